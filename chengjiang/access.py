@@ -1,0 +1,85 @@
+"""Who may see what: the one place that decides scope.
+
+A user sees their assigned organisation and its whole subtree (a village secretary: the village;
+office staff: the sub-district). Superusers see everything; a user with no organisation sees
+nothing. Every queryset that reaches a user goes through ``ScopedQuerySet.visible_to(user)``:
+admin, portal views, exports, imports, dashboards and measures alike. Out of scope is 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.db.models import Exists, OuterRef
+from django.http import Http404
+
+if TYPE_CHECKING:
+    from branches.models import Organization
+
+
+def scope_root(user) -> Organization | None:
+    """The organisation whose subtree ``user`` may see (None: everything for superusers)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.organization
+
+
+def sees_everything(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def scope_path(user) -> str | None:
+    """The materialised path that prefixes everything ``user`` may see; None means nothing."""
+    if sees_everything(user):
+        return ""
+    cached = getattr(user, "_scope_path_cache", None)
+    if cached is not None:
+        return cached
+    root = scope_root(user)
+    path = root.path if root is not None else None
+    if path is not None:
+        user._scope_path_cache = path
+    return path
+
+
+class ScopedQuerySet(models.QuerySet):
+    """Base queryset for every record a user can reach.
+
+    Subclasses name the route to the organisation that owns a row (``scope_field``, a lookup
+    ending at an ``Organization``; empty for Organization itself) or to a village
+    (``scope_village_field``).
+    """
+
+    scope_field: str | None = None
+    scope_village_field: str | None = None
+
+    def visible_to(self, user):
+        path = scope_path(user)
+        if path is None:
+            return self.none()
+        if path == "":
+            return self
+        return self.within(path)
+
+    def within(self, path: str):
+        """Rows owned by the subtree whose materialised path is ``path``."""
+        if self.scope_village_field is not None:
+            from branches.models import Organization
+
+            villages = Organization.objects.filter(
+                path__startswith=path, village=OuterRef(self.scope_village_field or "pk")
+            )
+            return self.filter(Exists(villages))
+        if self.scope_field is None:
+            raise NotImplementedError(f"{type(self).__name__} declares no scope_field")
+        prefix = f"{self.scope_field}__" if self.scope_field else ""
+        return self.filter(**{f"{prefix}path__startswith": path})
+
+
+def get_visible_or_404(queryset, user, **lookup):
+    """Fetch one row the user may see, or answer 404 whether it exists or not."""
+    try:
+        return queryset.visible_to(user).get(**lookup)
+    except queryset.model.DoesNotExist as exc:
+        raise Http404 from exc
