@@ -14,6 +14,7 @@ from .models import Meeting, MeetingKind, Organization, OrgChange, Status, TalkP
     unit=_("times"),
     params={"kind": MeetingKind},
     village_field="organization__village",
+    date_field="held_on",
 )
 def meetings(*, period: Period, scope: str, kind: str | None = None) -> QuerySet:
     """Approved meetings held in the period (of one kind, if given)."""
@@ -30,6 +31,7 @@ def meetings(*, period: Period, scope: str, kind: str | None = None) -> QuerySet
     label=_("heart-to-heart talks"),
     unit=_("person-times"),
     village_field="talk__organization__village",
+    date_field="talk__held_on",
 )
 def talk_person_times(*, period: Period, scope: str) -> QuerySet:
     """People talked with in approved talks: one person in one talk is one person-time."""
@@ -49,6 +51,7 @@ def talk_person_times(*, period: Period, scope: str) -> QuerySet:
         "org_kind": Organization.Kind,
     },
     village_field="organization__village",
+    date_field="date",
 )
 def org_changes(
     *, period: Period, scope: str, kind: str | None = None, org_kind: str | None = None

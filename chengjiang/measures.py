@@ -19,6 +19,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Aggregate, Count, QuerySet
+from django.db.models.functions import TruncMonth
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,7 @@ class Measure:
     params: Mapping[str, Any] = field(default_factory=dict)
     aggregate: Aggregate | None = None  # default: Count("pk")
     village_field: str | None = None  # lookup from a record to its Village, for breakdowns
+    date_field: str | None = None  # lookup from a record to its date, for monthly trends
 
     def records(self, *, period: Period, scope: str, **params) -> QuerySet:
         unknown = set(params) - set(self.params)
@@ -73,6 +75,24 @@ class Measure:
         rows = qs.values(self.village_field).annotate(value=self.total())
         return {row[self.village_field]: row["value"] or 0 for row in rows}
 
+    def by_month(self, *, period: Period, scope: str, **params) -> dict[datetime.date, Any]:
+        """One query: the figure per calendar month (first day of month -> value)."""
+        if not self.date_field:
+            return {}
+        qs = self.records(period=period, scope=scope, **params).order_by()
+        rows = (
+            qs.annotate(month=TruncMonth(self.date_field))
+            .values("month")
+            .annotate(value=self.total())
+        )
+        out = {}
+        for row in rows:
+            month = row["month"]
+            if isinstance(month, datetime.datetime):
+                month = month.date()
+            out[month] = row["value"] or 0
+        return out
+
 
 REGISTRY: dict[str, Measure] = {}
 
@@ -85,6 +105,7 @@ def measure(
     params: Mapping[str, Any] | None = None,
     aggregate: Aggregate | None = None,
     village_field: str | None = None,
+    date_field: str | None = None,
 ):
     """Declare a measure. ``key`` is "<app>.<name>", e.g. "branches.meetings"."""
 
@@ -97,7 +118,55 @@ def measure(
             params=dict(params or {}),
             aggregate=aggregate,
             village_field=village_field,
+            date_field=date_field,
         )
+        return func
+
+    return register
+
+
+# --- tables: a grid an app computes for dashboards (e.g. the 三会一课 due-vs-done matrix) -------
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    state: str = ""  # "done", "overdue", "due" (period not over yet), "na"; shown in text too
+    url: str | None = None  # drill-down to the records behind the cell
+    value: Any = None
+
+
+@dataclass(frozen=True)
+class TableRow:
+    label: str
+    cells: list[Cell]
+    url: str | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    key: str
+    title: Any
+    columns: list[str]
+    rows: list[TableRow]
+    note: Any = ""
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    key: str
+    label: Any
+    func: Callable[..., list[Table]]
+
+
+TABLES: dict[str, TableSpec] = {}
+
+
+def table(key: str, *, label):
+    """Declare a table function ``(*, period, scope, **params) -> list[Table]``."""
+
+    def register(func):
+        TABLES[key] = TableSpec(key=key, label=label, func=func)
         return func
 
     return register

@@ -14,5 +14,8 @@ urlpatterns = [
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("cadres/", include("cadres.urls")),
+    path("training/", include("training.urls")),
+    path("", include("chengjiang.worktasks.urls")),
     path("", include("branches.urls")),
 ]
