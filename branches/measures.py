@@ -1,9 +1,12 @@
 """Measures of 组织建设, for the checklist (see chengjiang/measures.py)."""
 
+from urllib.parse import urlencode
+
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.measures import Period, measure
+from chengjiang.measures import Cell, Period, Table, TableRow, measure, table
 
 from .models import Meeting, MeetingKind, Organization, OrgChange, Status, TalkParticipant
 
@@ -63,3 +66,52 @@ def org_changes(
     if org_kind:
         qs = qs.filter(organization__kind=org_kind)
     return qs.select_related("organization")
+
+
+def cadence_cell_url(cell) -> str:
+    """The portal's meeting list behind one cell: approved meetings of the kind, org, period."""
+    query = {
+        "organization": cell.organization.pk,
+        "kind": cell.meeting_kind,
+        "status": Status.APPROVED,
+        "date_from": cell.period.start.isoformat(),
+        "date_to": cell.period.end.isoformat(),
+    }
+    return f"{reverse('branches:meeting_list')}?{urlencode(query)}"
+
+
+@table("branches.cadence", label=_("Three meetings and one lesson: due vs done"))
+def cadence(*, period: Period, scope: str, today=None, periods: str | None = None) -> list[Table]:
+    """One table per required meeting kind: organisations × periods of the period's year."""
+    from .selectors import cadence_matrix
+
+    tables = []
+    for kind_table in cadence_matrix(
+        year=period.start.year, scope=scope, today=today, periods=periods
+    ):
+        rule = kind_table.rule
+        tables.append(
+            Table(
+                key=f"branches.cadence.{rule.meeting_kind}",
+                title=rule.get_meeting_kind_display(),
+                columns=[p.label for p in kind_table.periods],
+                rows=[
+                    TableRow(
+                        label=row.organization.name,
+                        cells=[
+                            Cell(
+                                text=c.text,
+                                state=c.state,
+                                url=cadence_cell_url(c),
+                                value={"done": c.done, "required": c.required},
+                            )
+                            for c in row.cells
+                        ],
+                    )
+                    for row in kind_table.rows
+                ],
+                note=_("Required: at least %(count)d, %(period)s; only approved meetings count.")
+                % {"count": rule.min_count, "period": rule.get_period_display()},
+            )
+        )
+    return tables

@@ -1,0 +1,328 @@
+"""Reads of 组织建设 that span relations: the 三会一课 cadence matrix and the portal's lists.
+
+``cadence_matrix`` answers "for a year and an organisation subtree, how many approved meetings of
+each required kind did each organisation hold per period, against how many it had to" in three
+queries whatever the number of organisations or meetings: the rules, the organisations, and one
+aggregate of approved meetings grouped by organisation, kind and month.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.db.models.functions import ExtractMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .models import EDITABLE_STATUSES, CadenceRule, Meeting, Organization, Status, Talk
+
+# Cell states (the contract in chengjiang/measures.py: "done", "overdue", "due", "na").
+DONE = "done"
+OVERDUE = "overdue"
+DUE = "due"
+NA = "na"
+
+STATE_LABELS = {
+    DONE: _("done"),
+    OVERDUE: _("overdue"),
+    DUE: _("due"),
+    NA: _("not required"),
+}
+NOT_YET_DUE = _("not yet due")
+
+# Granularity of the columns: months in one period.
+PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+@dataclass(frozen=True)
+class CadencePeriod:
+    """One column: a month, a quarter or a year (dates inclusive)."""
+
+    kind: str  # "month" | "quarter" | "year"
+    year: int
+    index: int  # month 1–12, quarter 1–4, or 1 for the year
+    start: datetime.date
+    end: datetime.date
+
+    @property
+    def key(self) -> str:
+        if self.kind == "month":
+            return f"{self.year}-{self.index:02d}"
+        if self.kind == "quarter":
+            return f"{self.year}-Q{self.index}"
+        return str(self.year)
+
+    @property
+    def label(self) -> str:
+        if self.kind == "month":
+            return str(_("month %(month)d") % {"month": self.index})
+        if self.kind == "quarter":
+            return str(_("Q%(quarter)d") % {"quarter": self.index})
+        return str(_("year %(year)d") % {"year": self.year})
+
+    @property
+    def months(self) -> range:
+        return range(self.start.month, self.end.month + 1)
+
+    def contains(self, date: datetime.date) -> bool:
+        return self.start <= date <= self.end
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    if month == 12:
+        return datetime.date(year, 12, 31)
+    return datetime.date(year, month + 1, 1) - datetime.timedelta(days=1)
+
+
+def periods_of(year: int, kind: str) -> list[CadencePeriod]:
+    step = PERIOD_MONTHS[kind]
+    out = []
+    for i, first in enumerate(range(1, 13, step), start=1):
+        last = first + step - 1
+        out.append(
+            CadencePeriod(
+                kind=kind,
+                year=year,
+                index=i,
+                start=datetime.date(year, first, 1),
+                end=_month_end(year, last),
+            )
+        )
+    return out
+
+
+def quarter_of(date: datetime.date) -> CadencePeriod:
+    return periods_of(date.year, "quarter")[(date.month - 1) // 3]
+
+
+@dataclass
+class CadenceCell:
+    organization: Organization
+    meeting_kind: str
+    period: CadencePeriod
+    done: int
+    required: int  # 0: not required in this period (organisation not active all through it)
+    state: str
+    future: bool = False
+
+    @property
+    def state_label(self) -> str:
+        if self.future and self.state == NA:
+            return str(NOT_YET_DUE)
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def text(self) -> str:
+        if self.required == 0 and self.done == 0:
+            return f"— {self.state_label}"
+        return f"{self.done}/{self.required} {self.state_label}"
+
+
+@dataclass
+class CadenceRow:
+    organization: Organization
+    cells: list[CadenceCell]
+
+
+@dataclass
+class CadenceKindTable:
+    """One meeting kind: rows are organisations, columns are periods."""
+
+    rule: CadenceRule
+    periods: list[CadencePeriod]
+    rows: list[CadenceRow] = field(default_factory=list)
+
+    @property
+    def meeting_kind(self) -> str:
+        return self.rule.meeting_kind
+
+    @property
+    def label(self) -> str:
+        return str(self.rule.get_meeting_kind_display())
+
+    def cells(self) -> list[CadenceCell]:
+        return [c for row in self.rows for c in row.cells]
+
+    def count(self, state: str) -> int:
+        return sum(1 for c in self.cells() if c.state == state)
+
+
+def _required_in(org: Organization, period: CadencePeriod, min_count: int) -> int:
+    """An organisation owes the meeting in a period it was active all through."""
+    if org.established_on and org.established_on > period.start:
+        return 0
+    if org.dissolved_on and org.dissolved_on <= period.end:
+        return 0
+    return min_count
+
+
+def _state(*, done: int, required: int, period: CadencePeriod, today: datetime.date) -> str:
+    if required == 0:
+        return DONE if done else NA
+    if done >= required:
+        return DONE
+    if period.end < today:
+        return OVERDUE
+    if period.start <= today:
+        return DUE
+    return NA  # a future period: nothing is owed yet
+
+
+def cadence_matrix(
+    *,
+    year: int,
+    scope: str,
+    today: datetime.date | None = None,
+    periods: str | None = None,
+    kinds: list[str] | None = None,
+) -> list[CadenceKindTable]:
+    """Due vs done of the cadence rules in force, per organisation of ``scope`` and period.
+
+    ``periods`` sets the columns: None keeps each rule's own period (monthly rules get twelve
+    months, quarterly four quarters, yearly one year); "quarter" or "year" groups finer rules
+    into coarser columns (a monthly rule needs three per quarter). A rule is never split finer
+    than its own period. Only APPROVED meetings count as done. Three queries in all.
+    """
+    if today is None:
+        today = timezone.localdate()
+    if periods is not None and periods not in PERIOD_MONTHS:
+        raise ValueError(f"unknown period granularity {periods!r}")
+
+    rules = list(CadenceRule.objects.filter(active=True).order_by("meeting_kind"))
+    if kinds is not None:
+        rules = [r for r in rules if r.meeting_kind in kinds]
+    if not rules:
+        return []
+    org_kinds = {k for r in rules for k in r.org_kind_list}
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    orgs = list(
+        Organization.objects.within(scope)
+        .filter(kind__in=org_kinds)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start))
+        .order_by("path")
+    )
+    counts: dict[tuple[int, str, int], int] = defaultdict(int)
+    rows = (
+        Meeting.objects.within(scope)
+        .filter(
+            status=Status.APPROVED,
+            held_on__range=(year_start, year_end),
+            kind__in=[r.meeting_kind for r in rules],
+        )
+        .annotate(month=ExtractMonth("held_on"))
+        .order_by()
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts[(row["organization_id"], row["kind"], row["month"])] += row["n"]
+
+    tables = []
+    for rule in rules:
+        own = rule.period
+        column_kind = own
+        if periods is not None and PERIOD_MONTHS[periods] > PERIOD_MONTHS[own]:
+            column_kind = periods
+        factor = PERIOD_MONTHS[column_kind] // PERIOD_MONTHS[own]
+        cols = periods_of(year, column_kind)
+        table = CadenceKindTable(rule=rule, periods=cols)
+        wanted = set(rule.org_kind_list)
+        for org in orgs:
+            if org.kind not in wanted:
+                continue
+            cells = []
+            for period in cols:
+                done = sum(counts.get((org.pk, rule.meeting_kind, m), 0) for m in period.months)
+                required = _required_in(org, period, rule.min_count * factor)
+                state = _state(done=done, required=required, period=period, today=today)
+                cells.append(
+                    CadenceCell(
+                        organization=org,
+                        meeting_kind=rule.meeting_kind,
+                        period=period,
+                        done=done,
+                        required=required,
+                        state=state,
+                        future=period.start > today,
+                    )
+                )
+            table.rows.append(CadenceRow(organization=org, cells=cells))
+        tables.append(table)
+    return tables
+
+
+@dataclass
+class QuarterSummary:
+    """This quarter's due vs done of one meeting kind, for the home page."""
+
+    table: CadenceKindTable
+    cells: list[CadenceCell]
+
+    @property
+    def label(self) -> str:
+        return self.table.label
+
+    @property
+    def done(self) -> int:
+        return sum(1 for c in self.cells if c.state == DONE and c.required)
+
+    @property
+    def required(self) -> int:
+        return sum(1 for c in self.cells if c.required)
+
+    @property
+    def open_cells(self) -> list[CadenceCell]:
+        """What still needs doing or is late: overdue first."""
+        late = [c for c in self.cells if c.state == OVERDUE]
+        return late + [c for c in self.cells if c.state == DUE]
+
+
+def quarter_cadence(*, scope: str, today: datetime.date | None = None) -> list[QuarterSummary]:
+    """This quarter's cells per meeting kind: the quarter's months so far, the quarter, or the
+    year for yearly rules (three queries)."""
+    if today is None:
+        today = timezone.localdate()
+    quarter = quarter_of(today)
+    out = []
+    for table in cadence_matrix(year=today.year, scope=scope, today=today):
+        cols = [
+            i
+            for i, p in enumerate(table.periods)
+            if p.start <= today and p.end >= quarter.start and p.start <= quarter.end
+        ]
+        cells = [row.cells[i] for row in table.rows for i in cols]
+        out.append(QuarterSummary(table=table, cells=cells))
+    return out
+
+
+# --- portal lists ---------------------------------------------------------------------------
+
+
+def meetings_for(user):
+    return Meeting.objects.visible_to(user).with_list_data()
+
+
+def talks_for(user):
+    return Talk.objects.visible_to(user).with_list_data()
+
+
+def editable_records(user, *, limit: int = 20) -> tuple[list[Meeting], list[Talk]]:
+    """The user's drafts and returned records (returned first), two queries."""
+    order = ["-status", "-updated_at"]  # "returned" sorts after "draft": returned first
+    meetings = list(
+        Meeting.objects.visible_to(user)
+        .filter(status__in=EDITABLE_STATUSES)
+        .select_related("organization")
+        .order_by(*order)[:limit]
+    )
+    talks = list(
+        Talk.objects.visible_to(user)
+        .filter(status__in=EDITABLE_STATUSES)
+        .select_related("organization")
+        .order_by(*order)[:limit]
+    )
+    return meetings, talks
