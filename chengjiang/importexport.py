@@ -20,6 +20,7 @@ overwrites an existing one (a repeat of a stored record is a bad row, see ``vali
 
 from __future__ import annotations
 
+import datetime
 import logging
 from collections.abc import Callable
 
@@ -30,6 +31,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from import_export import widgets
 from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 
@@ -80,6 +82,98 @@ def row_error(message, **params) -> ValidationError:
     return ValidationError(message % params if params else message)
 
 
+MSG_BAD_DATE = _("“%(value)s” is not a date; write it as 2024-03-18.")
+MSG_BAD_CHOICE = _("“%(value)s” is not one of: %(choices)s.")
+DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y%m%d")
+
+
+class DateWidget(widgets.Widget):
+    """Dates as xlsx dates or text (2024-03-18, 2024/3/18, 2024年3月18日); exported ISO."""
+
+    def clean(self, value, row=None, **kwargs):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return None
+        if isinstance(value, datetime.datetime):
+            return value.date()
+        if isinstance(value, datetime.date):
+            return value
+        text = str(value).strip()
+        for fmt in DATE_FORMATS:
+            try:
+                return datetime.datetime.strptime(text, fmt).date()
+            except ValueError:
+                continue
+        raise ValueError(gettext(MSG_BAD_DATE) % {"value": text})
+
+    def render(self, value, obj=None, **kwargs):
+        return value.isoformat() if value else ""
+
+
+class ChoiceLabelWidget(widgets.Widget):
+    """A TextChoices field read and written by its Chinese label (the stored value also works)."""
+
+    def __init__(self, choices, **kwargs):
+        super().__init__(**kwargs)
+        self.choices = choices
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return ""
+        for stored, label in self.choices.choices:
+            if text in (str(label), stored):
+                return stored
+        labels = "、".join(str(label) for _v, label in self.choices.choices)
+        raise ValueError(gettext(MSG_BAD_CHOICE) % {"value": text, "choices": labels})
+
+    def render(self, value, obj=None, **kwargs):
+        if not value:
+            return ""
+        try:
+            return str(self.choices(value).label)
+        except ValueError:
+            return value
+
+
+class NameWidget(widgets.Widget):
+    """A foreign key read and written by a unique name (a Chinese error when unknown).
+
+    When several rows share the name, those the importing user may see are preferred; the
+    resource sets ``user`` on the widget. Scope itself is checked by the resource.
+    """
+
+    def __init__(self, model, what, field="name", **kwargs):
+        super().__init__(**kwargs)
+        self.model = model
+        self.what = what
+        self.field = field
+        self.user = None
+
+    def candidates(self, text, row=None):
+        return list(self.model._default_manager.filter(**{self.field: text})[:5])
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip()
+        if not text:
+            return None
+        found = self.candidates(text, row)
+        if len(found) > 1 and self.user is not None:
+            visible = set(
+                self.model._default_manager.filter(pk__in=[o.pk for o in found])
+                .visible_to(self.user)
+                .values_list("pk", flat=True)
+            )
+            found = [o for o in found if o.pk in visible] or found
+        if not found:
+            raise ValueError(gettext(MSG_NOT_FOUND) % {"what": self.what, "name": text})
+        if len(found) > 1:
+            raise ValueError(gettext(MSG_AMBIGUOUS) % {"what": self.what, "name": text})
+        return found[0]
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(getattr(value, self.field))
+
+
 class ScopedResourceMixin:
     """Scope, masking, escaping and all-or-nothing for a ``ModelResource`` (put it first)."""
 
@@ -95,6 +189,9 @@ class ScopedResourceMixin:
         super().__init__(**kwargs)
         self.user = user
         self._seen_keys: dict[object, int] = {}
+        for field in self.fields.values():
+            if hasattr(field.widget, "user"):
+                field.widget.user = user
 
     class Meta:
         use_transactions = True
