@@ -11,6 +11,7 @@ admin.site.index_title = _("Records administration")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("qr.svg", views.qr_code, name="qr_code"),
     path("accounts/login/", views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),

@@ -25,3 +25,31 @@ def healthz(request):
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+
+@require_GET
+def qr_code(request):
+    """扫一扫在手机打开当前页: an SVG QR code of a page of this site, drawn on the server."""
+    import io
+
+    import qrcode
+    import qrcode.image.svg
+    from django.http import HttpResponse, HttpResponseBadRequest
+    from django.utils.http import url_has_allowed_host_and_scheme
+
+    target = request.GET.get("next", "/")
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return HttpResponseBadRequest("bad target")
+    image = qrcode.make(
+        request.build_absolute_uri(target),
+        image_factory=qrcode.image.svg.SvgPathImage,
+        box_size=10,
+        border=2,
+    )
+    buffer = io.BytesIO()
+    image.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="image/svg+xml")
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
