@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TrainingConfig(AppConfig):
     name = "training"
     verbose_name = _("Position building")
+
+    def ready(self) -> None:
+        from . import audit  # noqa: F401  registers the audited models
