@@ -48,6 +48,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every later layer (axes, auditlog) sees the same, proxy-aware client address.
+    "chengjiang.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -120,10 +122,13 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
-# Sessions end after idle time (seconds) and when the browser closes.
+# Sessions end after idle time (seconds) and when the browser closes: every request moves the
+# expiry forward (SESSION_SAVE_EVERY_REQUEST), so SESSION_COOKIE_AGE is an idle timeout.
 SESSION_COOKIE_AGE = env.int("SESSION_IDLE_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -167,14 +172,30 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-# Behind one reverse proxy the client's address is the last hop in X-Forwarded-For.
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0)
-AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-AXES_VERBOSE = False
+# The number of reverse proxies in front of the app server (nginx: 1). The client's address is
+# the X-Forwarded-For entry PROXY_COUNT places from the right; with 0 the header is ignored.
+# django-axes 8 would read it through django-ipware (AXES_IPWARE_PROXY_COUNT), which is not
+# installed, so axes would silently fall back to REMOTE_ADDR (the proxy): we give axes the same
+# callable the audit trail uses (chengjiang/middleware.py).
+PROXY_COUNT = env.int("PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "chengjiang.middleware.client_ip"
+AXES_VERBOSE = True
+# Every failed attempt is kept (who tried which username, from where, when), not only the counter.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 # Audit trail.
 AUDITLOG_INCLUDE_ALL_MODELS = False
 AUDITLOG_DISABLE_REMOTE_ADDR = False
+# Masked fields (mask_fields=[...]) in diffs use the portal's own masks (ID: 341802********1234,
+# phone: 138****5678) instead of auditlog's "first half starred", which would keep the birth date.
+AUDITLOG_MASK_CALLABLE = "chengjiang.personal_data.mask_for_audit"
+# Audit entries younger than this are never pruned (Cybersecurity Law art. 21: at least six
+# months); `manage.py prune_audit_log` keeps AUDIT_RETENTION_DAYS by default.
+AUDIT_MIN_RETENTION_DAYS = 180
+AUDIT_RETENTION_DAYS = env.int("AUDIT_RETENTION_DAYS", default=365)
+
+# Backups (manage.py backup / restore; make backup / make restore).
+BACKUP_DIR = Path(env.str("BACKUP_DIR", default=str(BASE_DIR / "var" / "backups")))
 
 # Security headers.
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -214,7 +235,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "django": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Failed logins (INFO) and lock-outs (WARNING), with username and client address.
+        "axes": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "axes.apps": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # chengjiang.personal_data: who viewed which personal field of which record (never the
+        # value itself).
         "chengjiang": {"handlers": ["console"], "level": "INFO"},
     },
 }

@@ -30,3 +30,7 @@ class UserAdmin(BaseUserAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+# The audit trail and the personal-data view log: read-only, scoped (see chengjiang/audit_admin.py).
+from chengjiang import audit_admin  # noqa: E402, F401

@@ -29,9 +29,19 @@ SECRETARY_EDITABLE = {
 def role_permissions(Permission) -> dict[str, list]:
     domain = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS)
     views = domain.filter(codename__startswith="view_")
-    office = list(domain) + list(
-        Permission.objects.filter(
-            content_type__app_label="accounts", codename__in=["view_personal_data", "view_user"]
+    office = (
+        list(domain)
+        + list(
+            Permission.objects.filter(
+                content_type__app_label="accounts",
+                codename__in=["view_personal_data", "view_user", "view_personaldataaccess"],
+            )
+        )
+        # The audit trail: read-only for office staff (the admin refuses add/change/delete).
+        + list(
+            Permission.objects.filter(
+                content_type__app_label="auditlog", codename__in=["view_logentry"]
+            )
         )
     )
     secretary = list(views)

@@ -1,0 +1,135 @@
+"""The one place that shows personal values (ID-card numbers, phones).
+
+Everyone sees masked values (341802********1234, 138****5678). A user who holds
+``accounts.view_personal_data`` sees the full value, and every such full view is recorded as a
+``PersonalDataAccess`` row and a log line naming who, which record and field, when and from which
+address — never the value itself.
+
+Pages call::
+
+    display_id_number(request.user, member.id_number, obj=member, request=request)
+    display_phone(request.user, member.phone, obj=member, request=request)
+
+or, in templates, ``{% load personal_data %}{% id_number member %}`` / ``{% phone member %}``.
+Lists should show the masked value (``mask_id_number``) and leave full values to the detail page.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from branches.validators import mask_id_number, mask_phone
+
+PERMISSION = "accounts.view_personal_data"
+log = logging.getLogger("chengjiang.personal_data")
+
+# Field names treated as personal values across all apps (tests check that each such field is
+# masked in the audit trail).
+PERSONAL_FIELD_NAMES = ("id_number", "id_card", "phone", "mobile", "telephone")
+
+
+def is_personal_field(name: str) -> bool:
+    return any(part in name for part in PERSONAL_FIELD_NAMES)
+
+
+def can_view(user) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and user.has_perm(PERMISSION)
+    )
+
+
+def reveal(
+    user,
+    obj: models.Model | None,
+    field: str,
+    value: str | None = None,
+    *,
+    request=None,
+) -> str:
+    """Return the full value of ``obj.<field>`` (or ``value``) and record that ``user`` saw it.
+
+    Refuses (``PermissionError``) a user without the permission. Nothing is recorded for an empty
+    value. The record and the log line hold the user, the record's type, id and name, the field,
+    the client address and the page path, never the value.
+    """
+    from chengjiang.accounts.models import PersonalDataAccess
+
+    if not can_view(user):
+        raise PermissionError(PERMISSION)
+    if value is None:
+        value = getattr(obj, field, "") if obj is not None else ""
+    if not value:
+        return value or ""
+    access = PersonalDataAccess(user=user, field=field[:64])
+    if obj is not None:
+        access.content_type = ContentType.objects.get_for_model(type(obj))
+        access.object_pk = str(obj.pk)[:64]
+        access.object_repr = str(obj)[:200]
+    if request is not None:
+        access.remote_addr = request.META.get("REMOTE_ADDR") or None
+        access.path = request.path[:300]  # the path only: a query string might carry anything
+    access.save()
+    log.info(
+        "personal data viewed: user=%s record=%s:%s field=%s addr=%s",
+        getattr(user, "username", user),
+        access.content_type.natural_key() if access.content_type_id else "-",
+        access.object_pk or "-",
+        access.field,
+        access.remote_addr or "-",
+    )
+    return value
+
+
+def _display(
+    masker: Callable[[str | None], str],
+    field: str,
+    user,
+    value: str | None,
+    obj: models.Model | None,
+    request,
+) -> str:
+    if not value:
+        return ""
+    if not can_view(user):
+        return masker(value)
+    return reveal(user, obj, field, value, request=request)
+
+
+def display_id_number(
+    user,
+    value: str | None,
+    *,
+    obj: models.Model | None = None,
+    field: str = "id_number",
+    request=None,
+) -> str:
+    """The ID number as ``user`` may see it: masked, or full (and the view recorded)."""
+    return _display(mask_id_number, field, user, value, obj, request)
+
+
+def display_phone(
+    user, value: str | None, *, obj: models.Model | None = None, field: str = "phone", request=None
+) -> str:
+    """The phone number as ``user`` may see it: masked, or full (and the view recorded)."""
+    return _display(mask_phone, field, user, value, obj, request)
+
+
+def mask_for_audit(value: str) -> str:
+    """django-auditlog's mask (AUDITLOG_MASK_CALLABLE) for fields named in ``mask_fields``.
+
+    Diffs are stored as strings; 18-character values get the ID mask, everything else the phone
+    mask (first three and last four kept for 11 digits; shorter values fully starred).
+    """
+    value = "" if value is None else str(value)
+    if value in ("", "None"):
+        return value
+    if len(value) >= 15:
+        return mask_id_number(value)
+    return mask_phone(value)
