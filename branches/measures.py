@@ -1,9 +1,6 @@
 """Measures of 组织建设, for the checklist (see chengjiang/measures.py)."""
 
-from urllib.parse import urlencode
-
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.measures import Cell, Period, Table, TableRow, measure, table
@@ -68,18 +65,6 @@ def org_changes(
     return qs.select_related("organization")
 
 
-def cadence_cell_url(cell) -> str:
-    """The portal's meeting list behind one cell: approved meetings of the kind, org, period."""
-    query = {
-        "organization": cell.organization.pk,
-        "kind": cell.meeting_kind,
-        "status": Status.APPROVED,
-        "date_from": cell.period.start.isoformat(),
-        "date_to": cell.period.end.isoformat(),
-    }
-    return f"{reverse('branches:meeting_list')}?{urlencode(query)}"
-
-
 @table("branches.cadence", label=_("Three meetings and one lesson: due vs done"))
 def cadence(*, period: Period, scope: str, today=None, periods: str | None = None) -> list[Table]:
     """One table per required meeting kind: organisations × periods of the period's year."""
@@ -102,7 +87,7 @@ def cadence(*, period: Period, scope: str, today=None, periods: str | None = Non
                             Cell(
                                 text=c.text,
                                 state=c.state,
-                                url=cadence_cell_url(c),
+                                url=c.url,
                                 value={"done": c.done, "required": c.required},
                             )
                             for c in row.cells

@@ -11,9 +11,11 @@ from __future__ import annotations
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -119,6 +121,18 @@ class CadenceCell:
         if self.required == 0 and self.done == 0:
             return f"— {self.state_label}"
         return f"{self.done}/{self.required} {self.state_label}"
+
+    @property
+    def url(self) -> str:
+        """The portal's list of the approved meetings behind the cell."""
+        query = {
+            "organization": self.organization.pk,
+            "kind": self.meeting_kind,
+            "status": Status.APPROVED,
+            "date_from": self.period.start.isoformat(),
+            "date_to": self.period.end.isoformat(),
+        }
+        return f"{reverse('branches:meeting_list')}?{urlencode(query)}"
 
 
 @dataclass

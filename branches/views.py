@@ -1,5 +1,376 @@
-from django.shortcuts import render
+"""The secretaries' portal: thin views that fetch through the scope and call one service.
+
+Reads need the model's view permission, writes its add/change permission (leadership: 403 on
+every write page). A record outside the user's scope answers 404. A secretary edits only drafts
+and returned records; office staff (``is_staff``) may correct any record, as the services allow.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from chengjiang.access import get_visible_or_404, scope_path
+
+from . import selectors, services
+from .forms import (
+    ChooseOrganizationForm,
+    MeetingFilterForm,
+    MeetingForm,
+    TalkFilterForm,
+    TalkForm,
+    active_organizations,
+)
+from .models import Meeting, MeetingAttachment, Organization, Talk
+
+PAGE_SIZE = 20
+
+MSG_MEETING_SAVED = _("The meeting record has been saved. Submit it when it is complete.")
+MSG_MEETING_SUBMITTED = _("The meeting record has been submitted for review.")
+MSG_TALK_SAVED = _("The talk record has been saved. Submit it when it is complete.")
+MSG_TALK_SUBMITTED = _("The talk record has been submitted for review.")
+MSG_LOCKED = _(
+    "This record has been submitted or approved; it can no longer be changed. "
+    "Ask the sub-district office if it needs correcting."
+)
+MSG_FIX_ERRORS = _("The record was not saved: please correct the marked fields.")
+MSG_FILES_AGAIN = _("Browsers do not keep chosen files after an error: please choose them again.")
 
 
+def can_edit(user, record) -> bool:
+    return record.is_editable or user.is_staff
+
+
+def _page(request, qs):
+    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# --- home -----------------------------------------------------------------------------------
+
+
+@require_GET
 def home(request):
-    return render(request, "branches/home.html", {})
+    user = request.user
+    path = scope_path(user)
+    organizations = list(
+        active_organizations(user).select_related("village").order_by("path")[:100]
+    )
+    root_depth = min((o.depth for o in organizations), default=0)
+    for org in organizations:
+        org.rel_depth = min(org.depth - root_depth, 4)
+    meetings, talks = selectors.editable_records(user)
+    quarter = selectors.quarter_cadence(scope=path) if path is not None else []
+    return render(
+        request,
+        "branches/home.html",
+        {
+            "organizations": organizations,
+            "draft_meetings": meetings,
+            "draft_talks": talks,
+            "quarter": quarter,
+            "current_quarter": selectors.quarter_of(timezone.localdate()),
+            "can_add_meeting": user.has_perm("branches.add_meeting"),
+            "can_add_talk": user.has_perm("branches.add_talk"),
+        },
+    )
+
+
+# --- meetings -------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("branches.view_meeting", raise_exception=True)
+def meeting_list(request):
+    form = MeetingFilterForm(request.GET or None, user=request.user)
+    qs = selectors.meetings_for(request.user)
+    if form.is_bound:
+        qs = form.apply(qs)
+    return render(
+        request,
+        "branches/meeting_list.html",
+        {
+            "filter_form": form,
+            "page": _page(request, qs),
+            "query": _query_without_page(request),
+            "can_add": request.user.has_perm("branches.add_meeting"),
+        },
+    )
+
+
+@require_GET
+@permission_required("branches.view_meeting", raise_exception=True)
+def meeting_detail(request, pk: int):
+    meeting = get_visible_or_404(
+        Meeting.objects.select_related("organization", "host"), request.user, pk=pk
+    )
+    attendances = list(meeting.attendances.select_related("member").order_by("member__name"))
+    return render(
+        request,
+        "branches/meeting_detail.html",
+        {
+            "meeting": meeting,
+            "present": [a for a in attendances if a.present],
+            "absent": [a for a in attendances if not a.present],
+            "attachments": list(meeting.attachments.order_by("uploaded_at", "pk")),
+            "can_change": request.user.has_perm("branches.change_meeting")
+            and can_edit(request.user, meeting),
+        },
+    )
+
+
+def _chosen_organization(request):
+    """The organisation of a new record from POST or ?organization= (scoped), or None."""
+    raw = request.POST.get("organization") or request.GET.get("organization")
+    if not raw:
+        return None
+    try:
+        return active_organizations(request.user).get(pk=int(raw))
+    except (ValueError, TypeError, Organization.DoesNotExist):
+        return None
+
+
+def _choose_step(request, *, title, action):
+    form = ChooseOrganizationForm(request.GET or None, user=request.user)
+    if form.is_bound:
+        form.is_valid()  # show why the chosen organisation was refused
+    return render(
+        request,
+        "branches/choose_organization.html",
+        {"form": form, "title": title, "action": action},
+    )
+
+
+def _save_meeting(request, form, *, meeting):
+    """Call the service; on a refusal, show it on the form and return None."""
+    if form.is_valid():
+        try:
+            return services.meeting_save(
+                meeting=form.instance,
+                attendance=form.attendance_lines(),
+                attachments=form.cleaned_data["attachments"],
+                by=request.user,
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+    messages.error(request, MSG_FIX_ERRORS)
+    if request.FILES:
+        messages.warning(request, MSG_FILES_AGAIN)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.add_meeting", raise_exception=True)
+def meeting_create(request):
+    organization = _chosen_organization(request)
+    if request.method == "GET" and organization is None:
+        return _choose_step(request, title=_("New meeting record"), action="meeting_create")
+    form = MeetingForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        organization=organization,
+        instance=Meeting(organization=organization) if organization else Meeting(),
+    )
+    if request.method == "POST":
+        meeting = _save_meeting(request, form, meeting=None)
+        if meeting is not None:
+            messages.success(request, MSG_MEETING_SAVED)
+            return redirect(meeting)
+    return render(
+        request,
+        "branches/meeting_form.html",
+        {"form": form, "organization": organization, "meeting": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.change_meeting", raise_exception=True)
+def meeting_edit(request, pk: int):
+    meeting = get_visible_or_404(
+        Meeting.objects.select_related("organization", "host"), request.user, pk=pk
+    )
+    if not can_edit(request.user, meeting):
+        if request.method == "POST":
+            raise PermissionDenied(MSG_LOCKED)
+        messages.warning(request, MSG_LOCKED)
+        return redirect(meeting)
+    form = MeetingForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        organization=meeting.organization,
+        instance=meeting,
+    )
+    if request.method == "POST":
+        saved = _save_meeting(request, form, meeting=meeting)
+        if saved is not None:
+            messages.success(request, MSG_MEETING_SAVED)
+            return redirect(saved)
+    return render(
+        request,
+        "branches/meeting_form.html",
+        {"form": form, "organization": meeting.organization, "meeting": meeting},
+    )
+
+
+@require_POST
+@permission_required("branches.change_meeting", raise_exception=True)
+def meeting_submit(request, pk: int):
+    meeting = get_visible_or_404(Meeting.objects, request.user, pk=pk)
+    try:
+        services.meeting_submit(meeting=meeting, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, MSG_MEETING_SUBMITTED)
+    return redirect(meeting)
+
+
+@require_GET
+@permission_required("branches.view_meeting", raise_exception=True)
+def attachment_download(request, pk: int):
+    attachment = get_visible_or_404(MeetingAttachment.objects, request.user, pk=pk)
+    try:
+        handle = attachment.file.open("rb")
+    except FileNotFoundError as exc:
+        raise Http404 from exc
+    response = FileResponse(
+        handle,
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- talks ----------------------------------------------------------------------------------
+
+
+@require_GET
+@permission_required("branches.view_talk", raise_exception=True)
+def talk_list(request):
+    form = TalkFilterForm(request.GET or None, user=request.user)
+    qs = selectors.talks_for(request.user)
+    if form.is_bound:
+        qs = form.apply(qs)
+    return render(
+        request,
+        "branches/talk_list.html",
+        {
+            "filter_form": form,
+            "page": _page(request, qs),
+            "query": _query_without_page(request),
+            "can_add": request.user.has_perm("branches.add_talk"),
+        },
+    )
+
+
+@require_GET
+@permission_required("branches.view_talk", raise_exception=True)
+def talk_detail(request, pk: int):
+    talk = get_visible_or_404(
+        Talk.objects.select_related("organization", "talker"), request.user, pk=pk
+    )
+    participants = list(talk.participants.select_related("member").order_by("member__name", "name"))
+    return render(
+        request,
+        "branches/talk_detail.html",
+        {
+            "talk": talk,
+            "participants": participants,
+            "can_change": request.user.has_perm("branches.change_talk")
+            and can_edit(request.user, talk),
+        },
+    )
+
+
+def _save_talk(request, form):
+    if form.is_valid():
+        try:
+            return services.talk_save(
+                talk=form.instance, participants=form.people(), by=request.user
+            )
+        except ValidationError as exc:
+            form.add_service_error(exc)
+    messages.error(request, MSG_FIX_ERRORS)
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.add_talk", raise_exception=True)
+def talk_create(request):
+    organization = _chosen_organization(request)
+    if request.method == "GET" and organization is None:
+        return _choose_step(request, title=_("New talk record"), action="talk_create")
+    form = TalkForm(
+        request.POST or None,
+        user=request.user,
+        organization=organization,
+        instance=Talk(organization=organization) if organization else Talk(),
+    )
+    if request.method == "POST":
+        talk = _save_talk(request, form)
+        if talk is not None:
+            messages.success(request, MSG_TALK_SAVED)
+            return redirect(talk)
+    return render(
+        request,
+        "branches/talk_form.html",
+        {"form": form, "organization": organization, "talk": None},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.change_talk", raise_exception=True)
+def talk_edit(request, pk: int):
+    talk = get_visible_or_404(
+        Talk.objects.select_related("organization", "talker"), request.user, pk=pk
+    )
+    if not can_edit(request.user, talk):
+        if request.method == "POST":
+            raise PermissionDenied(MSG_LOCKED)
+        messages.warning(request, MSG_LOCKED)
+        return redirect(talk)
+    form = TalkForm(
+        request.POST or None, user=request.user, organization=talk.organization, instance=talk
+    )
+    if request.method == "POST":
+        saved = _save_talk(request, form)
+        if saved is not None:
+            messages.success(request, MSG_TALK_SAVED)
+            return redirect(saved)
+    return render(
+        request,
+        "branches/talk_form.html",
+        {"form": form, "organization": talk.organization, "talk": talk},
+    )
+
+
+@require_POST
+@permission_required("branches.change_talk", raise_exception=True)
+def talk_submit(request, pk: int):
+    talk = get_visible_or_404(Talk.objects, request.user, pk=pk)
+    try:
+        services.talk_submit(talk=talk, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, MSG_TALK_SUBMITTED)
+    return redirect(talk)

@@ -1,0 +1,374 @@
+"""Portal forms of the secretaries: meetings (with attendance and attachments) and talks.
+
+Every choice queryset goes through ``.visible_to(user)``: an organisation or member id from
+outside the user's scope is refused as an invalid choice. The organisation is chosen first (a
+small GET form), so the attendance list and the member choices are the chosen organisation's
+and the pages work without JavaScript.
+"""
+
+from __future__ import annotations
+
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    Meeting,
+    MeetingKind,
+    Member,
+    Organization,
+    Status,
+    Talk,
+)
+from .services import MEETING_ORG_KINDS, AttendanceLine, TalkPerson
+from .uploads import check_upload, count_allowed
+
+MSG_NO_PARTICIPANTS = _("Choose at least one person talked with, or type a name.")
+MSG_ABSENCE_REASON_FIELD = _("Give the reason for the absence.")
+NAME_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
+
+
+def _date_input() -> forms.DateInput:
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _time_input() -> forms.TimeInput:
+    return forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+
+
+def active_organizations(user):
+    return Organization.objects.visible_to(user).filter(dissolved_on__isnull=True)
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    """Organisations indented by their depth, so the tree reads on a phone."""
+
+    def label_from_instance(self, obj: Organization) -> str:
+        return "\u3000" * max(obj.depth - 1, 0) + obj.name
+
+
+class ChooseOrganizationForm(forms.Form):
+    """Step one of a new record (GET): which organisation held it."""
+
+    organization = OrganizationChoiceField(
+        label=_("organisation"), queryset=Organization.objects.none()
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = active_organizations(user)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            MultipleFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,image/jpeg,image/png"}),
+        )
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class MeetingFilterForm(forms.Form):
+    """The meeting list's filters (GET)."""
+
+    kind = forms.ChoiceField(label=_("kind"), required=False)
+    year = forms.IntegerField(label=_("year"), required=False, min_value=2000, max_value=2100)
+    status = forms.ChoiceField(label=_("status"), required=False)
+    organization = OrganizationChoiceField(
+        label=_("organisation"), required=False, queryset=Organization.objects.none()
+    )
+    date_from = forms.DateField(label=_("from"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("to"), required=False, widget=_date_input())
+
+    kind_choices = MeetingKind.choices
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        everything = [("", _("all"))]
+        if "kind" in self.fields:
+            self.fields["kind"].choices = everything + list(self.kind_choices)
+        self.fields["status"].choices = everything + list(Status.choices)
+        self.fields["organization"].queryset = Organization.objects.visible_to(user)
+        self.fields["organization"].empty_label = _("all")
+
+    def apply(self, qs):
+        """Filter ``qs`` with the valid filters (invalid ones are ignored and shown)."""
+        data = self.cleaned_data if self.is_valid() else {}
+        if data.get("kind"):
+            qs = qs.filter(kind=data["kind"])
+        if data.get("year"):
+            qs = qs.filter(held_on__year=data["year"])
+        if data.get("status"):
+            qs = qs.filter(status=data["status"])
+        if data.get("organization"):
+            qs = qs.filter(organization=data["organization"])
+        if data.get("date_from"):
+            qs = qs.filter(held_on__gte=data["date_from"])
+        if data.get("date_to"):
+            qs = qs.filter(held_on__lte=data["date_to"])
+        return qs
+
+
+class TalkFilterForm(MeetingFilterForm):
+    kind = None
+
+
+class ServiceErrorsMixin:
+    """Show a service's ValidationError on the form: on its field when the form has it."""
+
+    def add_service_error(self, error: ValidationError) -> None:
+        if hasattr(error, "error_dict"):
+            for name, errors in error.error_dict.items():
+                target = name if name in self.fields and name not in self.hidden_names() else None
+                self.add_error(target, errors)
+        else:
+            self.add_error(None, error.error_list)
+
+    def hidden_names(self) -> set[str]:
+        return {name for name, field in self.fields.items() if field.widget.is_hidden}
+
+
+class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
+    """A meeting with the attendance of every member of its organisation and new attachments.
+
+    Each member has a "present" box and a reason field; unticked means absent, and then the
+    reason is required (the leave list). The organisation is fixed by step one (a hidden field,
+    refused unless it is in the user's scope).
+    """
+
+    attachments = MultipleFileField(
+        label=_("attachments"),
+        help_text=_("Optional. Photos (JPEG, PNG) or PDF; you may choose several files."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "organization",
+            "kind",
+            "held_on",
+            "starts_at",
+            "place",
+            "host",
+            "topic",
+            "minutes",
+        ]
+        widgets = {
+            "organization": forms.HiddenInput,
+            "held_on": _date_input(),
+            "starts_at": _time_input(),
+            "minutes": forms.Textarea(attrs={"rows": 6}),
+        }
+
+    def __init__(self, *args, user, organization: Organization | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.organization = organization
+        org_field = self.fields["organization"]
+        org_field.queryset = active_organizations(user)
+        if self.instance.pk:
+            # an existing record keeps its organisation (it may have been dissolved since)
+            org_field.queryset = Organization.objects.visible_to(user)
+            org_field.disabled = True
+        elif organization is not None:
+            org_field.initial = organization.pk
+
+        if organization is not None:
+            allowed = MEETING_ORG_KINDS
+            self.fields["kind"].choices = [("", "---------")] + [
+                (value, label)
+                for value, label in MeetingKind.choices
+                if organization.kind in allowed.get(value, ())
+            ]
+            members = Member.objects.visible_to(user).of_organization(organization)
+        else:
+            members = Member.objects.none()
+        self.members = list(members.order_by("name", "pk"))
+        self.fields["host"].queryset = members.order_by("name", "pk")
+        self.fields["host"].required = False
+
+        recorded = {}
+        if self.instance.pk:
+            recorded = {a.member_id: a for a in self.instance.attendances.all()}
+        for member in self.members:
+            row = recorded.get(member.pk)
+            present = row.present if row is not None else not recorded
+            self.fields[f"present_{member.pk}"] = forms.BooleanField(
+                label=_("present"), required=False, initial=present
+            )
+            self.fields[f"reason_{member.pk}"] = forms.CharField(
+                label=_("reason for absence"),
+                required=False,
+                max_length=200,
+                initial=row.absence_reason if row is not None else "",
+            )
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "organization",
+            Field("kind"),
+            Field("held_on"),
+            Field("starts_at"),
+            Field("place"),
+            Field("host"),
+            Field("topic"),
+            Field("minutes"),
+        )
+
+    @property
+    def attendance_rows(self) -> list[tuple[Member, forms.BoundField, forms.BoundField]]:
+        return [
+            (m, self[f"present_{m.pk}"], self[f"reason_{m.pk}"])
+            for m in self.members
+            if f"present_{m.pk}" in self.fields
+        ]
+
+    def clean(self):
+        data = super().clean()
+        for member in self.members:
+            present = data.get(f"present_{member.pk}")
+            reason = (data.get(f"reason_{member.pk}") or "").strip()
+            if not present and not reason and f"reason_{member.pk}" not in self.errors:
+                self.add_error(f"reason_{member.pk}", MSG_ABSENCE_REASON_FIELD)
+        return data
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        errors = []
+        for upload in files:
+            try:
+                check_upload(upload)
+            except ValidationError as exc:
+                errors.extend(f"{upload.name}: {m}" for m in exc.messages)
+        existing = self.instance.attachments.count() if self.instance.pk else 0
+        try:
+            count_allowed(existing + len(files))
+        except ValidationError as exc:
+            errors.extend(exc.messages)
+        if errors:
+            raise ValidationError(errors)
+        return files
+
+    def attendance_lines(self) -> list[AttendanceLine]:
+        data = self.cleaned_data
+        return [
+            AttendanceLine(
+                member=m,
+                present=bool(data.get(f"present_{m.pk}")),
+                absence_reason=(data.get(f"reason_{m.pk}") or "").strip(),
+            )
+            for m in self.members
+        ]
+
+
+class TalkForm(ServiceErrorsMixin, forms.ModelForm):
+    """A heart-to-heart talk: members of the organisation ticked, plus names of non-members."""
+
+    participants = forms.ModelMultipleChoiceField(
+        label=_("members talked with"),
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    other_names = forms.CharField(
+        label=_("others talked with (not Party members)"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One name per line, or separated by 、 or commas."),
+    )
+
+    class Meta:
+        model = Talk
+        fields = ["organization", "held_on", "talker", "talker_name", "topic", "notes"]
+        widgets = {
+            "organization": forms.HiddenInput,
+            "held_on": _date_input(),
+            "notes": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, user, organization: Organization | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        org_field = self.fields["organization"]
+        org_field.queryset = active_organizations(user)
+        if self.instance.pk:
+            org_field.queryset = Organization.objects.visible_to(user)
+            org_field.disabled = True
+        elif organization is not None:
+            org_field.initial = organization.pk
+        if organization is not None:
+            members = Member.objects.visible_to(user).of_organization(organization)
+        else:
+            members = Member.objects.none()
+        members = members.order_by("name", "pk")
+        self.fields["participants"].queryset = members
+        self.fields["talker"].queryset = members
+        self.fields["talker"].help_text = _(
+            "A member of the organisation; otherwise type the name below."
+        )
+        if self.instance.pk and not self.is_bound:
+            rows = list(self.instance.participants.all())
+            self.initial["participants"] = [r.member_id for r in rows if r.member_id]
+            self.initial["other_names"] = "\n".join(r.name for r in rows if not r.member_id)
+
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+        self.helper.layout = Layout(
+            "organization",
+            Field("held_on"),
+            Field("talker"),
+            Field("talker_name"),
+            Field("topic"),
+            Field("participants"),
+            Field("other_names"),
+            Field("notes"),
+        )
+
+    def clean_other_names(self) -> list[str]:
+        text = self.cleaned_data.get("other_names") or ""
+        names = [n.strip() for n in NAME_SEPARATORS.split(text) if n.strip()]
+        too_long = [n for n in names if len(n) > 50]
+        if too_long:
+            raise ValidationError(
+                _("A name can have at most 50 characters: %(name)s") % {"name": too_long[0]}
+            )
+        return names
+
+    def clean(self):
+        data = super().clean()
+        if (
+            not data.get("participants")
+            and not data.get("other_names")
+            and "participants" not in self.errors
+            and "other_names" not in self.errors
+        ):
+            self.add_error("participants", MSG_NO_PARTICIPANTS)
+        return data
+
+    def people(self) -> list[TalkPerson]:
+        data = self.cleaned_data
+        return [TalkPerson(member=m) for m in data.get("participants", [])] + [
+            TalkPerson(name=n) for n in data.get("other_names", [])
+        ]
