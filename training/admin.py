@@ -115,13 +115,7 @@ class SessionInline(ScopedTabularInline):
 
 class AttendeeInline(ScopedTabularInline):
     model = Attendee
-    fields = ("member",)
-    autocomplete_fields = ()
-
-    def get_fields(self, request, obj=None):
-        if hasattr(Attendee, "reserve_cadre"):
-            return ("member", "reserve_cadre")
-        return self.fields
+    fields = ("member", "reserve_cadre")
 
 
 @admin.register(TrainingClass)
@@ -148,7 +142,7 @@ class TrainingClassAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                     services.attendee_enrol(
                         training_class=form.instance,
                         member=obj.member,
-                        reserve_cadre=getattr(obj, "reserve_cadre", None),
+                        reserve_cadre=obj.reserve_cadre,
                     )
                 else:
                     obj.full_clean()
@@ -192,7 +186,7 @@ class AttendeeAdmin(ScopedModelAdmin):
             services.attendee_enrol(
                 training_class=obj.training_class,
                 member=obj.member,
-                reserve_cadre=getattr(obj, "reserve_cadre", None),
+                reserve_cadre=obj.reserve_cadre,
             )
 
 

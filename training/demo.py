@@ -17,10 +17,10 @@ from auditlog.context import disable_auditlog
 from django.utils import timezone
 
 from branches.models import Member, Village
+from cadres.models import ReserveCadre
 
 from . import services
 from .models import (
-    Attendee,
     ClassKind,
     Course,
     Facility,
@@ -203,12 +203,9 @@ def _load(ctx: dict, village: Village) -> None:
 
 def _trainees():
     """The reserve cadres (cadres demo), else young Party members of 花园村 standing in."""
-    if hasattr(Attendee, "reserve_cadre"):
-        from cadres.models import ReserveCadre
-
-        cadres = list(ReserveCadre.objects.order_by("village__name", "pk"))
-        if cadres:
-            return [("reserve_cadre", c) for c in cadres]
+    cadres = list(ReserveCadre.objects.order_by("village__name", "pk"))
+    if cadres:
+        return [("reserve_cadre", c) for c in cadres]
     members = Member.objects.filter(branch__village__name="花园村").order_by("-birth_date", "pk")
     return [("member", m) for m in members[:8]]
 

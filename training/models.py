@@ -424,6 +424,14 @@ class Attendee(models.Model):
         on_delete=models.PROTECT,
         related_name="training_enrolments",
     )
+    reserve_cadre = models.ForeignKey(
+        "cadres.ReserveCadre",
+        verbose_name=_("reserve cadre"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="training_enrolments",
+    )
 
     objects = AttendeeQuerySet.as_manager()
 
@@ -435,6 +443,14 @@ class Attendee(models.Model):
             models.UniqueConstraint(
                 fields=["training_class", "member"], name="attendee_member_once"
             ),
+            models.UniqueConstraint(
+                fields=["training_class", "reserve_cadre"], name="attendee_reserve_cadre_once"
+            ),
+            models.CheckConstraint(
+                condition=Q(member__isnull=False, reserve_cadre__isnull=True)
+                | Q(member__isnull=True, reserve_cadre__isnull=False),
+                name="attendee_one_person",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -442,19 +458,23 @@ class Attendee(models.Model):
 
     @property
     def person(self):
-        return self.member
+        return self.member if self.member_id else self.reserve_cadre
+
+    @property
+    def person_kind(self) -> str:
+        return "member" if self.member_id else "reserve_cadre"
 
     @property
     def person_name(self) -> str:
         person = self.person
-        return str(person) if person is not None else ""
+        return person.name if person is not None else ""
 
     def clean(self) -> None:
         if sum(1 for p in self.person_ids() if p) != 1:
             raise ValidationError(MSG_ATTENDEE_ONE_PERSON)
 
     def person_ids(self) -> list:
-        return [self.member_id]
+        return [self.member_id, self.reserve_cadre_id]
 
 
 class SessionAttendanceQuerySet(ScopedQuerySet):

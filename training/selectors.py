@@ -75,10 +75,10 @@ def person_hours(*, year: int, scope: str, member=None, reserve_cadre=None) -> D
 
 
 def _person_routes() -> list[tuple[str, str, str]]:
-    routes = [("member", "attendee__member", "attendee__member__name")]
-    if hasattr(Attendee, "reserve_cadre"):
-        routes.append(("reserve_cadre", "attendee__reserve_cadre", "attendee__reserve_cadre__name"))
-    return routes
+    return [
+        ("member", "attendee__member", "attendee__member__name"),
+        ("reserve_cadre", "attendee__reserve_cadre", "attendee__reserve_cadre__name"),
+    ]
 
 
 # --- the calendar -----------------------------------------------------------------------------
@@ -146,10 +146,7 @@ def class_for_detail(qs):
 
 
 def _attendee_related() -> list[str]:
-    related = ["member", "member__branch"]
-    if hasattr(Attendee, "reserve_cadre"):
-        related.append("reserve_cadre")
-    return related
+    return ["member", "member__branch", "reserve_cadre", "reserve_cadre__village"]
 
 
 def classes_in_year(*, user, year: int):

@@ -138,16 +138,14 @@ def attendee_enrol(*, training_class: TrainingClass, member=None, reserve_cadre=
     """Enrol a Party member or a reserve cadre in an internal class (participants follow)."""
     if training_class.kind != ClassKind.INTERNAL:
         raise ValidationError(MSG_ENROL_INTERNAL_ONLY)
-    fields = {"member": member}
-    if reserve_cadre is not None:
-        if not hasattr(Attendee, "reserve_cadre"):
-            raise ValidationError(MSG_ENROL_INTERNAL_ONLY)
-        fields = {"reserve_cadre": reserve_cadre}
-    person = member if member is not None else reserve_cadre
-    lookup = {k: v for k, v in fields.items() if v is not None}
-    if lookup and training_class.attendees.filter(**lookup).exists():
-        raise ValidationError(MSG_ALREADY_ENROLLED % {"name": person})
-    attendee = Attendee(training_class=training_class, **fields)
+    attendee = Attendee(training_class=training_class, member=member, reserve_cadre=reserve_cadre)
+    person = attendee.person
+    if person is not None and (
+        training_class.attendees.filter(member=member).exists()
+        if member is not None
+        else training_class.attendees.filter(reserve_cadre=reserve_cadre).exists()
+    ):
+        raise ValidationError(MSG_ALREADY_ENROLLED % {"name": person.name})
     attendee.full_clean()
     attendee.save()
     _sync_participants(training_class)
