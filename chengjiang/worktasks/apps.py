@@ -6,3 +6,12 @@ class WorktasksConfig(AppConfig):
     name = "chengjiang.worktasks"
     label = "worktasks"
     verbose_name = _("Annual work tasks")
+
+    def ready(self) -> None:
+        from chengjiang import measures
+
+        from . import audit, invalidation  # noqa: F401  audit registers the audited models
+
+        invalidation.connect()
+        # Discover every app's measures.py, as the admin discovers admin.py.
+        measures.autodiscover()

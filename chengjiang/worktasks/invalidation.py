@@ -1,0 +1,53 @@
+"""Cache invalidation: any save or delete of a record in a domain app bumps a version number.
+
+Computed progress is cached under a key that contains the version, so a figure is never served
+from before a save. The version is bumped at once (same process, same transaction) and again when
+the transaction commits (so a page computed between the write and the commit by another request
+is not kept). With several app server processes the cache must be shared (``REDIS_URL``).
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+
+from chengjiang.accounts.roles import DOMAIN_APPS
+
+VERSION_KEY = "worktasks:data-version"
+
+
+def data_version() -> int:
+    version = cache.get(VERSION_KEY)
+    if version is None:
+        version = time.time_ns()
+        cache.add(VERSION_KEY, version, timeout=None)
+        version = cache.get(VERSION_KEY, version)
+    return version
+
+
+def bump_data_version() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not set yet (or evicted): start a fresh series
+        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+
+
+def _on_change(sender, **kwargs) -> None:
+    if getattr(getattr(sender, "_meta", None), "app_label", None) not in DOMAIN_APPS:
+        return
+    bump_data_version()
+    transaction.on_commit(bump_data_version, using=kwargs.get("using"))
+
+
+def connect() -> None:
+    post_save.connect(_on_change, dispatch_uid="worktasks-invalidate-save")
+    post_delete.connect(_on_change, dispatch_uid="worktasks-invalidate-delete")
+    m2m_changed.connect(_on_m2m, dispatch_uid="worktasks-invalidate-m2m")
+
+
+def _on_m2m(sender, instance, **kwargs) -> None:
+    if kwargs.get("action", "").startswith("post_"):
+        _on_change(type(instance), using=kwargs.get("using"))

@@ -1,0 +1,351 @@
+"""Reads: figures from the measures, task progress and the roll-up, and the dashboard's data.
+
+Arithmetic (shown on the dashboard so anyone can check it):
+
+* a task bound to a measure: progress = value ÷ target, capped at 100 %;
+* a manual task: 0 % not started, 50 % in progress, 100 % done;
+* a line of work and the whole checklist: the weighted average Σ(weight × progress) ÷ Σ weight
+  over their tasks, leaving out tasks marked not applicable;
+* overdue: the deadline has passed and the task is not complete.
+
+Each distinct (measure, parameters, scope) is evaluated once per page; the computed progress is
+cached per (year, scope) under the data version (see ``invalidation``), so a save is never
+followed by a stale figure.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from chengjiang import measures as registry
+from chengjiang.measures import Period
+
+from .invalidation import data_version
+from .models import MANUAL_SHARE, Checklist, Line, ManualStatus, Task, param_label
+
+HUNDRED = Decimal(100)
+CACHE_SECONDS = 600
+
+
+class State:
+    DONE = "done"
+    OVERDUE = "overdue"
+    IN_PROGRESS = "in_progress"
+    NOT_STARTED = "not_started"
+    NOT_APPLICABLE = "not_applicable"
+
+
+STATE_LABELS = {
+    State.DONE: _("complete"),
+    State.OVERDUE: _("overdue"),
+    State.IN_PROGRESS: _("in progress"),
+    State.NOT_STARTED: _("not started"),
+    State.NOT_APPLICABLE: _("not applicable"),
+}
+
+
+def params_key(params: dict | None) -> str:
+    return json.dumps(params or {}, sort_keys=True, ensure_ascii=False)
+
+
+def pct(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    return f"{value.quantize(Decimal('0.1'), rounding=ROUND_HALF_UP)}%"
+
+
+def number(value) -> str:
+    """A figure as text: integers plain, decimals without trailing zeros."""
+    if value is None:
+        return "—"
+    if isinstance(value, Decimal):
+        value = value.normalize()
+        if value == value.to_integral():
+            return str(value.quantize(Decimal(1)))
+        return format(value, "f")
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+def drilldown_url(key: str, *, year: int, params: dict | None = None, **extra) -> str:
+    query = {"year": year, **(params or {}), **{k: v for k, v in extra.items() if v is not None}}
+    return reverse("worktasks:drilldown", args=[key]) + "?" + urlencode(query)
+
+
+def task_scope(task: Task, viewer_scope: str) -> str:
+    """Where a task's figure is computed: the deeper of the viewer's scope and the responsible
+    organisation's subtree (a sub-district task seen by a village is computed in the village)."""
+    own = task.responsible.path
+    return own if own.startswith(viewer_scope) else viewer_scope
+
+
+class Figures:
+    """Evaluates each distinct (measure, parameters, scope, period) once."""
+
+    def __init__(self, period: Period):
+        self.period = period
+        self._values: dict[tuple, Any] = {}
+
+    def value(self, key: str, params: dict | None, scope: str):
+        memo_key = (key, params_key(params), scope)
+        if memo_key not in self._values:
+            m = registry.REGISTRY.get(key)
+            if m is None:
+                self._values[memo_key] = None
+            else:
+                self._values[memo_key] = m.evaluate(
+                    period=self.period, scope=scope, **(params or {})
+                ).value
+        return self._values[memo_key]
+
+
+@dataclass
+class TaskProgress:
+    task: Task
+    manual: bool
+    value: Any = None
+    target: Any = None
+    percent: Decimal | None = None  # None: not applicable, or the measure is not available
+    state: str = State.NOT_STARTED
+    scope: str = ""
+    url: str | None = None
+    measure_label: str = ""
+    available: bool = True
+
+    @property
+    def state_label(self):
+        return STATE_LABELS[self.state]
+
+    @property
+    def percent_text(self) -> str:
+        return pct(self.percent)
+
+    @property
+    def bar(self) -> int:
+        return int(self.percent or 0)
+
+    @property
+    def counted(self) -> bool:
+        return not self.task.not_applicable and self.percent is not None
+
+    @property
+    def value_text(self) -> str:
+        return number(self.value)
+
+    @property
+    def target_text(self) -> str:
+        return number(self.target)
+
+
+@dataclass
+class RollUp:
+    label: Any
+    key: str
+    tasks: list[TaskProgress] = field(default_factory=list)
+    percent: Decimal | None = None
+    weight_total: Decimal = Decimal(0)
+    formula: str = ""
+
+    @property
+    def percent_text(self) -> str:
+        return pct(self.percent)
+
+    @property
+    def bar(self) -> int:
+        return int(self.percent or 0)
+
+
+def weighted(tasks: list[TaskProgress]) -> tuple[Decimal | None, Decimal, str]:
+    """Σ(weight × progress) ÷ Σ weight over counted tasks, with the formula written out."""
+    counted = [t for t in tasks if t.counted]
+    if not counted:
+        return None, Decimal(0), "—"
+    total_w = sum((t.task.weight for t in counted), Decimal(0))
+    total = sum((t.task.weight * t.percent for t in counted), Decimal(0))
+    result = total / total_w
+    terms = " + ".join(f"{number(t.task.weight)}×{pct(t.percent)}" for t in counted)
+    weights = " + ".join(number(t.task.weight) for t in counted)
+    return result, total_w, f"({terms}) ÷ ({weights}) = {pct(result)}"
+
+
+def task_progress(
+    task: Task,
+    figures: Figures,
+    viewer_scope: str,
+    today: datetime.date,
+    viewer_org_id: int | None = None,
+) -> TaskProgress:
+    year = task.checklist.year
+    scope = task_scope(task, viewer_scope)
+    org_id = task.responsible_id if scope == task.responsible.path else viewer_org_id
+    if task.is_manual:
+        tp = TaskProgress(task=task, manual=True, scope=scope)
+        tp.percent = Decimal(MANUAL_SHARE[ManualStatus(task.manual_status)])
+        tp.value = str(ManualStatus(task.manual_status).label)
+    else:
+        m = registry.REGISTRY.get(task.measure_key)
+        tp = TaskProgress(task=task, manual=False, scope=scope, target=task.target)
+        if m is None:
+            tp.available = False
+            tp.measure_label = task.measure_key
+        else:
+            tp.value = figures.value(task.measure_key, task.measure_params, scope)
+            tp.percent = min(Decimal(tp.value or 0) / task.target, Decimal(1)) * HUNDRED
+            labels = [
+                param_label(m.params.get(k), v) for k, v in sorted(task.measure_params.items())
+            ]
+            tp.measure_label = str(m.label) + (f"（{'、'.join(labels)}）" if labels else "")
+            tp.url = drilldown_url(
+                task.measure_key, year=year, params=task.measure_params, org=org_id
+            )
+    if task.not_applicable:
+        tp.state = State.NOT_APPLICABLE
+    elif tp.percent is not None and tp.percent >= HUNDRED:
+        tp.state = State.DONE
+    elif task.deadline < today:
+        tp.state = State.OVERDUE
+    elif tp.percent:
+        tp.state = State.IN_PROGRESS
+    else:
+        tp.state = State.NOT_STARTED
+    return tp
+
+
+@dataclass
+class ChecklistProgress:
+    checklist: Checklist
+    scope: str
+    overall: RollUp
+    lines: list[RollUp]
+    tasks: list[TaskProgress]
+
+
+def _compute(checklist: Checklist, scope: str, org_id: int | None) -> ChecklistProgress:
+    registry.autodiscover()
+    period = Period.year(checklist.year)
+    figures = Figures(period)
+    today = timezone.localdate()
+    tasks = list(
+        Task.objects.filter(checklist=checklist)
+        .applying_to(scope)
+        .select_related("checklist", "responsible")
+        .prefetch_related("evidence")
+        .order_by("number")
+    )
+    progress = [task_progress(t, figures, scope, today, org_id) for t in tasks]
+    lines = []
+    for line in Line:
+        line_tasks = [tp for tp in progress if tp.task.line == line]
+        percent, weight, formula = weighted(line_tasks)
+        lines.append(RollUp(line.label, line.value, line_tasks, percent, weight, formula))
+    percent, weight, formula = weighted(progress)
+    overall = RollUp(_("Whole checklist"), "all", progress, percent, weight, formula)
+    return ChecklistProgress(checklist, scope, overall, lines, progress)
+
+
+def checklist_progress(
+    checklist: Checklist, scope: str, org_id: int | None = None
+) -> ChecklistProgress:
+    """Progress of ``checklist`` within ``scope`` (the materialised path of organisation
+    ``org_id``; "" and None for everything), cached per data version."""
+    key = f"worktasks:progress:{data_version()}:{checklist.pk}:{checklist.year}:{scope}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    result = _compute(checklist, scope, org_id)
+    cache.set(key, result, CACHE_SECONDS)
+    return result
+
+
+# --- the dashboard's other panels --------------------------------------------------------------
+
+
+@dataclass
+class VillageRow:
+    label: str
+    key: str
+    params: dict
+    cells: list[tuple[str, str | None]]  # (value text, drill-down url)
+
+
+def village_breakdown(
+    checklist: Checklist, scope: str, villages: list, org_id: int | None = None
+) -> list[VillageRow]:
+    """Per village, each distinct (measure, parameters) of the checklist: one query each."""
+    period = Period.year(checklist.year)
+    seen: dict[tuple, dict] = {}
+    for task in Task.objects.filter(checklist=checklist).exclude(measure_key="").order_by("number"):
+        if task.measure_key in registry.REGISTRY:
+            seen.setdefault(
+                (task.measure_key, params_key(task.measure_params)), task.measure_params
+            )
+    rows = []
+    for (key, _pk), params in seen.items():
+        m = registry.REGISTRY[key]
+        if not m.village_field:
+            continue
+        values = m.by_village(period=period, scope=scope, **params)
+        labels = [param_label(m.params.get(k), v) for k, v in sorted(params.items())]
+        label = str(m.label) + (f"（{'、'.join(labels)}）" if labels else "")
+        cells = [
+            (
+                number(values.get(v.pk, 0)),
+                drilldown_url(key, year=checklist.year, params=params, village=v.pk, org=org_id),
+            )
+            for v in villages
+        ]
+        rows.append(VillageRow(label=label, key=key, params=params, cells=cells))
+    return rows
+
+
+@dataclass
+class Trend:
+    months: list[str]
+    series: list[dict]  # {"name", "kind", "data": [int], "urls": [str]}
+
+    def rows(self):
+        for s in self.series:
+            yield s["name"], list(zip(s["data"], s["urls"], strict=True))
+
+
+TREND_MEASURE = "branches.meetings"
+
+
+def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | None:
+    """Meetings per month by kind (Measure.by_month): one query per kind."""
+    m = registry.REGISTRY.get(TREND_MEASURE)
+    if m is None or not m.date_field:
+        return None
+    period = Period.year(year)
+    month_starts = [datetime.date(year, i, 1) for i in range(1, 13)]
+    kinds = m.params.get("kind")
+    kind_items = list(kinds.choices) if kinds is not None else [(None, m.label)]
+    series = []
+    for value, label in kind_items:
+        params = {"kind": value} if value else {}
+        per_month = m.by_month(period=period, scope=scope, **params)
+        data = [int(per_month.get(d, 0)) for d in month_starts]
+        urls = [
+            drilldown_url(TREND_MEASURE, year=year, params=params, month=d.month, org=org_id)
+            for d in month_starts
+        ]
+        series.append({"name": str(label), "kind": value or "", "data": data, "urls": urls})
+    return Trend(months=[f"{d.month}月" for d in month_starts], series=series)
+
+
+def cadence_tables(year: int, scope: str) -> list:
+    spec = registry.TABLES.get("branches.cadence")
+    if spec is None:
+        return []
+    return list(spec.func(period=Period.year(year), scope=scope))

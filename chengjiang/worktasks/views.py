@@ -1,0 +1,429 @@
+"""Thin views: the dashboard, drill-downs, the year-end summary and its downloads, and the
+office's few writes (wording, manual status, evidence, checklist import)."""
+
+from __future__ import annotations
+
+import base64
+import datetime
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from branches.models import Organization, Village
+from chengjiang import measures as registry
+from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.measures import Period
+
+from . import selectors, services
+from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
+from .forms import EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
+from .models import Checklist, Evidence, Section, Task, param_label, param_value_ok
+from .report import DEFAULT_SECTIONS, DEFAULT_TITLE, render_report
+
+VIEW = "worktasks.view_task"
+SCOPE_KINDS = (
+    Organization.Kind.WORKING_COMMITTEE,
+    Organization.Kind.PARTY_COMMITTEE,
+    Organization.Kind.GENERAL_BRANCH,
+)
+MSG_SAVED = _("The wording has been saved; the figures stay bound to the measures.")
+MSG_RESET = _("The wording is back to the portal's default.")
+MSG_STATUS_SAVED = _("The task's status has been saved.")
+MSG_EVIDENCE_ADDED = _("The evidence has been attached.")
+MSG_IMPORTED = _("The checklist has been imported: %(new)s new, %(update)s changed.")
+MSG_IMPORT_EXPIRED = _("The preview has expired; upload the file again.")
+SESSION_IMPORT = "worktasks_import"
+
+
+def _year(request, default: int | None = None) -> int:
+    raw = request.GET.get("year") or default or timezone.localdate().year
+    try:
+        year = int(raw)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+    if not 2000 <= year <= 2100:
+        raise Http404
+    return year
+
+
+def _scope(request):
+    """(scope path, scope organisation) for the ``org`` parameter or the user's own scope."""
+    path = scope_path(request.user)
+    if path is None:
+        raise Http404
+    org_id = request.GET.get("org")
+    if org_id:
+        try:
+            org = get_visible_or_404(Organization.objects, request.user, pk=int(org_id))
+        except ValueError as exc:
+            raise Http404 from exc
+        return org.path, org
+    return path, request.user.organization if path else None
+
+
+@permission_required(VIEW, raise_exception=True)
+def dashboard(request):
+    year = _year(request)
+    path, org = _scope(request)
+    org_id = getattr(org, "pk", None)
+    years = sorted(set(Checklist.objects.values_list("year", flat=True)) | {year}, reverse=True)
+    checklist = Checklist.objects.filter(year=year).first()
+    villages = list(
+        (Village.objects.within(path) if path else Village.objects.all()).order_by("name")
+    )
+    progress = breakdown = None
+    if checklist is not None:
+        progress = selectors.checklist_progress(checklist, path, org_id)
+        breakdown = selectors.village_breakdown(checklist, path, villages, org_id)
+    trend = selectors.meeting_trend(year, path, org_id)
+    tables = selectors.cadence_tables(year, path)
+    scopes = list(
+        Organization.objects.visible_to(request.user)
+        .filter(kind__in=SCOPE_KINDS)
+        .only("pk", "name", "depth")
+        .order_by("path")
+    )
+    chart = {"lines": [], "trend": None}
+    if progress is not None:
+        chart["lines"] = [
+            {"name": str(r.label), "value": float(r.percent or 0)}
+            for r in [*progress.lines, progress.overall]
+        ]
+    if trend is not None:
+        chart["trend"] = {
+            "months": trend.months,
+            "series": [{"name": s["name"], "data": s["data"]} for s in trend.series],
+        }
+    return render(
+        request,
+        "worktasks/dashboard.html",
+        {
+            "year": year,
+            "years": years,
+            "checklist": checklist,
+            "progress": progress,
+            "villages": villages,
+            "breakdown": breakdown,
+            "trend": trend,
+            "tables": tables,
+            "scopes": scopes,
+            "scope_org": org,
+            "chart": chart,
+            "can_import": request.user.has_perm("worktasks.add_task"),
+            "can_change": request.user.has_perm("worktasks.change_task"),
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def drilldown(request, key: str):
+    """The records behind a figure: the measure's queryset, scoped, paginated."""
+    registry.autodiscover()
+    m = registry.REGISTRY.get(key)
+    if m is None:
+        raise Http404
+    year = _year(request)
+    path, org = _scope(request)
+    period = Period.year(year)
+    month = request.GET.get("month")
+    if month:
+        try:
+            mo = int(month)
+            start = datetime.date(year, mo, 1)
+        except ValueError as exc:
+            raise Http404 from exc
+        end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        period = Period(start, end)
+    params = {}
+    for name, choices in m.params.items():
+        value = request.GET.get(name)
+        if value:
+            if not param_value_ok(choices, value):
+                raise Http404
+            params[name] = value
+    records = m.records(period=period, scope=path, **params)
+    village = None
+    if request.GET.get("village"):
+        try:
+            village = get_visible_or_404(
+                Village.objects, request.user, pk=int(request.GET["village"])
+            )
+        except ValueError as exc:
+            raise Http404 from exc
+        if not m.village_field:
+            raise Http404
+        records = records.filter(**{m.village_field: village.pk})
+    value = records.aggregate(value=m.total())["value"] or 0
+    page = Paginator(records, 50).get_page(request.GET.get("page"))
+    rows = []
+    for obj in page.object_list:
+        date = _follow(obj, m.date_field) if m.date_field else None
+        url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else None
+        rows.append({"text": str(obj), "date": date, "url": url})
+    labels = [param_label(m.params.get(k), v) for k, v in sorted(params.items())]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "worktasks/drilldown.html",
+        {
+            "measure": m,
+            "labels": labels,
+            "year": year,
+            "period": period,
+            "scope_org": org,
+            "village": village,
+            "value": selectors.number(value),
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "back": reverse("worktasks:dashboard")
+            + f"?year={year}"
+            + (f"&org={org.pk}" if org is not None and request.GET.get("org") else ""),
+        },
+    )
+
+
+def _follow(obj, lookup: str):
+    value = obj
+    for part in lookup.split("__"):
+        value = getattr(value, part, None)
+        if value is None:
+            return None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date()
+    return value
+
+
+def _report_context(request, year: int):
+    path, org = _scope(request)
+    report = render_report(year=year, scope=path, scope_org=org)
+    return path, org, report
+
+
+@permission_required(VIEW, raise_exception=True)
+def report(request, year: int | None = None):
+    if year is None:
+        year = timezone.localdate().year
+    _year(request, default=year)
+    _path, org, rendered = _report_context(request, year)
+    query = request.GET.urlencode()
+    return render(
+        request,
+        "worktasks/report.html",
+        {
+            "year": year,
+            "report": rendered,
+            "scope_org": org,
+            "query": f"?{query}" if query else "",
+            "can_edit": request.user.has_perm("worktasks.change_reportdraft") and org is not None,
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def report_docx_download(request, year: int):
+    _path, _org, rendered = _report_context(request, year)
+    response = HttpResponse(report_docx(rendered), content_type=DOCX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="summary-{year}.docx"'
+    return response
+
+
+@permission_required(VIEW, raise_exception=True)
+def progress_xlsx_download(request, year: int):
+    path, org = _scope(request)
+    checklist = Checklist.objects.filter(year=year).first()
+    if checklist is None:
+        raise Http404
+    progress = selectors.checklist_progress(checklist, path, getattr(org, "pk", None))
+    response = HttpResponse(progress_xlsx(progress), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="checklist-{year}.xlsx"'
+    return response
+
+
+@permission_required("worktasks.change_reportdraft", raise_exception=True)
+def report_edit(request, year: int):
+    _year(request, default=year)
+    path, org = _scope(request)
+    if org is None:
+        raise Http404  # a wording belongs to an organisation's scope
+    rendered = render_report(year=year, scope=path, scope_org=org)
+    draft = rendered.draft
+    initial = (
+        {"title": draft.title, **draft.sections()}
+        if draft
+        else {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
+    )
+    back = reverse("worktasks:report", args=[year]) + f"?org={org.pk}"
+    if request.method == "POST":
+        if "reset" in request.POST:
+            services.report_draft_reset(year=year, scope=org)
+            messages.success(request, MSG_RESET)
+            return redirect(back)
+        form = ReportDraftForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.report_draft_save(
+                    year=year,
+                    scope=org,
+                    title=data["title"],
+                    sections={s.value: data[s.value] for s in Section},
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, MSG_SAVED)
+                return redirect(back)
+    else:
+        form = ReportDraftForm(initial=initial)
+    return render(
+        request,
+        "worktasks/report_edit.html",
+        {
+            "year": year,
+            "form": form,
+            "scope_org": org,
+            "back": back,
+            "measures": sorted(registry.REGISTRY.values(), key=lambda m: m.key),
+        },
+    )
+
+
+def _task_for_write(request, pk: int) -> Task:
+    return get_visible_or_404(Task.objects.select_related("checklist"), request.user, pk=pk)
+
+
+@permission_required("worktasks.change_task", raise_exception=True)
+def task_manual(request, pk: int):
+    task = _task_for_write(request, pk)
+    if not task.is_manual:
+        raise Http404
+    back = reverse("worktasks:dashboard") + f"?year={task.checklist.year}#task-{task.pk}"
+    status_form = ManualStatusForm(
+        request.POST if "save" in request.POST else None,
+        initial={"status": task.manual_status, "note": task.manual_note},
+    )
+    evidence_form = EvidenceForm(
+        request.POST if "upload" in request.POST else None,
+        request.FILES if "upload" in request.POST else None,
+    )
+    if request.method == "POST":
+        if "save" in request.POST and status_form.is_valid():
+            services.task_set_manual_status(
+                task=task,
+                status=status_form.cleaned_data["status"],
+                note=status_form.cleaned_data["note"],
+            )
+            messages.success(request, MSG_STATUS_SAVED)
+            return redirect(back)
+        if (
+            "upload" in request.POST
+            and request.user.has_perm("worktasks.add_evidence")
+            and evidence_form.is_valid()
+        ):
+            try:
+                services.evidence_add(
+                    task=task,
+                    upload=evidence_form.cleaned_data["file"],
+                    description=evidence_form.cleaned_data["description"],
+                    by=request.user,
+                )
+            except ValidationError as exc:
+                evidence_form.add_error("file", exc)
+            else:
+                messages.success(request, MSG_EVIDENCE_ADDED)
+                return redirect(back)
+    return render(
+        request,
+        "worktasks/task_manual.html",
+        {
+            "task": task,
+            "status_form": status_form,
+            "evidence_form": evidence_form,
+            "evidence": list(task.evidence.all()),
+            "back": back,
+        },
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def evidence_download(request, pk: int):
+    evidence = get_visible_or_404(Evidence.objects, request.user, pk=pk)
+    response = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.original_name,
+        content_type=evidence.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@permission_required("worktasks.add_task", raise_exception=True)
+def checklist_import(request):
+    outcome = None
+    form = ImportForm()
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(SESSION_IMPORT)
+        if not stored or stored["hash"] != request.POST.get("hash"):
+            messages.error(request, MSG_IMPORT_EXPIRED)
+            return redirect("worktasks:import")
+        data = base64.b64decode(stored["data"])
+        outcome = services.checklist_import(
+            data=data, user=request.user, dry_run=False, fmt=stored["fmt"]
+        )
+        if outcome.ok:
+            del request.session[SESSION_IMPORT]
+            totals = outcome.counts()
+            messages.success(
+                request,
+                MSG_IMPORTED % {"new": totals.get("new", 0), "update": totals.get("update", 0)},
+            )
+            return redirect("worktasks:dashboard")
+    elif request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            fmt = "csv" if upload.name.lower().endswith(".csv") else "xlsx"
+            data = upload.read()
+            try:
+                outcome = services.checklist_import(
+                    data=data, user=request.user, dry_run=True, fmt=fmt
+                )
+            except ValidationError as exc:
+                form.add_error("file", exc)
+            else:
+                digest = hashlib.sha256(data).hexdigest()
+                request.session[SESSION_IMPORT] = {
+                    "data": base64.b64encode(data).decode(),
+                    "fmt": fmt,
+                    "hash": digest,
+                }
+                outcome.hash = digest
+    preview = []
+    if outcome is not None:
+        for row in outcome.result.rows:
+            preview.append({"number": row.number + 1, "type": row.import_type, "diff": row.diff})
+    return render(
+        request,
+        "worktasks/import.html",
+        {
+            "form": form,
+            "outcome": outcome,
+            "preview": preview,
+            "headers": outcome.result.diff_headers if outcome is not None else [],
+            "refused": services.MSG_IMPORT_REFUSED % {"count": len(outcome.errors)}
+            if outcome is not None and outcome.errors
+            else "",
+        },
+    )
