@@ -1,0 +1,136 @@
+"""Admin for office staff: scoped rows, masked personal data, flat query counts, review actions."""
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.urls import reverse
+
+from branches.models import Meeting, Status
+from tests.factories import MeetingFactory, MemberFactory, UserFactory
+
+
+@pytest.fixture
+def village_staff(tree):
+    """Staff of 花园村 only: the admin must show them nothing of 青桥村."""
+    user = UserFactory(username="staff_a", organization=tree.a, is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(content_type__app_label="branches"))
+    return user
+
+
+def test_out_of_scope_change_view_redirects_without_data(tree, village_staff, login):
+    client = login(village_staff)
+    other = tree.b_members[0]
+    response = client.get(reverse("admin:branches_member_change", args=[other.pk]))
+    assert response.status_code == 302
+    assert response.url == reverse("admin:index")
+    response = client.get(response.url)
+    assert other.name not in response.content.decode()
+
+
+def test_changelist_shows_only_scope_and_masks_personal_data(tree, village_staff, login):
+    client = login(village_staff)
+    page = client.get(reverse("admin:branches_member_changelist")).content.decode()
+    mine, other = tree.a_members[0], tree.b_members[0]
+    assert mine.masked_id_number in page and mine.id_number not in page
+    assert mine.phone not in page
+    assert other.masked_id_number not in page
+
+
+def test_office_with_permission_sees_full_values(tree, users, login):
+    page = login(users.office).get(reverse("admin:branches_member_changelist")).content.decode()
+    assert tree.a_members[0].id_number in page
+
+
+@pytest.mark.parametrize(
+    "name", ["member", "meeting", "talk", "organization", "orgchange", "secretaryterm"]
+)
+def test_changelist_query_count_is_flat(tree, users, login, django_assert_max_num_queries, name):
+    client = login(users.office)
+    url = reverse(f"admin:branches_{name}_changelist")
+    for _ in range(10):
+        MemberFactory(branch=tree.a1)
+        MeetingFactory(organization=tree.a1, host=tree.a_members[0])
+    client.get(url)
+    with django_assert_max_num_queries(30) as small:
+        client.get(url)
+    for _ in range(190):
+        MemberFactory(branch=tree.a1)
+        MeetingFactory(organization=tree.a1, host=tree.a_members[0])
+    with django_assert_max_num_queries(30) as large:
+        assert client.get(url).status_code == 200
+    assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_approve_and_return_actions(tree, users, login):
+    client = login(users.office)
+    url = reverse("admin:branches_meeting_changelist")
+    a = MeetingFactory(organization=tree.a1, status=Status.SUBMITTED)
+    b = MeetingFactory(organization=tree.a1, status=Status.SUBMITTED)
+    client.post(url, {"action": "approve_action", "_selected_action": [a.pk]})
+    a.refresh_from_db()
+    assert a.status == Status.APPROVED and a.reviewed_by == users.office
+
+    page = client.post(url, {"action": "return_action", "_selected_action": [b.pk]})
+    assert page.status_code == 200 and b.topic in page.content.decode()
+    b.refresh_from_db()
+    assert b.status == Status.SUBMITTED  # nothing happens before a reason is given
+    client.post(
+        url,
+        {"action": "return_action", "_selected_action": [b.pk], "apply": "1", "reason": "缺记录"},
+    )
+    b.refresh_from_db()
+    assert b.status == Status.RETURNED and b.return_reason == "缺记录"
+
+
+def test_tree_parent_is_not_editable_directly(tree, users, login):
+    client = login(users.office)
+    url = reverse("admin:branches_organization_change", args=[tree.a1.pk])
+    client.post(url, {"name": "新名字", "parent": tree.b.pk})
+    tree.a1.refresh_from_db()
+    assert tree.a1.parent == tree.a
+
+
+def test_move_action_goes_through_the_service(tree, users, login):
+    client = login(users.office)
+    url = reverse("admin:branches_organization_changelist")
+    client.post(
+        url,
+        {
+            "action": "move_action",
+            "_selected_action": [tree.a1.pk],
+            "apply": "1",
+            "new_parent": tree.b.pk,
+            "date": "2024-05-01",
+        },
+    )
+    tree.a1.refresh_from_db()
+    assert tree.a1.parent == tree.b and tree.a1.path.startswith(tree.b.path)
+    assert tree.a1.changes.filter(kind="moved").exists()
+
+
+def test_admin_import_with_a_bad_row_writes_nothing(tree, users, login):
+    from import_export.formats.base_formats import CSV
+
+    from branches.resources import MeetingResource
+    from tests.branches.test_import_helpers import dataset
+
+    client = login(users.office)
+    data = dataset(
+        MeetingResource,
+        ["organization", "kind", "held_on", "topic"],
+        [
+            ["花园村第一党支部", "branch_committee", "2024-03-01", "好行"],
+            ["花园村第一党支部", "branch_committee", "2999-03-01", "未来"],
+        ],
+    )
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("m.csv", CSV().export_data(data).encode("utf-8"))
+    response = client.post(
+        reverse("admin:branches_meeting_import"),
+        {"import_file": upload, "format": "1", "resource": "0"},
+    )
+    assert response.status_code == 200
+    assert "confirm_form" not in response.context or response.context["confirm_form"] is None
+    assert not Meeting.objects.exists()
+    messages = [str(m) for m in response.context["messages"]]
+    assert any("2" in m for m in messages[1:]), messages
