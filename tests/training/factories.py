@@ -7,7 +7,7 @@ from decimal import Decimal
 import factory
 from django.utils import timezone
 
-from tests.factories import VillageFactory
+from tests.factories import VillageFactory, valid_id_number
 from training.models import (
     ClassKind,
     Course,
@@ -76,3 +76,18 @@ class SessionFactory(factory.django.DjangoModelFactory):
     starts_at = factory.LazyFunction(lambda: at(datetime.date(2024, 5, 10), 9))
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + datetime.timedelta(hours=1))
     hours = Decimal("1.0")
+
+
+class ReserveCadreFactory(factory.django.DjangoModelFactory):
+    """A minimal reserve cadre (cadres owns the full builders)."""
+
+    class Meta:
+        model = "cadres.ReserveCadre"
+
+    name = factory.Sequence(lambda n: f"后备干部{n}")
+    gender = "F"
+    birth_date = datetime.date(1998, 3, 1)
+    id_number = factory.LazyAttribute(lambda o: valid_id_number(o.birth_date))
+    village = factory.SubFactory(VillageFactory)
+    education = "bachelor"
+    recruited_on = datetime.date(2023, 10, 20)
