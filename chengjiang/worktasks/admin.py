@@ -3,10 +3,9 @@ preview (django-import-export), all-or-nothing, and exports with the same column
 
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
-from import_export.admin import ImportExportMixin
-from import_export.formats.base_formats import CSV, XLSX
 
 from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
 from .models import Checklist, Evidence, Task
@@ -40,10 +39,8 @@ class EvidenceInline(ScopedTabularInline):
 
 
 @admin.register(Task)
-class TaskAdmin(ImportExportMixin, ScopedModelAdmin):
+class TaskAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     resource_classes = [TaskResource]
-    formats = [XLSX, CSV]
-    skip_import_confirm = False
     list_display = (
         "number",
         "title",
@@ -73,12 +70,6 @@ class TaskAdmin(ImportExportMixin, ScopedModelAdmin):
         ),
         (_("Not applicable"), {"fields": ("not_applicable", "not_applicable_reason")}),
     )
-
-    def get_import_resource_kwargs(self, request, **kwargs):
-        return {**super().get_import_resource_kwargs(request, **kwargs), "user": request.user}
-
-    def get_export_resource_kwargs(self, request, **kwargs):
-        return {**super().get_export_resource_kwargs(request, **kwargs), "user": request.user}
 
     def save_model(self, request, obj, form, change):
         services.task_save(task=obj)

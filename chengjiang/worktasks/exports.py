@@ -63,6 +63,7 @@ def report_docx(report: RenderedReport) -> bytes:
 
 
 IMPORT_HEADERS = (
+    "年度",
     "序号",
     "工作条线",
     "任务名称",
@@ -83,8 +84,9 @@ def progress_rows(progress: ChecklistProgress):
     for tp in progress.tasks:
         t = tp.task
         yield [
+            progress.checklist.year,
             t.number,
-            Line(t.line).label,
+            str(Line(t.line).label),
             t.title,
             t.description,
             t.responsible.name,
@@ -119,10 +121,10 @@ def progress_xlsx(progress: ChecklistProgress) -> bytes:
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     for row in progress_rows(progress):
         ws.append([escape_cell(v) for v in row])
-    for row in ws.iter_rows(min_row=2, min_col=6, max_col=6):
+    for row in ws.iter_rows(min_row=2, min_col=7, max_col=7):
         for cell in row:
             cell.number_format = "yyyy-mm-dd"
-    widths = (6, 10, 30, 40, 24, 12, 6, 26, 26, 8, 10, 6, 10, 8, 8, 20)
+    widths = (6, 6, 10, 30, 40, 24, 12, 6, 26, 26, 8, 10, 6, 10, 8, 8, 20)
     for i, w in enumerate(widths, start=1):
         ws.column_dimensions[get_column_letter(i)].width = w
     ws.freeze_panes = "A2"

@@ -11,10 +11,11 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from branches.uploads import check_upload
+from chengjiang.importexport import row_reasons
 
 from .models import Checklist, Evidence, ManualStatus, ReportDraft, Section, Task
 from .report import validate_wording
-from .resources import TaskResource, row_messages
+from .resources import TaskResource
 
 MSG_NOT_MANUAL = _("Only manual tasks take a status and evidence; this task is bound to a measure.")
 MSG_IMPORT_REFUSED = _(
@@ -130,14 +131,14 @@ def checklist_import(*, data: bytes, user, dry_run: bool, fmt: str = "xlsx") -> 
         result = resource.import_data(
             dataset, dry_run=True, raise_errors=False, use_transactions=True
         )
-    errors = row_messages(result, resource)
+    errors = row_reasons(result)
     if errors or dry_run:
         return ImportOutcome(result=result, errors=errors, dry_run=True)
     with transaction.atomic():
         result = resource.import_data(
             dataset, dry_run=False, raise_errors=False, use_transactions=True
         )
-        errors = row_messages(result, resource)
+        errors = row_reasons(result)
         if errors:  # changed since the preview: write nothing
             transaction.set_rollback(True)
     return ImportOutcome(result=result, errors=errors, dry_run=False)
