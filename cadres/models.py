@@ -9,6 +9,7 @@ score and rank come from the recruitment's weights (``cadres.selectors.rank_appl
 from __future__ import annotations
 
 import datetime
+import itertools
 from decimal import Decimal
 
 from django.conf import settings
@@ -238,7 +239,7 @@ def validate_tiers(tiers: list[PayTier]) -> None:
         raise ValidationError(MSG_TIER_COUNT)
     if tiers[0].population_min != 0 or tiers[0].workload_min != 0:
         raise ValidationError(MSG_FIRST_TIER_FROM_ZERO)
-    for lower, upper in zip(tiers, tiers[1:], strict=False):
+    for lower, upper in itertools.pairwise(tiers):
         if not (
             upper.population_min > lower.population_min
             and upper.workload_min > lower.workload_min
@@ -393,17 +394,23 @@ class Candidate(Person):
     stopped_at = models.CharField(_("stopped at"), max_length=20, choices=Step, blank=True)
     stop_reason = models.CharField(_("reason for stopping"), max_length=300, blank=True)
     # 1. qualification: the five conditions
-    politically_reliable = models.BooleanField(_("politically reliable"), null=True)
-    law_abiding = models.BooleanField(_("law-abiding"), null=True)
-    knows_village = models.BooleanField(_("knows the village"), null=True)
-    lives_locally = models.BooleanField(_("lives in the village long-term"), null=True)
-    in_good_health = models.BooleanField(_("in good health"), null=True)
+    politically_reliable = models.BooleanField(_("politically reliable"), null=True, blank=True)
+    law_abiding = models.BooleanField(_("law-abiding"), null=True, blank=True)
+    knows_village = models.BooleanField(_("knows the village"), null=True, blank=True)
+    lives_locally = models.BooleanField(_("lives in the village long-term"), null=True, blank=True)
+    in_good_health = models.BooleanField(_("in good health"), null=True, blank=True)
     qualification_checked_by = models.CharField(_("checked by"), max_length=50, blank=True)
     qualification_checked_on = models.DateField(_("checked on"), null=True, blank=True)
     # 2. two recommendations
-    party_recommended = models.BooleanField(_("recommended by the Party organisation"), null=True)
-    mass_votes_for = models.PositiveIntegerField(_("mass recommendation votes"), null=True)
-    mass_votes_cast = models.PositiveIntegerField(_("mass recommendation votes cast"), null=True)
+    party_recommended = models.BooleanField(
+        _("recommended by the Party organisation"), null=True, blank=True
+    )
+    mass_votes_for = models.PositiveIntegerField(
+        _("mass recommendation votes"), null=True, blank=True
+    )
+    mass_votes_cast = models.PositiveIntegerField(
+        _("mass recommendation votes cast"), null=True, blank=True
+    )
     recommended_on = models.DateField(_("recommendations on"), null=True, blank=True)
     # 3. one exam
     exam_score = models.DecimalField(
@@ -416,8 +423,10 @@ class Candidate(Person):
     )
     exam_on = models.DateField(_("exam on"), null=True, blank=True)
     # 4. one election
-    election_votes_for = models.PositiveIntegerField(_("election votes"), null=True)
-    election_votes_cast = models.PositiveIntegerField(_("election votes cast"), null=True)
+    election_votes_for = models.PositiveIntegerField(_("election votes"), null=True, blank=True)
+    election_votes_cast = models.PositiveIntegerField(
+        _("election votes cast"), null=True, blank=True
+    )
     election_on = models.DateField(_("election on"), null=True, blank=True)
 
     objects = CandidateQuerySet.as_manager()

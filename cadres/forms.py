@@ -1,0 +1,34 @@
+"""Portal forms of 队伍建设 (crispy, one column, phone-first, native date inputs)."""
+
+from __future__ import annotations
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Submit
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MentoringLog, VillageCadre
+
+
+class MentoringLogForm(forms.ModelForm):
+    class Meta:
+        model = MentoringLog
+        fields = ("date", "mentor", "content")
+        widgets = {
+            "date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "content": forms.Textarea(attrs={"rows": 4}),
+        }
+
+    def __init__(self, *args, pairing, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.pairing = pairing
+        mentors = getattr(pairing, "_prefetched_objects_cache", {}).get("mentors")
+        self.fields["mentor"].queryset = (
+            VillageCadre.objects.filter(pk__in=[m.pk for m in mentors])
+            if mentors is not None
+            else pairing.mentors.all()
+        )
+        self.helper = FormHelper()
+        self.helper.add_input(
+            Submit("submit", _("Add log entry"), css_class="btn-danger btn-touch")
+        )
