@@ -96,7 +96,7 @@ class _BaseScoped:
 
 class TrainingClassResource(_BaseScoped, ScopedResourceMixin, resources.ModelResource):
     kind = fields.Field(
-        attribute="kind", column_name=_("kind"), widget=ChoiceLabelWidget(ClassKind)
+        attribute="kind", column_name=_("class kind"), widget=ChoiceLabelWidget(ClassKind)
     )
     base = fields.Field(
         attribute="base",
@@ -162,8 +162,10 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
     )
     session_start = fields.Field(column_name=_("session starts at"), readonly=True)
     topic = fields.Field(column_name=_("session"), readonly=True)
-    person = fields.Field(column_name=_("name"), readonly=True)
-    present = fields.Field(attribute="present", column_name=_("present"), widget=YesNoWidget())
+    person = fields.Field(column_name=_("person's name"), readonly=True)
+    present = fields.Field(
+        attribute="present", column_name=_("attended (是/否)"), widget=YesNoWidget()
+    )
     hours = fields.Field(attribute="hours", column_name=_("hours credited"), widget=HoursWidget())
 
     class Meta(ScopedResourceMixin.Meta):
