@@ -89,7 +89,10 @@ def restore_media(tar: tarfile.TarFile, media_root: Path) -> int:
             continue
         member = member.replace(name=relative)
         # The "data" filter refuses absolute paths, "..", links out of the tree and device files.
-        tar.extract(member, media_root, filter="data")
+        try:
+            tar.extract(member, media_root, filter="data")
+        except tarfile.FilterError as exc:
+            raise CommandError(f"Refused a file in the archive: {member.name} ({exc})") from exc
         count += member.isfile()
     return count
 
