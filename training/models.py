@@ -317,8 +317,8 @@ class Session(models.Model):
     objects = SessionQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("session")
-        verbose_name_plural = _("sessions")
+        verbose_name = _("training session")
+        verbose_name_plural = _("training sessions")
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
@@ -489,7 +489,7 @@ class SessionAttendance(models.Model):
 
     session = models.ForeignKey(
         Session,
-        verbose_name=_("session"),
+        verbose_name=_("training session"),
         on_delete=models.CASCADE,
         related_name="attendance",
     )

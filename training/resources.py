@@ -161,7 +161,7 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
         attribute="session__training_class__name", column_name=_("class"), readonly=True
     )
     session_start = fields.Field(column_name=_("session starts at"), readonly=True)
-    topic = fields.Field(column_name=_("session"), readonly=True)
+    topic = fields.Field(column_name=_("training session"), readonly=True)
     person = fields.Field(column_name=_("person's name"), readonly=True)
     present = fields.Field(
         attribute="present", column_name=_("attended (是/否)"), widget=YesNoWidget()
