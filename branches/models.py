@@ -414,8 +414,13 @@ class MeetingQuerySet(ScopedQuerySet):
         return self.filter(held_on__year=year)
 
     def with_list_data(self):
-        return self.select_related("organization", "host").annotate(
-            attendee_count=models.Count("attendances", filter=Q(attendances__present=True)),
+        # An aggregate drops Meta.ordering, so the order is stated here (stable pagination).
+        return (
+            self.select_related("organization", "host")
+            .annotate(
+                attendee_count=models.Count("attendances", filter=Q(attendances__present=True)),
+            )
+            .order_by("-held_on", "-pk")
         )
 
 
@@ -535,8 +540,10 @@ class TalkQuerySet(ScopedQuerySet):
         return self.filter(held_on__year=year)
 
     def with_list_data(self):
-        return self.select_related("organization", "talker").annotate(
-            person_times=models.Count("participants")
+        return (
+            self.select_related("organization", "talker")
+            .annotate(person_times=models.Count("participants"))
+            .order_by("-held_on", "-pk")
         )
 
 
