@@ -10,9 +10,11 @@ Filters:
 * (none) — the figure itself;
 * ``approx`` — the rule for "130余": a figure of 20 or more that is not a whole ten is rounded
   down to tens and followed by 余 (136 → 130余, 21 → 20余, 140 → 140); below 20 it is exact;
-* ``titles`` — the records' titles as 《…》、《…》; ``names`` — their names joined by 、;
+* ``titles`` — the records' titles as 《…》、《…》; ``names`` — their names joined by 、
+  (in the order the records were entered);
 * ``villages`` — the villages of the records; ``village_count`` — how many villages;
-* ``months`` — the months of the records, e.g. 10月;
+* ``months`` — the months of the records' dates, e.g. 10月; ``months:<lookup>`` — of another
+  date, e.g. ``months:applicant__recruitment__announced_on`` (the month a recruitment was held);
 * ``count:<field>`` — how many distinct values of a field, e.g. ``count:organization``.
 
 The wording may not contain typed digits outside placeholders: every number comes from records.
@@ -24,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldError, ValidationError
 from django.db.models.functions import ExtractMonth
 from django.utils.translation import gettext_lazy as _
 
@@ -37,7 +39,9 @@ from .selectors import drilldown_url, number
 TOKEN = re.compile(r"\{([^{}]*)\}")
 KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 PARAM = re.compile(r"^([a-z_]+)=([A-Za-z0-9_\-]+)$")
-FILTER = re.compile(r"^(approx|titles|names|villages|village_count|months|count:[a-z_]+)$")
+FILTER = re.compile(
+    r"^(approx|titles|names|villages|village_count|months(:[a-z_]+)?|count:[a-z_]+)$"
+)
 DIGITS = re.compile(r"[0-9０-９]")
 SPECIAL = ("year", "checklist.title", "checklist.issuer")
 
@@ -78,7 +82,8 @@ DEFAULT_SECTIONS = {
         "组长，并依据村民组人口数和工作量，科学设定了五档递增的薪酬制度，既给“担子”也给“票子”。"
         "严格后备干部选拔程序，通过公开招考的形式，重点将宣州籍大学毕业生作为后备干部预备人选，"
         "通过笔试、面试及综合考查等多个环节，严格把控“入口关”。今年"
-        "{cadres.reserve_cadres_recruited|months}，街道面向社会为"
+        "{cadres.reserve_cadres_recruited|months:applicant__recruitment__announced_on}，"
+        "街道面向社会为"
         "{cadres.reserve_cadres_recruited|villages}公开招考后备干部"
         "{cadres.reserve_cadres_recruited}名。街道各级党组织充分利用“三会一课”、“春早”行动示范"
         "培训班等平台，组织后备干部深入学习党的政策法规、农业农村方针政策以及乡村振兴建设等相关"
@@ -237,7 +242,8 @@ class Renderer:
             if f == "approx":
                 text = approx(value)
             elif f in ("titles", "names"):
-                text = "、".join(_item_text(o, titles=f == "titles") for o in records)
+                items = records.order_by("pk")
+                text = "、".join(_item_text(o, titles=f == "titles") for o in items)
             elif f in ("villages", "village_count"):
                 names = []
                 if m.village_field:
@@ -248,20 +254,27 @@ class Renderer:
                     )
                 names = [n for n in names if n]
                 text = "、".join(names) if f == "villages" else str(len(names))
-            elif f == "months":
+            elif f.startswith("months"):
+                lookup = f.partition(":")[2] or m.date_field
                 months = []
-                if m.date_field:
-                    months = sorted(
-                        set(
-                            records.order_by()
-                            .annotate(_m=ExtractMonth(m.date_field))
-                            .values_list("_m", flat=True)
+                if lookup:
+                    try:
+                        months = sorted(
+                            set(
+                                records.order_by()
+                                .annotate(_m=ExtractMonth(lookup))
+                                .values_list("_m", flat=True)
+                            )
                         )
-                    )
+                    except FieldError:
+                        return Figure("〔字段有误：%s〕" % raw, raw, missing=True)
                 text = "、".join(f"{mo}月" for mo in months if mo)
             elif f.startswith("count:"):
                 field = f.split(":", 1)[1]
-                text = str(records.order_by().values(field).distinct().count())
+                try:
+                    text = str(records.order_by().values(field).distinct().count())
+                except FieldError:
+                    return Figure("〔字段有误：%s〕" % raw, raw, missing=True)
         return Figure(text, raw, url)
 
     def segments(self, text: str) -> list[str | Figure]:

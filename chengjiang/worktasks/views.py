@@ -41,6 +41,7 @@ MSG_EVIDENCE_ADDED = _("The evidence has been attached.")
 MSG_IMPORTED = _("The checklist has been imported: %(new)s new, %(update)s changed.")
 MSG_IMPORT_EXPIRED = _("The preview has expired; upload the file again.")
 SESSION_IMPORT = "worktasks_import"
+IMPORT_ACTIONS = {"new": _("new"), "update": _("changed"), "skip": _("unchanged")}
 
 
 def _year(request, default: int | None = None) -> int:
@@ -412,8 +413,9 @@ def checklist_import(request):
                 outcome.hash = digest
     preview = []
     if outcome is not None:
-        for row in outcome.result.rows:
-            preview.append({"number": row.number + 1, "type": row.import_type, "diff": row.diff})
+        for number, row in enumerate(outcome.result.rows, start=1):
+            action = IMPORT_ACTIONS.get(row.import_type, row.import_type)
+            preview.append({"number": number, "type": action, "diff": row.diff})
     return render(
         request,
         "worktasks/import.html",
