@@ -196,11 +196,14 @@ class Watcher:
     def on_console(self, msg) -> None:
         if msg.type != "error":
             return
-        where = (msg.location or {}).get("url", "")
+        location = msg.location or {}
+        where = location.get("url", "")
         # "Failed to load resource: … 404" for a response the journey expects
         if "Failed to load resource" in msg.text and where and self.is_expected(None, where):
             return
-        self.problems.append(f"console error: {msg.text} (at {where or '?'})")
+        line = location.get("lineNumber")
+        at = f"{where}:{line + 1}" if where and line is not None else where or "?"
+        self.problems.append(f"console error: {msg.text} (at {at})")
 
     def on_page_error(self, error) -> None:
         self.problems.append(f"uncaught page error: {error}")
@@ -234,8 +237,11 @@ class Watcher:
         self.downloads.add(download.url)
 
     def all_problems(self) -> list[str]:
+        """Each problem once, with how many times it happened."""
         stray = [u for u in self.aborted if u not in self.downloads]
-        return self.problems + [f"aborted request: {u}" for u in stray]
+        found = self.problems + [f"aborted request: {u}" for u in stray]
+        counts = {p: found.count(p) for p in found}
+        return [p if n == 1 else f"{p} (×{n})" for p, n in counts.items()]
 
 
 @dataclass

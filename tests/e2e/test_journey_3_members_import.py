@@ -1,0 +1,142 @@
+"""Journey 3: office staff import a members sheet with one bad row, read the row's error in the
+preview, fix the sheet, import it, and export the list again (desktop, in the admin)."""
+
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+
+from branches.models import Member
+
+from .helpers import CJK
+
+pytestmark = pytest.mark.e2e
+
+BRANCH = "花园村第二党支部"
+CHANGELIST = "/admin/branches/member/"
+WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+NEW = (
+    ("测试党员甲", datetime.date(1988, 4, 12), "13955501231"),
+    ("测试党员乙", datetime.date(1992, 9, 30), "13955501232"),
+)
+
+
+def id_number(birth: datetime.date, sequence: int) -> str:
+    """A fictional 18-character ID number with a valid GB 11643 check digit."""
+    body = f"341802{birth:%Y%m%d}{sequence:03d}"
+    total = sum(int(d) * w for d, w in zip(body, WEIGHTS, strict=True))
+    return body + "10X98765432"[total % 11]
+
+
+def broken(number: str) -> str:
+    """The same number with a wrong check digit."""
+    return number[:-1] + ("1" if number[-1] != "1" else "2")
+
+
+def export_sheet(screen, step: str) -> openpyxl.Workbook:
+    """Export the members list as xlsx from the admin and open it with openpyxl."""
+    page = screen.page
+    screen.goto(CHANGELIST + "export/")
+    page.locator("select[name=format]").select_option(label="xlsx")
+    screen.shot(step)
+    with page.expect_download() as info:
+        page.locator("#content form .submit-row input[type=submit]").click()
+    download = info.value
+    assert download.suggested_filename.endswith(".xlsx"), download.suggested_filename
+    return openpyxl.load_workbook(io.BytesIO(download.path().read_bytes()))
+
+
+def sheet_bytes(headers: list, rows: list[list]) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(headers)
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def upload(screen, content: bytes) -> None:
+    page = screen.page
+    screen.goto(CHANGELIST + "import/")
+    page.locator("input[type=file][name=import_file]").set_input_files(
+        {
+            "name": "党员名册.xlsx",
+            "mimeType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "buffer": content,
+        }
+    )
+    page.locator("select[name=format]").select_option(label="xlsx")
+    with page.expect_navigation():
+        page.locator("#content form .submit-row input[type=submit]").first.click()
+
+
+def test_office_imports_members_with_a_bad_row_then_fixed(desktop):
+    office, page = desktop, desktop.page
+    office.login("office", next_path=CHANGELIST)
+    assert office.path().startswith(CHANGELIST)
+
+    # the district's sheet: what the export gives, the layout the office already uses
+    book = export_sheet(office, "01-export-form")
+    rows = list(book.active.iter_rows(values_only=True))
+    headers = list(rows[0])
+    template = next(r for r in rows[1:] if BRANCH in [str(c) for c in r])
+    column = {str(h): i for i, h in enumerate(headers)}
+
+    def member_row(name, birth, phone, number):
+        row = list(template)
+        for header, value in (
+            ("姓名", name),
+            ("出生日期", birth),
+            ("身份证号", number),
+            ("手机号", phone),
+        ):
+            matches = [i for h, i in column.items() if header in h]
+            assert matches, f"the members export has no column like {header!r}: {headers}"
+            row[matches[0]] = value
+        return row
+
+    good = [id_number(birth, 101 + i) for i, (_, birth, _) in enumerate(NEW)]
+    bad_sheet = [
+        member_row(NEW[0][0], NEW[0][1], NEW[0][2], good[0]),
+        member_row(NEW[1][0], NEW[1][1], NEW[1][2], broken(good[1])),
+    ]
+
+    # a sheet with one bad row: the preview names the row and why, and nothing is written
+    upload(office, sheet_bytes(headers, bad_sheet))
+    errors = page.locator(".messagelist").inner_text()
+    assert CJK.search(errors), "the row error is not in Chinese"
+    # the second data row (row 3 of the sheet, under the header) is named, with its reason
+    assert re.search(r"第\s*[23]\s*行", errors), f"the preview does not name the bad row: {errors}"
+    assert "身份证" in errors, f"the preview does not say what is wrong with the row: {errors}"
+    assert NEW[1][0] in page.locator("#content").inner_text(), "the bad row is not shown"
+    assert page.locator("form[action*='process_import']").count() == 0, (
+        "a file with a bad row can still be confirmed"
+    )
+    assert not Member.objects.filter(name__in=[n for n, _, _ in NEW]).exists()
+    office.shot("02-preview-row-error")
+
+    # the fixed sheet: a clean preview, confirm, both members stored
+    fixed = [member_row(n, b, p, good[i]) for i, (n, b, p) in enumerate(NEW)]
+    upload(office, sheet_bytes(headers, fixed))
+    confirm = page.locator("form[action*='process_import'] input[type=submit]")
+    assert confirm.count() == 1, "the fixed sheet's preview offers no confirmation"
+    for name, _, _ in NEW:
+        assert name in page.locator("#content").inner_text(), f"{name} not in the preview"
+    office.shot("03-preview-clean")
+    with page.expect_navigation():
+        confirm.click()
+    assert Member.objects.filter(name__in=[n for n, _, _ in NEW], branch__name=BRANCH).count() == 2
+    office.shot("04-imported")
+
+    # and the list exported again holds them
+    again = export_sheet(office, "05-export-again")
+    names = {
+        str(r[column[next(h for h in column if "姓名" in h)]])
+        for r in again.active.iter_rows(min_row=2, values_only=True)
+    }
+    for name, _, _ in NEW:
+        assert name in names, f"{name} is missing from the exported members list"
