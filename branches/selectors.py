@@ -19,7 +19,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .models import EDITABLE_STATUSES, CadenceRule, Meeting, Organization, Status, Talk
+from .models import (
+    EDITABLE_STATUSES,
+    CadenceRule,
+    Meeting,
+    MeetingKind,
+    Organization,
+    Status,
+    Talk,
+)
 
 # Cell states (the contract in chengjiang/measures.py: "done", "overdue", "due", "na").
 DONE = "done"
@@ -205,7 +213,10 @@ def cadence_matrix(
     if periods is not None and periods not in PERIOD_MONTHS:
         raise ValueError(f"unknown period granularity {periods!r}")
 
-    rules = list(CadenceRule.objects.filter(active=True).order_by("meeting_kind"))
+    order = {value: i for i, value in enumerate(MeetingKind.values)}
+    rules = sorted(
+        CadenceRule.objects.filter(active=True), key=lambda r: order.get(r.meeting_kind, 99)
+    )
     if kinds is not None:
         rules = [r for r in rules if r.meeting_kind in kinds]
     if not rules:
@@ -269,6 +280,9 @@ def cadence_matrix(
     return tables
 
 
+OPEN_SHOWN = 6  # open cells listed per kind on the home page
+
+
 @dataclass
 class QuarterSummary:
     """This quarter's due vs done of one meeting kind, for the home page."""
@@ -293,6 +307,14 @@ class QuarterSummary:
         """What still needs doing or is late: overdue first."""
         late = [c for c in self.cells if c.state == OVERDUE]
         return late + [c for c in self.cells if c.state == DUE]
+
+    @property
+    def open_shown(self) -> list[CadenceCell]:
+        return self.open_cells[:OPEN_SHOWN]
+
+    @property
+    def open_more(self) -> int:
+        return max(len(self.open_cells) - OPEN_SHOWN, 0)
 
 
 def quarter_cadence(*, scope: str, today: datetime.date | None = None) -> list[QuarterSummary]:
