@@ -95,8 +95,8 @@ class MeetingFilterForm(forms.Form):
     organization = OrganizationChoiceField(
         label=_("organisation"), required=False, queryset=Organization.objects.none()
     )
-    date_from = forms.DateField(label=_("from"), required=False, widget=_date_input())
-    date_to = forms.DateField(label=_("to"), required=False, widget=_date_input())
+    date_from = forms.DateField(label=_("held from"), required=False, widget=_date_input())
+    date_to = forms.DateField(label=_("held until"), required=False, widget=_date_input())
 
     kind_choices = MeetingKind.choices
 
@@ -111,7 +111,8 @@ class MeetingFilterForm(forms.Form):
 
     def apply(self, qs):
         """Filter ``qs`` with the valid filters (invalid ones are ignored and shown)."""
-        data = self.cleaned_data if self.is_valid() else {}
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})  # the valid filters, even if others are not
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("year"):

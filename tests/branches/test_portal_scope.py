@@ -99,3 +99,28 @@ def test_out_of_scope_organisation_for_new_record(tree, users, login):
     body = resp.content.decode()
     assert "花园村第一党支部" not in body
     assert tree.a_members[0].name not in body
+
+
+def test_list_filters_apply_and_a_bad_one_does_not_drop_the_others(tree, users, login):
+    for day, kind in (
+        (datetime.date(2023, 5, 1), MeetingKind.BRANCH_COMMITTEE),
+        (datetime.date(2024, 5, 1), MeetingKind.BRANCH_COMMITTEE),
+        (datetime.date(2024, 6, 1), MeetingKind.PARTY_LECTURE),
+    ):
+        Meeting.objects.create(kind=kind, organization=tree.a1, held_on=day, topic=f"{day}-{kind}")
+    client = login(users.sec_a)
+    url = reverse("branches:meeting_list")
+
+    def topics(params):
+        return [m.topic for m in client.get(url, params).context["page"].object_list]
+
+    assert topics({"year": "2024"}) == ["2024-06-01-party_lecture", "2024-05-01-branch_committee"]
+    assert topics({"kind": "branch_committee", "year": "2024"}) == ["2024-05-01-branch_committee"]
+    assert topics({"kind": "branch_committee", "year": "not-a-year"}) == [
+        "2024-05-01-branch_committee",
+        "2023-05-01-branch_committee",
+    ]
+    assert topics({"date_from": "2024-05-15", "date_to": "2024-12-31"}) == [
+        "2024-06-01-party_lecture"
+    ]
+    assert topics({"status": "approved"}) == []
