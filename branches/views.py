@@ -40,7 +40,6 @@ MSG_LOCKED = _(
     "This record has been submitted or approved; it can no longer be changed. "
     "Ask the sub-district office if it needs correcting."
 )
-MSG_FIX_ERRORS = _("The record was not saved: please correct the marked fields.")
 MSG_FILES_AGAIN = _("Browsers do not keep chosen files after an error: please choose them again.")
 
 
@@ -165,7 +164,6 @@ def _save_meeting(request, form, *, meeting):
             )
         except ValidationError as exc:
             form.add_service_error(exc)
-    messages.error(request, MSG_FIX_ERRORS)
     if request.FILES:
         messages.warning(request, MSG_FILES_AGAIN)
     return None
@@ -308,7 +306,6 @@ def _save_talk(request, form):
             )
         except ValidationError as exc:
             form.add_service_error(exc)
-    messages.error(request, MSG_FIX_ERRORS)
     return None
 
 
