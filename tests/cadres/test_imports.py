@@ -54,7 +54,7 @@ def run(resource_cls, user, attrs, rows, *, xlsx=False, dry_run=False):
 
 
 def test_group_import_creates_groups_and_figures(tree, users):
-    result, reasons = run(
+    _result, reasons = run(
         GroupFiguresResource,
         users.office,
         GROUP_COLS,
@@ -71,7 +71,7 @@ def test_group_import_creates_groups_and_figures(tree, users):
 
 
 def test_bad_group_rows_write_nothing_and_name_row_and_reason(tree, users):
-    result, reasons = run(
+    _result, reasons = run(
         GroupFiguresResource,
         users.office,
         GROUP_COLS,
@@ -90,7 +90,7 @@ def test_bad_group_rows_write_nothing_and_name_row_and_reason(tree, users):
 
 
 def test_secretary_cannot_import_the_other_village(tree, users):
-    result, reasons = run(
+    _result, reasons = run(
         GroupFiguresResource,
         users.sec_a,
         GROUP_COLS,
@@ -125,7 +125,7 @@ def test_scores_and_votes_import_records_the_steps(election, users):
     rnd, ga, gb = election
     a = recommend(qualify(candidate(rnd, ga)))
     b = through_exam(rnd, gb)
-    result, reasons = run(
+    _result, reasons = run(
         CandidateResultResource,
         users.office,
         CAND_COLS,
@@ -143,10 +143,10 @@ def test_scores_and_votes_import_records_the_steps(election, users):
 
 
 def test_a_bad_score_row_writes_nothing(election, users):
-    rnd, ga, gb = election
+    rnd, ga, _gb = election
     a = recommend(qualify(candidate(rnd, ga)))
     early = qualify(candidate(rnd, ga))  # not yet recommended: exam out of order
-    result, reasons = run(
+    _result, reasons = run(
         CandidateResultResource,
         users.office,
         CAND_COLS,
@@ -166,7 +166,7 @@ def test_scores_outside_scope_are_refused(election, users):
     rnd, ga, gb = election
     b = recommend(qualify(candidate(rnd, gb)))
     a = recommend(qualify(candidate(rnd, ga)))
-    result, reasons = run(
+    _result, reasons = run(
         CandidateResultResource,
         users.sec_a,
         CAND_COLS,
@@ -191,7 +191,7 @@ def test_applicant_written_scores_import_with_absence(tree, users):
     a, b = ApplicantFactory(recruitment=rec), ApplicantFactory(recruitment=rec)
     for x in (a, b):
         services.applicant_review(applicant=x, passed=True)
-    result, reasons = run(
+    _result, reasons = run(
         ApplicantScoreResource,
         users.office,
         APP_COLS,
@@ -212,7 +212,7 @@ def test_bad_applicant_scores_write_nothing(tree, users):
     a, b = ApplicantFactory(recruitment=rec), ApplicantFactory(recruitment=rec)
     for x in (a, b):
         services.applicant_review(applicant=x, passed=True)
-    result, reasons = run(
+    _result, reasons = run(
         ApplicantScoreResource,
         users.office,
         APP_COLS,
@@ -224,7 +224,7 @@ def test_bad_applicant_scores_write_nothing(tree, users):
 
 
 def test_export_masks_id_numbers_without_permission(election, users):
-    rnd, ga, gb = election
+    rnd, ga, _gb = election
     a = candidate(rnd, ga)
     data = CandidateResultResource(user=users.sec_a).export()
     assert a.id_number not in data.csv and "****" in data.csv
