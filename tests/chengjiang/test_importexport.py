@@ -129,3 +129,15 @@ def test_out_of_scope_row_and_repeated_row_refuse_the_whole_file(tree, users):
     result = BranchMemberResource(user=users.sec_a).import_data(_member_dataset([good]))
     assert not result.has_validation_errors() and not result.has_errors()
     assert Member.objects.count() == before + 1
+
+
+def test_import_preview_diff_has_no_inline_styles():
+    """The CSP forbids inline styles; the preview marks changes with classes and escapes text."""
+    from chengjiang.importexport import ClassedDiff
+
+    diff = ClassedDiff.__new__(ClassedDiff)
+    diff.left, diff.right, diff.new = ["张三", "<b>"], ["张四", "<b>x"], False
+    html = "".join(diff.as_html())
+    assert "style=" not in html
+    assert '<ins class="diff-ins">' in html and '<del class="diff-del">' in html
+    assert "<b>" not in html and "&lt;b&gt;" in html
