@@ -325,8 +325,30 @@ class MentoringLogInline(ScopedTabularInline):
     fields = ("date", "mentor", "content")
 
 
+class PairingAdminForm(forms.ModelForm):
+    """The pairing rules of ``services.pairing_create``, for pairings edited in the admin."""
+
+    class Meta:
+        model = Pairing
+        fields = "__all__"
+
+    def clean(self):
+        data = super().clean()
+        mentors = list(data.get("mentors") or [])
+        mode, cadre = data.get("mode"), data.get("reserve_cadre")
+        if mode == Pairing.Mode.ONE_TO_ONE and len(mentors) != 1:
+            raise ValidationError(services.MSG_MENTOR_COUNT_ONE)
+        if mode == Pairing.Mode.MANY_TO_ONE and len(mentors) < 2:
+            raise ValidationError(services.MSG_MENTOR_COUNT_MANY)
+        for mentor in mentors:
+            if cadre is not None and mentor.village_id != cadre.village_id:
+                raise ValidationError(services.MSG_MENTOR_VILLAGE % {"name": mentor.name})
+        return data
+
+
 @admin.register(Pairing)
 class PairingAdmin(ScopedModelAdmin):
+    form = PairingAdminForm
     list_display = ("reserve_cadre", "mode", "started_on", "ended_on", "assessment")
     list_filter = ("mode", "assessment", "reserve_cadre__village")
     filter_horizontal = ("mentors",)
