@@ -330,7 +330,16 @@ class PairingAdminForm(forms.ModelForm):
 
     class Meta:
         model = Pairing
-        fields = "__all__"
+        fields = (
+            "reserve_cadre",
+            "mentors",
+            "mode",
+            "started_on",
+            "ended_on",
+            "goals",
+            "assessment",
+            "assessment_note",
+        )
 
     def clean(self):
         data = super().clean()

@@ -11,6 +11,7 @@ from tests.cadres.factories import VillageCadreFactory
 from tests.factories import VillageFactory, valid_id_number
 
 D = datetime.date
+START = D(2024, 12, 2)
 pytestmark = pytest.mark.django_db
 
 
@@ -30,7 +31,7 @@ def mentor(village, **kw):
     return VillageCadreFactory(village=village, id_number=valid_id_number(), **kw)
 
 
-def pair(cadre, mentors, mode, start=D(2024, 12, 2)):
+def pair(cadre, mentors, mode, start=START):
     return services.pairing_create(
         reserve_cadre=cadre, mentors=mentors, mode=mode, started_on=start
     )
