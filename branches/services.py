@@ -17,6 +17,8 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.access import sees_everything
+
 from .models import (
     EDITABLE_STATUSES,
     Attendance,
@@ -64,6 +66,7 @@ MSG_RETURN_REASON = _("Give the reason for returning the record.")
 MSG_ATTENDEE_OUTSIDE = _("%(name)s is not a member of %(org)s.")
 MSG_ABSENCE_REASON = _("Give a reason for %(name)s's absence.")
 MSG_DUPLICATE_ATTENDEE = _("%(name)s is listed twice.")
+MSG_OUT_OF_SCOPE = _("This organisation is outside your scope.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
 
 # Which organisation kinds hold which meeting kinds.
@@ -76,6 +79,14 @@ MEETING_ORG_KINDS = {
     "org_life": {Kind.BRANCH, Kind.GENERAL_BRANCH, Kind.PARTY_COMMITTEE},
     "democratic_life": {Kind.WORKING_COMMITTEE, Kind.PARTY_COMMITTEE},
 }
+
+
+def _check_scope(by, organization_id) -> None:
+    """Belt and braces behind the views: a user writes only inside their own scope."""
+    if by is None or organization_id is None or sees_everything(by):
+        return
+    if not Organization.objects.visible_to(by).filter(pk=organization_id).exists():
+        raise ValidationError(MSG_OUT_OF_SCOPE)
 
 
 def _check_date(date: datetime.date) -> None:
@@ -323,6 +334,15 @@ def meeting_save(
     by=None,
 ) -> Meeting:
     """Create or edit a meeting (a draft or a returned one) with its attendance and files."""
+    from .uploads import check_upload, count_allowed
+
+    _check_scope(by, meeting.organization_id)
+    # Every file is checked before anything is written, so a refused file leaves nothing behind.
+    for upload in attachments:
+        check_upload(upload)
+    if attachments:
+        existing = meeting.attachments.count() if meeting.pk else 0
+        count_allowed(existing + len(attachments))
     if meeting.pk:
         stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
@@ -438,6 +458,7 @@ class TalkPerson:
 
 @transaction.atomic
 def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, by=None) -> Talk:
+    _check_scope(by, talk.organization_id)
     if talk.pk:
         stored = Talk.objects.select_for_update().get(pk=talk.pk)
         if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):

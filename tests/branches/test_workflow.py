@@ -142,3 +142,48 @@ def test_talk_workflow_with_members_and_named_non_members(tree, users, login):
     resp = client.get(reverse("branches:talk_edit", args=[talk.pk]))
     assert resp.status_code == 200
     assert "请补充谈话内容" in resp.content.decode()
+
+
+def test_services_refuse_an_organisation_outside_the_writers_scope(users, tree):
+    """Behind the views, the service itself refuses a write into another village."""
+    import datetime
+
+    from django.core.exceptions import ValidationError
+
+    from branches.models import Meeting
+    from branches.services import MSG_OUT_OF_SCOPE, meeting_save
+
+    meeting = Meeting(
+        kind="branch_committee",
+        organization=tree.b1,
+        held_on=datetime.date(2024, 5, 1),
+        topic="越权",
+    )
+    with pytest.raises(ValidationError) as exc:
+        meeting_save(meeting=meeting, by=users.sec_a)
+    assert exc.value.messages == [str(MSG_OUT_OF_SCOPE)]
+    assert not Meeting.objects.filter(topic="越权").exists()
+
+
+def test_a_refused_file_writes_nothing(users, tree, settings, tmp_path):
+    import datetime
+
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from branches.models import Meeting
+    from branches.services import meeting_save
+
+    settings.MEDIA_ROOT = tmp_path / "m"
+    good = SimpleUploadedFile("a.png", b"\x89PNG\r\n\x1a\n" + b"0" * 20)
+    bad = SimpleUploadedFile("b.jpg", b"<html>not a photo</html>")
+    meeting = Meeting(
+        kind="branch_committee",
+        organization=tree.a1,
+        held_on=datetime.date(2024, 5, 1),
+        topic="附件",
+    )
+    with pytest.raises(ValidationError):
+        meeting_save(meeting=meeting, attachments=[good, bad], by=users.sec_a)
+    assert not Meeting.objects.filter(topic="附件").exists()
+    assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("*.*"))
