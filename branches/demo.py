@@ -329,6 +329,15 @@ def _load_tree(ctx):
     _users(ctx, root)
     office, huayuan_sec = ctx["office"], ctx["huayuan"]
 
+    def writer(org):
+        """Who records an organisation's meetings: its village's secretary, else the office."""
+        if org.path.startswith(hy.path):
+            return huayuan_sec
+        if org.path.startswith(qq.path):
+            return ctx["qingqiao"]
+        return office
+
+
     members = {
         organs: _members(organs, [], 7, rng, used, phones),
         hy1: _members(hy1, hy1_groups, 14, rng, used, phones),
@@ -399,12 +408,12 @@ def _load_tree(ctx):
     ):
         for branch in (organs, hy1, hy2, hy3, qq1, qq2, qq3):
             _three_meetings_one_lesson(
-                branch, members[branch], year, last_month, rng, office, huayuan_sec
+                branch, members[branch], year, last_month, rng, office, writer(branch)
             )
         for group in hy1_groups + qq1_groups + hy2_groups + qq2_groups:
             branch = Organization.objects.get(pk=group.parent_id)
             _three_meetings_one_lesson(
-                group, members[branch], year, last_month, rng, office, huayuan_sec
+                group, members[branch], year, last_month, rng, office, writer(group)
             )
     # 民主生活会 2 次 (the working committee's leadership team) and 组织生活会 1 次.
     leadership = members[organs][:5]
