@@ -19,6 +19,7 @@ from django.db import models
 from django.db.models import F, OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Member, Organization, Village
 from branches.validators import mask_id_number, mask_phone, validate_id_number, validate_phone
@@ -42,7 +43,7 @@ MSG_END_BEFORE_START = _("The end date cannot be before the start date.")
 class Person(models.Model):
     """Fields shared by every person record of this app (not necessarily Party members)."""
 
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender)
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
@@ -819,7 +820,7 @@ class VillageCadre(Person):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender)
     phone = models.CharField(_("phone"), max_length=11, blank=True, validators=[validate_phone])
     post = models.CharField(_("post"), max_length=30, choices=Post)
