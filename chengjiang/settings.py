@@ -182,6 +182,7 @@ AXES_CLIENT_IP_CALLABLE = "chengjiang.middleware.client_ip"
 AXES_VERBOSE = True
 # Every failed attempt is kept (who tried which username, from where, when), not only the counter.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_CALLABLE = "chengjiang.accounts.lockout.lockout_response"
 
 # Audit trail.
 AUDITLOG_INCLUDE_ALL_MODELS = False
@@ -235,9 +236,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
         "django": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-        # Failed logins (INFO) and lock-outs (WARNING), with username and client address.
-        "axes": {"handlers": ["console"], "level": "INFO", "propagate": False},
-        "axes.apps": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Every failed login and every lock-out (axes logs both at WARNING; the username and
+        # address are starred in log lines and kept in full in the AccessFailureLog table).
+        "axes": {"handlers": ["console"], "level": "WARNING", "propagate": False},
         # chengjiang.personal_data: who viewed which personal field of which record (never the
         # value itself).
         "chengjiang": {"handlers": ["console"], "level": "INFO"},

@@ -54,6 +54,7 @@ def test_lock_after_repeated_failures_even_with_the_right_password(client, users
     response = _login(client, "sec_a", PASSWORD)
     assert response.status_code == LOCKED
     assert not _logged_in(client)
+    assert "登录失败次数过多" in response.content.decode()  # a clear Chinese answer
 
     attempt = AccessAttempt.objects.get(username="sec_a")
     assert attempt.ip_address == "127.0.0.1"
