@@ -365,8 +365,9 @@ def meeting_save(
             )
             for line in attendance
         ]
+        # Each line was validated above (membership, reasons, duplicates); the database's own
+        # constraints (one line per member, absence needs a reason) still guard every row.
         for row in rows:
-            row.full_clean(exclude=["meeting"])
             row.save()
     for upload in attachments:
         attachment_add(meeting=meeting, upload=upload)
@@ -398,7 +399,12 @@ def _transition(record, *, allowed, to, message, by, **fields):
     stored.status = to
     for key, value in fields.items():
         setattr(stored, key, value)
-    stored.full_clean()
+    # Only the status and review fields change here; the record's relations were validated when
+    # it was saved, so they are not fetched again.
+    unchanged = [
+        f.name for f in model._meta.concrete_fields if f.is_relation and f.name not in fields
+    ]
+    stored.full_clean(exclude=unchanged)
     stored.save()
     record.refresh_from_db()
     return record
