@@ -21,6 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.audit_admin import PersonalDataAdminMixin
 from chengjiang.importexport import ScopedImportExportMixin, can_view_personal_data
 
 from . import services
@@ -386,7 +387,7 @@ class SecretaryTermAdmin(ScopedModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
+class MemberAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, ScopedModelAdmin):
     resource_classes = [MemberResource]
     list_display = (
         "name",
@@ -416,13 +417,8 @@ class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     def phone_shown(self, obj):
         return obj.masked_phone
 
-    def get_list_display(self, request):
-        if self._full(request):
-            return [
-                {"id_number_shown": "id_number", "phone_shown": "phone"}.get(f, f)
-                for f in self.list_display
-            ]
-        return self.list_display
+    # Lists show masks to everyone: a full value is only seen on one member's change form,
+    # where PersonalDataAdminMixin records the view.
 
     def get_fields(self, request, obj=None):
         fields = list(super().get_fields(request, obj))

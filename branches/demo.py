@@ -337,7 +337,6 @@ def _load_tree(ctx):
             return ctx["qingqiao"]
         return office
 
-
     members = {
         organs: _members(organs, [], 7, rng, used, phones),
         hy1: _members(hy1, hy1_groups, 14, rng, used, phones),

@@ -221,7 +221,11 @@ def organization_dissolve(
     org.dissolved_on = date
     org.full_clean(exclude=["path"])
     org.save()
-    SecretaryTerm.objects.filter(organization=org, ended_on__isnull=True).update(ended_on=date)
+    # One by one (not .update()) so that the audit trail records each ended term.
+    for term in SecretaryTerm.objects.filter(organization=org, ended_on__isnull=True):
+        term.ended_on = date
+        term.full_clean()
+        term.save()
     _event(
         kind=OrgChange.Kind.DISSOLVED,
         organization=org,

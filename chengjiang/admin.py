@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from chengjiang.audit_admin import AuditHistoryMixin
+
 
 class ScopedAdminMixin:
     """Admin rows, foreign-key choices and autocompletes all pass through ``visible_to(user)``.
@@ -31,7 +33,7 @@ class ScopedAdminMixin:
         return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
-class ScopedModelAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class ScopedModelAdmin(AuditHistoryMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_per_page = 50
 
 

@@ -113,7 +113,7 @@ class TaskQuerySet(ScopedQuerySet):
 
 class Task(models.Model):
     checklist = models.ForeignKey(
-        Checklist, verbose_name=_("checklist"), on_delete=models.CASCADE, related_name="tasks"
+        Checklist, verbose_name=_("checklist"), on_delete=models.PROTECT, related_name="tasks"
     )
     number = models.PositiveSmallIntegerField(_("number"))
     line = models.CharField(_("line of work"), max_length=20, choices=Line)

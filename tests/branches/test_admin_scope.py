@@ -35,9 +35,18 @@ def test_changelist_shows_only_scope_and_masks_personal_data(tree, village_staff
     assert other.masked_id_number not in page
 
 
-def test_office_with_permission_sees_full_values(tree, users, login):
-    page = login(users.office).get(reverse("admin:branches_member_changelist")).content.decode()
-    assert tree.a_members[0].id_number in page
+def test_office_with_permission_sees_full_values_on_one_member_and_the_view_is_logged(
+    tree, users, login
+):
+    from chengjiang.accounts.models import PersonalDataAccess
+
+    member = tree.a_members[0]
+    client = login(users.office)
+    page = client.get(reverse("admin:branches_member_changelist")).content.decode()
+    assert member.id_number not in page and member.masked_id_number in page  # lists: masked
+    change = reverse("admin:branches_member_change", args=[member.pk])
+    assert member.id_number in client.get(change).content.decode()
+    assert PersonalDataAccess.objects.filter(user=users.office).exists()
 
 
 @pytest.mark.parametrize(

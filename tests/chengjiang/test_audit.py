@@ -146,11 +146,6 @@ def test_child_rows_written_by_a_service_are_audited(rich):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    strict=True,
-    reason="branches.services.organization_dissolve ends secretary terms with QuerySet.update(), "
-    "which bypasses the audit trail; save each term (or log it) instead",
-)
 def test_dissolving_audits_the_ended_secretary_term(tree):
     from branches.models import SecretaryTerm
 

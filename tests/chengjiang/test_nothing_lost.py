@@ -26,7 +26,6 @@ OWNED_CHILDREN = {
     "training.Attendee.training_class": "the roster of one class received",
     "training.SessionAttendance.session": "attendance at one session",
     "training.SessionAttendance.attendee": "one attendee's attendance rows",
-    "worktasks.Task.checklist": "the tasks of one year's checklist",
     "worktasks.Evidence.task": "the evidence files of one task",
 }
 APPS = (*DOMAIN_APPS, "accounts")

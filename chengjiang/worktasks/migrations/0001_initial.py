@@ -50,7 +50,7 @@ class Migration(migrations.Migration):
                 ('not_applicable', models.BooleanField(default=False, verbose_name='not applicable')),
                 ('not_applicable_reason', models.CharField(blank=True, max_length=200, verbose_name='why not applicable')),
                 ('updated_at', models.DateTimeField(auto_now=True, verbose_name='updated at')),
-                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tasks', to='worktasks.checklist', verbose_name='checklist')),
+                ('checklist', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tasks', to='worktasks.checklist', verbose_name='checklist')),
                 ('responsible', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='worktasks', to='branches.organization', verbose_name='responsible organisation')),
             ],
             options={
