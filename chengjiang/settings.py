@@ -120,7 +120,18 @@ if REDIS_URL:
     }
     SESSION_ENGINE = "django.contrib.sessions.backends.cache"
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One machine: a file cache under var/ is shared by every worker process, so the dashboard's
+    # cached progress is invalidated for all of them at once (tests use a per-process cache).
+    CACHES = {
+        "default": (
+            {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+            if TESTING
+            else {
+                "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+                "LOCATION": str(BASE_DIR / "var" / "cache"),
+            }
+        )
+    }
 
 # Sessions end after idle time (seconds) and when the browser closes: every request moves the
 # expiry forward (SESSION_SAVE_EVERY_REQUEST), so SESSION_COOKIE_AGE is an idle timeout.
@@ -165,7 +176,9 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 IMPORT_EXPORT_SKIP_ADMIN_LOG = False
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "add"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
-IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = True
+# chengjiang/importexport.py escapes all six formula starters (= + - @ tab CR) itself; the
+# library's own option only handles "=" and turns every xlsx cell into text.
+IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT = False
 
 # Login protection (django-axes): lock account+address after repeated failures.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
