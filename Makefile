@@ -7,7 +7,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: install run test lint format e2e bench messages backup restore clean
+.PHONY: install run test lint format e2e bench messages backup restore prune-audit check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,8 +29,10 @@ run: install | var
 	@echo "澄江街道党建工作平台: http://$(HOST):$(PORT)/"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# JOBS=1 runs the suite in one process (easier to debug).
+JOBS ?= auto
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .
@@ -40,26 +42,37 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
+# The browser journeys alone; screenshots land in e2e-artifacts/<journey>/.
 e2e: install
-	E2E_REQUIRED=1 $(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+	E2E_REQUIRED=1 $(BIN)/python -m pytest -p no:xdist tests/e2e $(PYTEST_ARGS)
 
 bench: install
 	$(BIN)/python bench/run.py
 
 # Regenerate and compile every catalogue (needs gettext; the compiled .mo files are committed).
 messages: install
-	for d in branches cadres training chengjiang; do \
-	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete -i "worktasks/*" -i "accounts/*" ) ; done
-	cd chengjiang/worktasks && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete
-	cd chengjiang/accounts && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "branches/*" -i "cadres/*" -i "training/*" -i "chengjiang/*" -i "tests/*" -i "bench/*" -i "var/*"
-	$(BIN)/python manage.py compilemessages -l zh_Hans -i .venv -i var
+	for d in branches cadres training; do \
+	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && \
+	   ../$(BIN)/python ../manage.py compilemessages -l zh_Hans) ; done
+	for d in chengjiang/worktasks chengjiang/accounts; do \
+	  (cd $$d && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete && \
+	   ../../$(BIN)/python ../../manage.py compilemessages -l zh_Hans) ; done
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "var/*" \
+	  -i "branches/*" -i "cadres/*" -i "training/*" -i "chengjiang/worktasks/*" \
+	  -i "chengjiang/accounts/*" -i "tests/*" -i "bench/*" -i "static/*" -i "e2e-artifacts/*"
+	cd locale/.. && $(BIN)/python -c "import subprocess; subprocess.run(['msgfmt', '-o', 'locale/zh_Hans/LC_MESSAGES/django.mo', 'locale/zh_Hans/LC_MESSAGES/django.po'], check=True)"
 
 backup: install | var
 	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE),)
 
 restore: install
 	$(BIN)/python manage.py restore $(FILE)
+
+prune-audit: install
+	$(BIN)/python manage.py prune_audit_log
+
+check-deploy: install
+	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .ruff_cache
