@@ -72,3 +72,28 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture(scope="module")
+def _demo_module(django_db_setup, django_db_blocker):
+    """The demo, loaded once per test module inside a transaction rolled back at its end."""
+    import io
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer.__enter__()
+        try:
+            call_command("load_demo", stdout=io.StringIO())
+            yield
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+@pytest.fixture
+def demo_db(_demo_module, db):
+    """The demo's records for one test (its own changes are rolled back after it)."""
+    return None

@@ -3,7 +3,6 @@
 import io
 from decimal import Decimal
 
-import pytest
 from django.core.management import call_command
 
 from chengjiang.measures import Period, get
@@ -22,9 +21,7 @@ def _value(key, **params):
     return get(key).evaluate(period=Period.year(2024), scope="", **params)
 
 
-@pytest.mark.django_db
-def test_demo_reads_one_municipal_base_four_courses_and_the_classes_received():
-    call_command("load_demo", stdout=io.StringIO())
+def test_demo_reads_one_municipal_base_four_courses_and_the_classes_received(demo_db):
     municipal = _value("training.bases", level=Level.MUNICIPAL)
     assert municipal.value == 1
     [base] = municipal.records
@@ -62,11 +59,9 @@ def test_demo_reads_one_municipal_base_four_courses_and_the_classes_received():
     assert (TrainingClass.objects.count(), Session.objects.count()) == before
 
 
-@pytest.mark.django_db
-def test_demo_chunzao_trainees_are_the_reserve_cadres_when_cadres_has_them():
+def test_demo_chunzao_trainees_are_the_reserve_cadres_when_cadres_has_them(demo_db):
     from cadres.models import ReserveCadre
 
-    call_command("load_demo", stdout=io.StringIO())
     chunzao = TrainingClass.objects.get(name=CHUNZAO)
     kinds = {a.person_kind for a in chunzao.attendees.all()}
     if ReserveCadre.objects.exists():
