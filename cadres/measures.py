@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang.measures import Period, measure
 
-from .models import Candidate, Pairing, ReserveCadre, VillageGroup
+from .models import Candidate, Pairing, ReserveCadre, Step, VillageGroup
 
 TIERS = {str(level): _("Tier %(level)s") % {"level": level} for level in range(1, 6)}
 
