@@ -34,7 +34,7 @@ def group_leaders_elected(*, period: Period, scope: str) -> QuerySet:
     unit=_("persons"),
     params={
         "stage": Candidate.Stage,
-        "stopped_at": Candidate._meta.get_field("stopped_at").choices,
+        "stopped_at": Step,
     },
     village_field="group__village",
 )
