@@ -50,8 +50,8 @@ bench: install
 	$(BIN)/python bench/run.py
 
 # Regenerate and compile every catalogue (needs gettext; the compiled .mo files are committed).
-messages: install
 messages: export DEBUG=1
+messages: install
 	for d in branches cadres training; do \
 	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && \
 	   ../$(BIN)/python ../manage.py compilemessages -l zh_Hans) ; done
