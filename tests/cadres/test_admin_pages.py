@@ -2,13 +2,11 @@
 
 import pytest
 from django.apps import apps
-from django.core.management import call_command
 from django.urls import reverse
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_db):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(username="office")

@@ -12,8 +12,8 @@ Y2024 = Period.year(2024)
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+def demo(demo_db):
+    """The demo, loaded once for the module (tests/conftest.py)."""
 
 
 def _value(key, scope="", **params):
