@@ -3,6 +3,12 @@
 The steps of an election and of a recruitment are recorded by cadres.services (through the
 imports and the admin actions below); their step fields are read-only here, so no form can skip
 a step or type a tier, a combined score or a rank.
+
+Each step action (qualification check, two recommendations; 资格审查, 综合考查, 公示, 录用) opens a
+small form page for the selected records, the way Django's delete confirmation does. The step is
+recorded through the service for every selected record or for none: a refusal is shown on the
+form, in Chinese, with what was typed. Actions act only on rows of ``get_queryset(request)``
+(the user's scope) and need the change permission (office staff).
 """
 
 from __future__ import annotations
@@ -10,6 +16,10 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
@@ -40,6 +50,157 @@ from .selectors import TIE_BREAK_RULE, applicants_for_office
 def _message_errors(request, exc: ValidationError) -> None:
     for message in exc.messages:
         messages.error(request, message)
+
+
+# --- step actions: a small form page, then the service for every selected record or none -------
+
+MSG_ONE_AT_A_TIME = _("Select exactly one record for this step: its figures are its own.")
+MSG_REFUSED_FOR = _("%(name)s: %(reason)s")
+STEP_FORM_TEMPLATE = "admin/cadres/step_form.html"
+
+
+def _today():
+    return timezone.localdate()
+
+
+def _date_field(label, **kwargs):
+    return forms.DateField(
+        label=label,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        **kwargs,
+    )
+
+
+def _yes_no_field(label, yes, no):
+    """A required yes/no choice (radio buttons): nothing is assumed when it is left out."""
+    return forms.TypedChoiceField(
+        label=label,
+        choices=[("1", yes), ("0", no)],
+        coerce=lambda value: value == "1",
+        widget=forms.RadioSelect,
+    )
+
+
+def _condition_field(name):
+    return _yes_no_field(Candidate._meta.get_field(name).verbose_name, _("met"), _("not met"))
+
+
+QualificationForm = type(
+    "QualificationForm",
+    (forms.Form,),
+    {
+        **{name: _condition_field(name) for name in Candidate.QUALIFICATIONS},
+        "checked_on": _date_field(_("checked on"), initial=_today),
+    },
+)
+
+
+class RecommendationsForm(forms.Form):
+    party_recommended = _yes_no_field(
+        _("Party organisation's recommendation"), _("recommended"), _("not recommended")
+    )
+    votes_for = forms.IntegerField(label=_("mass recommendation votes"), min_value=0)
+    votes_cast = forms.IntegerField(label=_("mass recommendation votes cast"), min_value=0)
+    on = _date_field(_("recommendations on"), initial=_today)
+
+
+class ReviewForm(forms.Form):
+    passed = _yes_no_field(_("qualification review"), _("passed"), _("not passed"))
+    reason = forms.CharField(
+        label=_("reason"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the review is not passed."),
+    )
+
+
+class AssessForm(forms.Form):
+    passed = _yes_no_field(_("comprehensive assessment"), _("passed"), _("not passed"))
+    note = forms.CharField(
+        label=_("assessment note"),
+        max_length=300,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Required when the assessment is not passed."),
+    )
+
+
+class PublicityForm(forms.Form):
+    start = _date_field(_("publicity start"))
+    end = _date_field(_("publicity end"))
+
+
+class HireForm(forms.Form):
+    on = _date_field(_("hired on"), initial=_today)
+
+
+def step_action(
+    model_admin,
+    request,
+    queryset,
+    *,
+    form_class,
+    title,
+    intro,
+    record,
+    notes=(),
+    one_at_a_time=False,
+):
+    """Show ``form_class`` for the selected records; on a valid form run ``record(obj, data)``.
+
+    All selected records are recorded or none: any refusal rolls the whole step back and is
+    shown on the form (which keeps what was typed). ``queryset`` is the admin's scoped queryset.
+    """
+    objects = list(queryset)
+    if one_at_a_time and len(objects) != 1:
+        messages.warning(request, MSG_ONE_AT_A_TIME)
+        return None
+    if "apply" in request.POST:
+        form = form_class(request.POST)
+        if form.is_valid():
+            refusals = []
+            with transaction.atomic():
+                for obj in objects:
+                    try:
+                        record(obj, form.cleaned_data)
+                    except ValidationError as exc:
+                        refusals.append((obj, exc))
+                if refusals:
+                    transaction.set_rollback(True)
+            if not refusals:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(title)s recorded for %(count)d record.",
+                        "%(title)s recorded for %(count)d records.",
+                        len(objects),
+                    )
+                    % {"title": title, "count": len(objects)},
+                )
+                return None
+            for obj, exc in refusals:
+                for message in exc.messages:
+                    if len(objects) > 1:
+                        message = gettext(MSG_REFUSED_FOR) % {"name": obj, "reason": message}
+                    form.add_error(None, message)
+    else:
+        form = form_class()
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "title": title,
+        "intro": intro,
+        "notes": list(notes),
+        "form": form,
+        "objects": objects,
+        "action": request.POST.get("action", ""),
+        "opts": model_admin.model._meta,
+    }
+    return TemplateResponse(request, STEP_FORM_TEMPLATE, context)
+
+
+def _checker(user) -> str:
+    return (user.get_full_name() or user.get_username())[:50]
 
 
 # --- groups and pay -----------------------------------------------------------------------------
@@ -141,10 +302,54 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         ),
         (_("Steps"), {"fields": STEP_FIELDS}),
     )
-    actions = ["withdraw"]
+    actions = ["qualification_action", "recommendations_action", "withdraw"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("round", "group__village")
+
+    @admin.action(description=_("Record the qualification check"), permissions=["change"])
+    def qualification_action(self, request, queryset):
+        checker = _checker(request.user)
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=QualificationForm,
+            title=gettext("Qualification check"),
+            intro=gettext(
+                "Record the five conditions for the candidates below. A candidate who does not "
+                "meet one of them stops at this step."
+            ),
+            notes=[gettext("Checked by: %(name)s") % {"name": checker}],
+            record=lambda c, d: services.candidate_check_qualification(
+                candidate=c,
+                conditions={name: d[name] for name in Candidate.QUALIFICATIONS},
+                checked_by=checker,
+                checked_on=d["checked_on"],
+            ),
+        )
+
+    @admin.action(description=_("Record the two recommendations"), permissions=["change"])
+    def recommendations_action(self, request, queryset):
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=RecommendationsForm,
+            title=gettext("Two recommendations"),
+            intro=gettext(
+                "Record the Party organisation's recommendation and the mass recommendation for "
+                "the candidate below. The round's rule decides whether the votes suffice."
+            ),
+            one_at_a_time=True,
+            record=lambda c, d: services.candidate_record_recommendations(
+                candidate=c,
+                party_recommended=d["party_recommended"],
+                votes_for=d["votes_for"],
+                votes_cast=d["votes_cast"],
+                on=d["on"],
+            ),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.STEP_FIELDS)
@@ -252,8 +457,69 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         "hired_on",
     )
 
+    actions = ["review_action", "assess_action", "publicise_action", "hire_action"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("recruitment")
+
+    @admin.action(description=_("Record the qualification review"), permissions=["change"])
+    def review_action(self, request, queryset):
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=ReviewForm,
+            title=gettext("Qualification review"),
+            intro=gettext(
+                "Record the qualification review of the applicants below. The age limit and "
+                "the education are checked from the record."
+            ),
+            record=lambda a, d: services.applicant_review(
+                applicant=a, passed=d["passed"], reason=d["reason"]
+            ),
+        )
+
+    @admin.action(description=_("Record the comprehensive assessment"), permissions=["change"])
+    def assess_action(self, request, queryset):
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=AssessForm,
+            title=gettext("Comprehensive assessment"),
+            intro=gettext("Record the comprehensive assessment of the applicants below."),
+            record=lambda a, d: services.applicant_assess(
+                applicant=a, passed=d["passed"], note=d["note"]
+            ),
+        )
+
+    @admin.action(description=_("Record the publicity period"), permissions=["change"])
+    def publicise_action(self, request, queryset):
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=PublicityForm,
+            title=gettext("Publicity"),
+            intro=gettext("Record the publicity period of the applicants below."),
+            record=lambda a, d: services.applicant_publicise(
+                applicant=a, start=d["start"], end=d["end"]
+            ),
+        )
+
+    @admin.action(description=_("Hire (after the publicity period)"), permissions=["change"])
+    def hire_action(self, request, queryset):
+        return step_action(
+            self,
+            request,
+            queryset,
+            form_class=HireForm,
+            title=gettext("Hiring"),
+            intro=gettext(
+                "Hire the applicants below; each becomes a reserve cadre of the village."
+            ),
+            record=lambda a, d: services.applicant_hire(applicant=a, on=d["on"]),
+        )
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.STEP_FIELDS)
