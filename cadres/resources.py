@@ -7,7 +7,9 @@ row is bad (the preview lists each bad row's number and reason in Chinese).
 
 * ``GroupFiguresResource``: village groups with their figures from a date (a new group is
   created; new figures for an existing group are added from their date on).
-* ``CandidateResultResource``: candidates' exam scores and election votes, by round and ID number.
+* ``CandidateResultResource``: candidates' two recommendations (Party organisation 是/否, mass
+  recommendation votes for / cast), exam scores and election votes, by round and ID number; the
+  steps in one row are recorded in order.
 * ``ApplicantScoreResource``: applicants' written and interview scores ("缺考" = absent).
 """
 
@@ -47,6 +49,8 @@ MSG_NO_APPLICANT = _("No applicant with this ID number in the recruitment “%(n
 MSG_NOTHING_GIVEN = _("The row gives neither a score nor votes.")
 MSG_BAD_SCORE = _("“%(value)s” is not a score; write a number or 缺考 (absent).")
 MSG_DATE_REQUIRED = _("Give the date of the %(step)s.")
+MSG_BAD_YES_NO = _("“%(value)s” is not 是 or 否.")
+MSG_PARTY_REQUIRED = _("Give the Party organisation's recommendation (是 or 否) with the votes.")
 
 ABSENT = "absent"
 ABSENT_WORDS = {"缺考", "缺席", "absent"}
@@ -72,6 +76,26 @@ class ScoreWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return "" if value is None else str(value)
+
+
+class YesNoWidget(widgets.Widget):
+    """是/否 (also 推荐/不推荐, 1/0); empty is "not given"."""
+
+    YES = {"是", "推荐", "1", "true", "yes", "y"}
+    NO = {"否", "不推荐", "0", "false", "no", "n"}
+
+    def clean(self, value, row=None, **kwargs):
+        text = "" if value is None else str(value).strip().lower()
+        if not text:
+            return None
+        if text in self.YES:
+            return True
+        if text in self.NO:
+            return False
+        raise ValueError(gettext(MSG_BAD_YES_NO) % {"value": str(value).strip()})
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else ("是" if value else "否")
 
 
 class _Base(ScopedResourceMixin, resources.ModelResource):
@@ -206,6 +230,16 @@ class CandidateResultResource(_Base):
     group = fields.Field(column_name=_("village group"), readonly=True)
     name = fields.Field("name", _col(Candidate, "name"), readonly=True)
     id_number = fields.Field("id_number", _col(Candidate, "id_number"))
+    party_recommended = fields.Field(
+        "party_recommended", _col(Candidate, "party_recommended"), YesNoWidget()
+    )
+    mass_votes_for = fields.Field(
+        "mass_votes_for", _col(Candidate, "mass_votes_for"), widgets.IntegerWidget()
+    )
+    mass_votes_cast = fields.Field(
+        "mass_votes_cast", _col(Candidate, "mass_votes_cast"), widgets.IntegerWidget()
+    )
+    recommended_on = fields.Field("recommended_on", _col(Candidate, "recommended_on"), DateWidget())
     exam_score = fields.Field("exam_score", _col(Candidate, "exam_score"), widgets.DecimalWidget())
     exam_on = fields.Field("exam_on", _col(Candidate, "exam_on"), DateWidget())
     election_votes_for = fields.Field(
@@ -228,6 +262,10 @@ class CandidateResultResource(_Base):
             "group",
             "name",
             "id_number",
+            "party_recommended",
+            "mass_votes_for",
+            "mass_votes_cast",
+            "recommended_on",
             "exam_score",
             "exam_on",
             "election_votes_for",
@@ -266,6 +304,7 @@ class CandidateResultResource(_Base):
         if not Candidate.objects.filter(pk=candidate.pk).visible_to(self.user).exists():
             raise row_error(MSG_OUT_OF_SCOPE, name=candidate.group.village)
         candidate.stored = {
+            "mass_votes_for": candidate.mass_votes_for,
             "exam_score": candidate.exam_score,
             "election_votes_for": candidate.election_votes_for,
         }
@@ -275,11 +314,34 @@ class CandidateResultResource(_Base):
         return (instance.round_id, instance.id_number)
 
     def validate_row(self, instance, row, **kwargs):
-        if instance.exam_score is None and instance.election_votes_for is None:
+        if (
+            instance.mass_votes_for is None
+            and instance.exam_score is None
+            and instance.election_votes_for is None
+        ):
             raise row_error(MSG_NOTHING_GIVEN)
+        if (
+            instance.mass_votes_for is not None
+            and instance.mass_votes_for != instance.stored["mass_votes_for"]
+            and instance.party_recommended is None
+        ):
+            raise row_error(MSG_PARTY_REQUIRED)
 
     def do_instance_save(self, instance, is_create):
         stored = instance.stored
+        if (
+            instance.mass_votes_for is not None
+            and instance.mass_votes_for != stored["mass_votes_for"]
+        ):
+            if instance.recommended_on is None:
+                raise ValidationError(MSG_DATE_REQUIRED % {"step": gettext("two recommendations")})
+            services.candidate_record_recommendations(
+                candidate=instance,
+                party_recommended=instance.party_recommended,
+                votes_for=instance.mass_votes_for,
+                votes_cast=instance.mass_votes_cast,
+                on=instance.recommended_on,
+            )
         if instance.exam_score is not None and instance.exam_score != stored["exam_score"]:
             if instance.exam_on is None:
                 raise ValidationError(MSG_DATE_REQUIRED % {"step": gettext("exam")})

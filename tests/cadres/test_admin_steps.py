@@ -330,3 +330,84 @@ def test_village_staff_cannot_review_the_other_villages_applicants(tree, village
     act(village_staff, APPLICANTS, "review_action", [a], passed="1")
     a.refresh_from_db()
     assert a.stage == AS.APPLIED
+
+
+# --- mass-recommendation votes in the candidates' import ---------------------------------------
+
+REC_COLS = ("round", "id_number", "party_recommended", "mass_votes_for", "mass_votes_cast")
+REC_COLS += ("recommended_on",)
+
+
+def _import(user, cols, rows):
+    from cadres.resources import CandidateResultResource
+    from tests.cadres.test_imports import run
+
+    return run(CandidateResultResource, user, cols, rows, xlsx=True)[1]
+
+
+def test_recommendations_imported_through_the_service(election, users):
+    rnd, ga, gb = election
+    a, b = qualify(candidate(rnd, ga)), qualify(candidate(rnd, gb))
+    reasons = _import(
+        users.office,
+        REC_COLS,
+        [
+            (rnd.name, a.id_number, "是", 40, 50, "2024-03-28"),
+            (rnd.name, b.id_number, "否", 45, 50, "2024-03-28"),
+        ],
+    )
+    assert reasons == []
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert a.stage == S.RECOMMENDED and (a.mass_votes_for, a.mass_votes_cast) == (40, 50)
+    assert b.stage == S.STOPPED and b.stop_reason == zh(services.REASON_PARTY)
+
+
+def test_recommendations_then_exam_in_one_row(election, users):
+    rnd, ga, _gb = election
+    a = qualify(candidate(rnd, ga))
+    cols = (*REC_COLS, "exam_score", "exam_on")
+    reasons = _import(
+        users.office,
+        cols,
+        [(rnd.name, a.id_number, "推荐", 40, 50, "2024-03-28", "80", "2024-04-12")],
+    )
+    assert reasons == []
+    a.refresh_from_db()
+    assert a.stage == S.EXAMINED
+
+
+def test_bad_recommendation_rows_write_nothing(election, users):
+    rnd, ga, _gb = election
+    good = qualify(candidate(rnd, ga, name="好"))
+    early = candidate(rnd, ga, name="早")  # not yet qualified
+    over = qualify(candidate(rnd, ga, name="多"))
+    no_party = qualify(candidate(rnd, ga, name="空"))
+    reasons = _import(
+        users.office,
+        REC_COLS,
+        [
+            (rnd.name, good.id_number, "是", 40, 50, "2024-03-28"),
+            (rnd.name, early.id_number, "是", 40, 50, "2024-03-28"),
+            (rnd.name, over.id_number, "是", 60, 50, "2024-03-28"),
+            (rnd.name, no_party.id_number, "", 40, 50, "2024-03-28"),
+        ],
+    )
+    good.refresh_from_db()
+    assert good.stage == S.QUALIFIED and good.mass_votes_for is None
+    step = zh(services.Step.RECOMMENDATION.label)
+    assert any(zh(services.MSG_STEP_ORDER) % {"step": step} in r for r in reasons)
+    assert any(zh(services.MSG_VOTES_EXCEED) in r for r in reasons)
+    assert any(r.startswith("第 4 行") for r in reasons)
+    assert len(reasons) == 3
+
+
+def test_an_unknown_recommendation_word_is_refused(election, users):
+    rnd, ga, _gb = election
+    a = qualify(candidate(rnd, ga))
+    reasons = _import(
+        users.office, REC_COLS, [(rnd.name, a.id_number, "也许", 40, 50, "2024-03-28")]
+    )
+    assert len(reasons) == 1 and "也许" in reasons[0]
+    a.refresh_from_db()
+    assert a.stage == S.QUALIFIED
