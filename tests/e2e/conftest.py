@@ -53,6 +53,7 @@ VIEWPORTS = {
 # Fail fast: a journey step that cannot find its control says so in seconds, not minutes.
 TIMEOUT_MS = 10_000
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PAGE_ICON = re.compile(r"/favicon\.(svg|ico|png)$")
 
 
 def _required() -> bool:
@@ -239,7 +240,14 @@ class Watcher:
 
     def all_problems(self) -> list[str]:
         """Each problem once, with how many times it happened."""
-        stray = [u for u in self.aborted if u not in self.downloads]
+        # The browser fetches a page's icon after the load event; when the journey moves on at
+        # once, the next navigation cancels that fetch (ERR_ABORTED). A missing icon still fails
+        # the journey through its 404 (on_response); a cancelled one is no page problem.
+        stray = [
+            u
+            for u in self.aborted
+            if u not in self.downloads and not PAGE_ICON.search(urlsplit(u).path)
+        ]
         found = self.problems + [f"aborted request: {u}" for u in stray]
         counts = {p: found.count(p) for p in found}
         return [p if n == 1 else f"{p} (×{n})" for p, n in counts.items()]
