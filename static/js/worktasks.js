@@ -1,6 +1,7 @@
-/* Work-task dashboard charts (Apache ECharts, vendored). Reads the JSON data island
-   #wt-chart-data; every chart has a table of the same numbers beside it, so without
-   JavaScript (or in print) the page reads the same. No inline scripts: CSP. */
+/* Work-task dashboard chart (Apache ECharts, vendored): meetings per month, from the JSON data
+   island #wt-chart-data; the table of the same numbers sits under it, so without JavaScript (or
+   in print) the page reads the same. The progress by line is drawn as cards with <progress> bars
+   in the template. No inline scripts: CSP. */
 (function () {
   "use strict";
   var island = document.getElementById("wt-chart-data");
@@ -14,7 +15,6 @@
     return;
   }
   var charts = [];
-  var red = "#b31b1b";
 
   function mount(id) {
     var el = document.getElementById(id);
@@ -25,28 +25,6 @@
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     charts.push(chart);
     return chart;
-  }
-
-  if (data.lines && data.lines.length) {
-    var lines = mount("wt-chart-lines");
-    if (lines) {
-      lines.setOption({
-        grid: { left: 90, right: 40, top: 10, bottom: 30 },
-        xAxis: { type: "value", max: 100, axisLabel: { formatter: "{value}%" } },
-        yAxis: {
-          type: "category",
-          inverse: true,
-          data: data.lines.map(function (l) { return l.name; })
-        },
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v.toFixed(1) + "%"; } },
-        series: [{
-          type: "bar",
-          data: data.lines.map(function (l) { return l.value; }),
-          itemStyle: { color: red },
-          label: { show: true, position: "right", formatter: function (p) { return p.value.toFixed(1) + "%"; } }
-        }]
-      });
-    }
   }
 
   if (data.trend && data.trend.series && data.trend.series.length) {
