@@ -26,6 +26,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chengjiang import measures as registry
 from chengjiang.measures import Period
@@ -47,7 +48,8 @@ class State:
 
 STATE_LABELS = {
     State.DONE: _("complete"),
-    State.OVERDUE: _("overdue"),
+    # Its own context: branches' "overdue" (a meeting not held) is 逾期未开, a task's is 已逾期.
+    State.OVERDUE: pgettext_lazy("task state", "overdue"),
     State.IN_PROGRESS: _("in progress"),
     State.NOT_STARTED: _("not started"),
     State.NOT_APPLICABLE: _("not applicable"),
