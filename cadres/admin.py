@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
@@ -97,7 +97,9 @@ QualificationForm = type(
 
 class RecommendationsForm(forms.Form):
     party_recommended = _yes_no_field(
-        _("Party organisation's recommendation"), _("recommended"), _("not recommended")
+        _("Party organisation's recommendation"),
+        pgettext_lazy("Party organisation's answer", "recommended"),
+        _("not recommended"),
     )
     votes_for = forms.IntegerField(label=_("mass recommendation votes"), min_value=0)
     votes_cast = forms.IntegerField(label=_("mass recommendation votes cast"), min_value=0)
