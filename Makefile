@@ -53,12 +53,12 @@ bench: install
 messages: export DEBUG=1
 messages: install
 	for d in branches cadres training; do \
-	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete && \
+	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-wrap && \
 	   ../$(BIN)/python ../manage.py compilemessages -l zh_Hans) ; done
 	for d in chengjiang/worktasks chengjiang/accounts; do \
-	  (cd $$d && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete && \
+	  (cd $$d && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete --no-wrap && \
 	   ../../$(BIN)/python ../../manage.py compilemessages -l zh_Hans) ; done
-	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete -i ".venv/*" -i "var/*" \
+	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-wrap -i ".venv/*" -i "var/*" \
 	  -i "branches/*" -i "cadres/*" -i "training/*" -i "chengjiang/worktasks/*" \
 	  -i "chengjiang/accounts/*" -i "tests/*" -i "bench/*" -i "static/*" -i "e2e-artifacts/*"
 	cd locale/.. && $(BIN)/python -c "import subprocess; subprocess.run(['msgfmt', '-o', 'locale/zh_Hans/LC_MESSAGES/django.mo', 'locale/zh_Hans/LC_MESSAGES/django.po'], check=True)"
