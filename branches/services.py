@@ -414,11 +414,10 @@ def _transition(record, *, allowed, to, message, by, **fields):
     return record
 
 
-@transaction.atomic
-def meeting_submit(*, meeting: Meeting, by=None) -> Meeting:
+def _submit(record, *, by=None):
     """Draft or returned → submitted, for the office to review."""
     return _transition(
-        meeting,
+        record,
         allowed=EDITABLE_STATUSES,
         to=Status.SUBMITTED,
         message=MSG_NOT_SUBMITTABLE,
@@ -427,10 +426,9 @@ def meeting_submit(*, meeting: Meeting, by=None) -> Meeting:
     )
 
 
-@transaction.atomic
-def meeting_approve(*, meeting: Meeting, by) -> Meeting:
+def _approve(record, *, by):
     return _transition(
-        meeting,
+        record,
         allowed=(Status.SUBMITTED,),
         to=Status.APPROVED,
         message=MSG_NOT_SUBMITTED,
@@ -441,12 +439,11 @@ def meeting_approve(*, meeting: Meeting, by) -> Meeting:
     )
 
 
-@transaction.atomic
-def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
+def _return(record, *, by, reason: str):
     if not reason or not reason.strip():
         raise ValidationError(MSG_RETURN_REASON)
     return _transition(
-        meeting,
+        record,
         allowed=(Status.SUBMITTED,),
         to=Status.RETURNED,
         message=MSG_NOT_SUBMITTED,
@@ -455,6 +452,23 @@ def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
         reviewed_at=timezone.now(),
         return_reason=reason.strip(),
     )
+
+
+@transaction.atomic
+def meeting_submit(*, meeting: Meeting, by=None) -> Meeting:
+    """Draft or returned → submitted, for the office to review."""
+    return _submit(meeting, by=by)
+
+
+@transaction.atomic
+def meeting_approve(*, meeting: Meeting, by) -> Meeting:
+    return _approve(meeting, by=by)
+
+
+@transaction.atomic
+def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
+    """Submitted → returned to the secretary, with the reason they will read."""
+    return _return(meeting, by=by, reason=reason)
 
 
 # --- talks ----------------------------------------------------------------------------------
@@ -502,41 +516,14 @@ def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, b
 
 @transaction.atomic
 def talk_submit(*, talk: Talk, by=None) -> Talk:
-    return _transition(
-        talk,
-        allowed=EDITABLE_STATUSES,
-        to=Status.SUBMITTED,
-        message=MSG_NOT_SUBMITTABLE,
-        by=by,
-        submitted_at=timezone.now(),
-    )
+    return _submit(talk, by=by)
 
 
 @transaction.atomic
 def talk_approve(*, talk: Talk, by) -> Talk:
-    return _transition(
-        talk,
-        allowed=(Status.SUBMITTED,),
-        to=Status.APPROVED,
-        message=MSG_NOT_SUBMITTED,
-        by=by,
-        reviewed_by=by,
-        reviewed_at=timezone.now(),
-        return_reason="",
-    )
+    return _approve(talk, by=by)
 
 
 @transaction.atomic
 def talk_return(*, talk: Talk, by, reason: str) -> Talk:
-    if not reason or not reason.strip():
-        raise ValidationError(MSG_RETURN_REASON)
-    return _transition(
-        talk,
-        allowed=(Status.SUBMITTED,),
-        to=Status.RETURNED,
-        message=MSG_NOT_SUBMITTED,
-        by=by,
-        reviewed_by=by,
-        reviewed_at=timezone.now(),
-        return_reason=reason.strip(),
-    )
+    return _return(talk, by=by, reason=reason)
