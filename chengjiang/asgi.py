@@ -3,4 +3,5 @@ import os
 from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chengjiang.settings")
+os.environ["CHENGJIANG_SERVING"] = "1"  # settings then insist on a SECRET_KEY when DEBUG is off
 application = get_asgi_application()

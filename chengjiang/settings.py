@@ -1,5 +1,6 @@
 """The one settings module. The environment makes production differ (see README)."""
 
+import os
 import sys
 from pathlib import Path
 
@@ -13,14 +14,22 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
-# The test run (pytest) is the one place besides DEBUG where a throwaway key is acceptable.
 TESTING = "pytest" in sys.modules
+# Set by wsgi.py/asgi.py (and true for runserver): this process answers requests.
+SERVING = os.environ.get("CHENGJIANG_SERVING") == "1" or "runserver" in sys.argv
 SECRET_KEY = env.str("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if not (DEBUG or TESTING):
-        # No default when DEBUG is off: a production server must be given its own key.
+    if SERVING and not DEBUG:
+        # No default when DEBUG is off: a server must be given its own key.
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
-    SECRET_KEY = "dev-only-insecure-key-not-for-production-0123456789abcdefghijkl"
+    if DEBUG or TESTING:
+        SECRET_KEY = "dev-only-insecure-key-not-for-production-0123456789abcdefghijkl"
+    else:
+        # A one-off management command (migrate, backup, makemigrations …) signs nothing that
+        # outlives it, so it gets a throwaway random key rather than a known one.
+        from django.core.management.utils import get_random_secret_key
+
+        SECRET_KEY = get_random_secret_key()
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
