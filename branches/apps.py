@@ -7,4 +7,28 @@ class BranchesConfig(AppConfig):
     verbose_name = _("Organisation building")
 
     def ready(self) -> None:
+        from django.db.models.signals import post_migrate
+
         from . import audit  # noqa: F401  registers the audited models
+
+        post_migrate.connect(seed_default_cadence, sender=self, dispatch_uid="branches.cadence")
+
+
+def seed_default_cadence(sender=None, using="default", apps=None, **kwargs) -> None:
+    """Give an empty rule table the default 三会一课 cadence (migration 0002 does it first).
+
+    Runs after every migrate and after a test database is flushed; it only acts when there are
+    no rules at all, so a rule changed or removed in the admin stays as the office left it.
+    """
+    import importlib
+
+    from django.apps import apps as global_apps
+
+    CadenceRule = (apps or global_apps).get_model("branches", "CadenceRule")
+    if CadenceRule.objects.using(using).exists():
+        return
+    defaults = importlib.import_module("branches.migrations.0002_default_cadence").DEFAULT_RULES
+    CadenceRule.objects.using(using).bulk_create(
+        CadenceRule(meeting_kind=kind, period=period, min_count=count, org_kinds=org_kinds)
+        for kind, period, count, org_kinds in defaults
+    )

@@ -188,3 +188,18 @@ def test_query_count_is_flat(tree, size, django_assert_num_queries):
     with django_assert_num_queries(3):
         tables = cadence_matrix(year=2024, scope=tree.root.path, today=TODAY)
     assert len(_table(tables, "theme_day").rows) >= size
+
+
+@pytest.mark.django_db(transaction=True)
+def test_default_rules_come_back_after_a_flush():
+    """A flushed database (a transactional test, a fresh deployment) gets the default cadence."""
+    from django.core.management import call_command
+
+    from branches.models import CadenceRule
+
+    call_command("flush", "--noinput", verbosity=0)
+    assert set(CadenceRule.objects.values_list("meeting_kind", flat=True)) >= {
+        "branch_committee",
+        "group_meeting",
+        "theme_day",
+    }

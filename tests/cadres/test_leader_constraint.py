@@ -93,7 +93,7 @@ def test_a_leader_cannot_take_office_before_the_serving_one_started():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_second_serving_leader_is_refused_on_postgres():
     """Two connections insert a serving leader for one group at once: exactly one wins."""
     if connection.vendor != "postgresql":
@@ -125,7 +125,7 @@ def test_concurrent_second_serving_leader_is_refused_on_postgres():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_concurrent_service_calls_queue_on_postgres():
     """Two clerks appoint a leader to one group at once through the service: one ends first."""
     if connection.vendor != "postgresql":

@@ -24,9 +24,7 @@ from .trust_data import rich as rich_fixture
 
 rich = rich_fixture
 
-# serialized_rollback: the flush after these tests must give back the rows migrations seed
-# (the 三会一课 cadence rules), or later tests on the same worker would find none.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _members(archive) -> set[str]:
