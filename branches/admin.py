@@ -219,8 +219,7 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return "　" * obj.depth + obj.name
 
     def save_model(self, request, obj, form, change):
-        obj.full_clean(exclude=["path"])
-        obj.save()
+        services.organization_rename(organization=obj, name=obj.name)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name

@@ -237,6 +237,16 @@ def organization_dissolve(
     return org
 
 
+@transaction.atomic
+def organization_rename(*, organization: Organization, name: str) -> Organization:
+    """A plain edit changes the name only; the tree changes through the services above."""
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    org.name = name.strip()
+    org.full_clean(exclude=["path"])
+    org.save()
+    return org
+
+
 def _member_belongs(member: Member, org: Organization) -> bool:
     if org.kind == Kind.GROUP:
         return member.group_id == org.pk

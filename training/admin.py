@@ -47,7 +47,7 @@ class TrainingBaseAdmin(ScopedModelAdmin):
         for obj in formset.save(commit=False):
             services.facility_save(facility=obj)
         for obj in formset.deleted_objects:
-            obj.delete()
+            services.facility_delete(facility=obj)
 
 
 @admin.register(Facility)
@@ -145,8 +145,7 @@ class TrainingClassAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                         reserve_cadre=obj.reserve_cadre,
                     )
                 else:
-                    obj.full_clean()
-                    obj.save()
+                    services.attendee_save(attendee=obj)
             return
         for obj in formset.deleted_objects:
             services.session_delete(session=obj)
@@ -180,8 +179,7 @@ class AttendeeAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            obj.full_clean()
-            obj.save()
+            services.attendee_save(attendee=obj)
         else:
             services.attendee_enrol(
                 training_class=obj.training_class,

@@ -59,6 +59,19 @@ def facility_save(*, facility: Facility) -> Facility:
 
 
 @transaction.atomic
+@transaction.atomic
+def facility_delete(*, facility: Facility) -> None:
+    """A facility booked by any session is protected (PROTECT); others may go."""
+    facility.delete()
+
+
+@transaction.atomic
+def attendee_save(*, attendee: Attendee) -> Attendee:
+    attendee.full_clean()
+    attendee.save()
+    return attendee
+
+
 def course_save(*, course: Course) -> Course:
     course.full_clean()
     course.save()

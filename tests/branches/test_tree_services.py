@@ -136,3 +136,13 @@ def test_secretary_replaced_records_event_and_answers_who_on_a_date(tree):
         member=outsider,
         date=D,
     )
+
+
+def test_rename_changes_the_name_and_nothing_else(tree):
+    from branches.services import organization_rename
+
+    before = (tree.a1.parent_id, tree.a1.path)
+    tree.a1.parent = tree.b  # an attempt to slip a move through a plain edit
+    org = organization_rename(organization=tree.a1, name="  花园村第一支部（更名）")
+    assert org.name == "花园村第一支部（更名）"
+    assert (org.parent_id, org.path) == before
