@@ -13,6 +13,19 @@ Kind = OrganizationFactory._meta.model.Kind
 PASSWORD = "Test-pass-12345"
 
 
+# Tests hash passwords with a fast hasher: the production PBKDF2 cost (settings.py, unchanged)
+# made hashing about 640 s of CPU per run. test_passwords.py checks production's own list.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
@@ -74,23 +87,74 @@ def login(client):
     return _login
 
 
-@pytest.fixture(scope="module")
-def _demo_module(django_db_setup, django_db_blocker):
-    """The demo, loaded once per test module inside a transaction rolled back at its end."""
-    import io
+class _SharedDemo:
+    """The demo, loaded at most once per worker while consecutive tests ask for it.
 
-    from django.core.management import call_command
-    from django.db import transaction
+    It lives in an outer transaction that is rolled back as soon as a test that does not use it
+    runs (or the session ends), so no other test ever sees the demo's rows. Demo modules are
+    collected first (``pytest_collection_modifyitems``), so each worker loads it once.
+    """
 
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            yield
-        finally:
+    def __init__(self):
+        self.outer = None
+        self.blocker = None
+
+    def open(self, blocker):
+        if self.outer is not None:
+            return
+        import io
+
+        from django.core.management import call_command
+        from django.db import transaction
+
+        self.blocker = blocker
+        with blocker.unblock():
+            self.outer = transaction.atomic()
+            self.outer.__enter__()
+            try:
+                call_command("load_demo", stdout=io.StringIO())
+            except BaseException:
+                self.close()
+                raise
+
+    def close(self):
+        if self.outer is None:
+            return
+        from django.db import transaction
+
+        with self.blocker.unblock():
             transaction.set_rollback(True)
+            outer, self.outer = self.outer, None
             outer.__exit__(None, None, None)
+
+
+_SHARED_DEMO = _SharedDemo()
+DEMO_FIXTURES = {"demo_db", "_demo_module"}
+
+
+def pytest_collection_modifyitems(items):
+    """Demo modules first (stable otherwise), so a worker's demo tests run back to back."""
+    uses_demo = {item.module.__name__ for item in items if DEMO_FIXTURES & set(item.fixturenames)}
+    items.sort(key=lambda item: item.module.__name__ not in uses_demo)
+
+
+@pytest.fixture(autouse=True)
+def _close_shared_demo_for_others(request):
+    """A test that does not use the demo never sees it: roll the shared demo back first."""
+    if not DEMO_FIXTURES & set(request.fixturenames):
+        _SHARED_DEMO.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_session(django_db_setup, django_db_blocker):
+    yield _SHARED_DEMO
+    _SHARED_DEMO.close()
+
+
+@pytest.fixture
+def _demo_module(_demo_session, django_db_blocker):
+    """The shared demo, opened if a test before this one closed it."""
+    _demo_session.open(django_db_blocker)
 
 
 @pytest.fixture

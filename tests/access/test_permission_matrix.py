@@ -9,7 +9,6 @@ change, history and delete views. All failing cells are collected and reported t
 from __future__ import annotations
 
 import contextlib
-import io
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -18,7 +17,6 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.core.management import call_command
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
@@ -142,8 +140,7 @@ def portal_names():
 
 
 @pytest.fixture
-def demo(db):
-    call_command("load_demo", stdout=io.StringIO())
+def demo(demo_db):
     from branches.models import Meeting, Organization, Talk
     from branches.services import AttendanceLine, TalkPerson, meeting_save, talk_save
     from chengjiang.worktasks.models import Checklist, Task

@@ -1,11 +1,10 @@
 """The demo reproduces the report's 组织建设 figures for 2024, read through the measures.
 
-Loading the demo takes seconds, so one test loads it once and checks everything in turn.
+The demo is loaded once per test worker (``demo_db``); this test checks everything in turn.
 """
 
 import io
 
-import pytest
 from django.core.management import call_command
 
 from branches.models import Meeting, MeetingKind, Member, Organization, Status
@@ -25,10 +24,7 @@ def value(key, **params):
     return measures.get(key).evaluate(period=Period.year(2024), scope="", **params).value
 
 
-@pytest.mark.django_db
-def test_demo_reproduces_the_report_and_is_idempotent():
-    call_command("load_demo", stdout=io.StringIO())
-
+def test_demo_reproduces_the_report_and_is_idempotent(demo_db):
     got = [(key, params, value(key, **params)) for key, params, _ in FIGURES]
     assert got == FIGURES
     assert 130 < value("branches.talk_person_times") < 140  # 谈心谈话 130 余人次

@@ -49,3 +49,15 @@ def test_the_form_refuses_too(person, client):
     form = SetPasswordForm(person, {"new_password1": "zhangwei1", "new_password2": "zhangwei1"})
     assert not form.is_valid()
     assert "new_password2" in form.errors
+
+
+def test_production_hashes_with_pbkdf2_and_tests_with_a_fast_hasher():
+    """The suite's fast hasher is a test setting only: production keeps Django's PBKDF2."""
+    import importlib
+
+    from django.conf import global_settings, settings
+
+    production = importlib.import_module("chengjiang.settings")
+    hashers = getattr(production, "PASSWORD_HASHERS", global_settings.PASSWORD_HASHERS)
+    assert hashers[0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"
+    assert settings.PASSWORD_HASHERS == ["django.contrib.auth.hashers.MD5PasswordHasher"]

@@ -47,22 +47,8 @@ def _registered(keys) -> bool:
     return all(k in measures.REGISTRY for k in keys)
 
 
-@pytest.fixture(scope="module")
-def _demo_loaded(django_db_setup, django_db_blocker):
-    """The demo, loaded once for this module inside a transaction rolled back at its end."""
-    with django_db_blocker.unblock():
-        outer = transaction.atomic()
-        outer.__enter__()
-        try:
-            call_command("load_demo", stdout=io.StringIO())
-            yield
-        finally:
-            transaction.set_rollback(True)
-            outer.__exit__(None, None, None)
-
-
 @pytest.fixture
-def demo(_demo_loaded, db):
+def demo(demo_db):
     return None
 
 
