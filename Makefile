@@ -33,8 +33,8 @@ upgrade: install
 
 # Fetch the front-end packages pinned in static/vendor/MANIFEST.json from the npm registry,
 # check their checksums and write them under static/vendor/ (needs npm).
-vendor:
-	$(PYTHON) scripts/vendor_assets.py
+vendor: install
+	$(BIN)/python scripts/vendor_assets.py
 
 var:
 	mkdir -p var
