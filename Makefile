@@ -19,15 +19,17 @@ $(STAMP): $(LOCK) | $(BIN)/python
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Refuses (with the fix) when pyproject.toml's dependencies changed and the lock was not remade.
 install: $(STAMP)
+	@$(BIN)/python scripts/lock.py --check --quiet
 
 # After editing pyproject.toml's dependencies: re-resolve the lock, keeping the other pins.
-lock: install
+lock: $(STAMP)
 	$(BIN)/python scripts/lock.py
 	$(MAKE) install
 
 # Every package to the newest release pyproject.toml allows; then `make test` and commit the lock.
-upgrade: install
+upgrade: $(STAMP)
 	$(BIN)/python scripts/lock.py --upgrade
 	$(MAKE) install
 

@@ -145,6 +145,7 @@ def main(argv: list[str] | None = None) -> int:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true", help="verify only (offline); for CI")
     action.add_argument("--upgrade", action="store_true", help="newest allowed release of all")
+    parser.add_argument("--quiet", action="store_true", help="say nothing when all is well")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if not args.check:
@@ -152,7 +153,7 @@ def main(argv: list[str] | None = None) -> int:
     errors = check(args.root)
     for error in errors:
         print(f"lock: {error}", file=sys.stderr)
-    if not errors:
+    if not errors and not args.quiet:
         print(f"lock: {LOCK} matches pyproject.toml.")
     return 1 if errors else 0
 

@@ -1,6 +1,7 @@
 """requirements/all.lock: what `make install` installs, and the check CI runs on it."""
 
 import importlib.util
+import re
 import shutil
 import subprocess
 import sys
@@ -98,7 +99,9 @@ def test_the_ci_command_exits_non_zero_on_a_stale_lock(copy):
     assert sound.returncode == 0, sound.stderr
 
 
-def test_make_install_installs_from_the_lock_with_hashes():
+def test_make_install_installs_from_the_lock_with_hashes_and_checks_it():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^LOCK\s*:=\s*requirements/all\.lock$", makefile, re.M)
     assert "pip install -q --require-hashes -r $(LOCK)" in makefile
-    assert "LOCK   := requirements/all.lock" in makefile
+    install = makefile[makefile.index("\ninstall:") :].split("\n\n")[0]
+    assert "scripts/lock.py --check" in install
