@@ -31,6 +31,12 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def pytest_runtest_setup(item):
+    """Tests marked ``postgres`` run only on PostgreSQL (CI runs the suite on both databases)."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+
+
 @pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
