@@ -1,11 +1,23 @@
 """Measures of 组织建设, for the checklist (see chengjiang/measures.py)."""
 
-from django.db.models import QuerySet
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.measures import Cell, Period, Table, TableRow, measure, table
 
-from .models import Meeting, MeetingKind, Organization, OrgChange, Status, TalkParticipant
+from .models import (
+    CadenceRule,
+    Meeting,
+    MeetingKind,
+    Organization,
+    OrgChange,
+    Status,
+    TalkParticipant,
+)
 
 
 @measure(
@@ -24,6 +36,86 @@ def meetings(*, period: Period, scope: str, kind: str | None = None) -> QuerySet
     if kind:
         qs = qs.filter(kind=kind)
     return qs.select_related("organization")
+
+
+@measure(
+    "branches.org_life_rounds",
+    label=_("rounds of organisational-life meetings"),
+    unit=_("rounds"),
+    aggregate=Count(TruncMonth("held_on"), distinct=True),
+    village_field="organization__village",
+    date_field="held_on",
+)
+def org_life_rounds(*, period: Period, scope: str) -> QuerySet:
+    """组织生活会 as the summary counts it: rounds, not meetings.
+
+    Every 党支部 holds one a year, in a round the 党工委 organises; a round is the calendar month
+    in which it was held, so the seven branches meeting in one December are one round. The
+    records are the approved meetings; the figure is the number of distinct months among them.
+    Whether each branch held it is ``branches.meeting_coverage`` with ``kind=org_life``.
+    """
+    return (
+        Meeting.objects.within(scope)
+        .filter(
+            status=Status.APPROVED,
+            kind=MeetingKind.ORG_LIFE,
+            held_on__range=(period.start, period.end),
+        )
+        .select_related("organization")
+    )
+
+
+def _coverage(records: QuerySet, *, period: Period, kind: str | None = None) -> Decimal:
+    """Periods held ÷ periods owed over the organisations in ``records``, in per cent."""
+    from .selectors import cadence_matrix
+
+    if not kind:
+        return Decimal(0)
+    wanted = set(records.values_list("pk", flat=True))
+    if not wanted:
+        return Decimal(0)
+    owed = held = 0
+    for kind_table in cadence_matrix(
+        year=period.start.year, scope="", kinds=[kind], today=datetime.date.max
+    ):
+        for row in kind_table.rows:
+            if row.organization.pk not in wanted:
+                continue
+            for cell in row.cells:
+                if cell.required:
+                    owed += 1
+                    held += cell.done >= cell.required
+    if not owed:
+        return Decimal(0)
+    share = Decimal(held * 100) / Decimal(owed)
+    return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+
+
+@measure(
+    "branches.meeting_coverage",
+    label=_("meetings held on cadence (coverage)"),
+    unit="%",
+    params={"kind": MeetingKind},
+    village_field="village",
+    compute=_coverage,
+)
+def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> QuerySet:
+    """Coverage of a cadence rule: each organisation's each period (month, quarter or year)
+    that had the required approved meetings, ÷ the periods it owed, in per cent — so two
+    meetings in one month cannot hide a missed month. The records are the organisations that
+    owed the meeting in the period's year (see ``CadenceRule`` and ``cadence_matrix``).
+    """
+    rule = CadenceRule.objects.filter(meeting_kind=kind, active=True).first() if kind else None
+    if rule is None:
+        return Organization.objects.none()
+    return (
+        Organization.objects.within(scope)
+        .filter(kind__in=rule.org_kind_list)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=period.end))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=period.start))
+        .select_related("village")
+        .order_by("path")
+    )
 
 
 @measure(
@@ -56,10 +148,17 @@ def talk_person_times(*, period: Period, scope: str) -> QuerySet:
 def org_changes(
     *, period: Period, scope: str, kind: str | None = None, org_kind: str | None = None
 ) -> QuerySet:
-    """Changes to the tree in the period: e.g. branches established, groups set up."""
+    """Changes to the tree in the period: e.g. branches established, groups set up.
+
+    调整书记 (``secretary_changed``) is a serving secretary replaced (a first appointment records
+    no change) of a Party organisation that has a 书记: a 党小组 has a 组长, so replacing one is
+    not counted.
+    """
     qs = OrgChange.objects.within(scope).filter(date__range=(period.start, period.end))
     if kind:
         qs = qs.filter(kind=kind)
+    if kind == OrgChange.Kind.SECRETARY_CHANGED:
+        qs = qs.exclude(organization__kind=Organization.Kind.GROUP)
     if org_kind:
         qs = qs.filter(organization__kind=org_kind)
     return qs.select_related("organization")

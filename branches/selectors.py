@@ -173,8 +173,11 @@ class CadenceKindTable:
 
 
 def _required_in(org: Organization, period: CadencePeriod, min_count: int) -> int:
-    """An organisation owes the meeting in a period it was active all through."""
-    if org.established_on and org.established_on > period.start:
+    """An organisation owes the meeting in a period it was active all through; a yearly meeting
+    (组织生活会) is owed by every organisation active at the year's end, so a branch established
+    during the year still owes its year-end meeting."""
+    late = org.established_on and org.established_on > period.start
+    if late and (period.kind != "year" or org.established_on > period.end):
         return 0
     if org.dissolved_on and org.dissolved_on <= period.end:
         return 0

@@ -75,10 +75,11 @@ def groups_by_tier(*, period: Period, scope: str, tier: str | int | None = None)
     date_field="recruited_on",
 )
 def reserve_cadres_recruited(*, period: Period, scope: str) -> QuerySet:
-    """Reserve cadres recruited (hired) in the period, for the villages in the scope."""
+    """Reserve cadres who came through the open recruitment (公开招考) and were hired in the
+    period, for the villages in the scope; one entered without a recruitment is not counted."""
     return (
         ReserveCadre.objects.within(scope)
-        .filter(recruited_on__range=(period.start, period.end))
+        .filter(applicant__isnull=False, recruited_on__range=(period.start, period.end))
         .select_related("village")
     )
 

@@ -52,6 +52,9 @@ class Measure:
     aggregate: Aggregate | None = None  # default: Count("pk")
     village_field: str | None = None  # lookup from a record to its Village, for breakdowns
     date_field: str | None = None  # lookup from a record to its date, for monthly trends
+    # A figure that is not an aggregate of the records (e.g. a coverage ratio): computed by
+    # ``compute(records, period=..., **params)``; no monthly trend then.
+    compute: Callable[..., Any] | None = None
 
     def records(self, *, period: Period, scope: str, **params) -> QuerySet:
         unknown = set(params) - set(self.params)
@@ -62,22 +65,33 @@ class Measure:
     def total(self):
         return self.aggregate if self.aggregate is not None else Count("pk")
 
+    def value_of(self, records: QuerySet, *, period: Period, **params):
+        """The figure of these records (a subset of the measure's records, e.g. one village's)."""
+        if self.compute is not None:
+            return self.compute(records, period=period, **params)
+        return records.aggregate(value=self.total())["value"] or 0
+
     def evaluate(self, *, period: Period, scope: str, **params) -> MeasureResult:
         qs = self.records(period=period, scope=scope, **params)
-        value = qs.aggregate(value=self.total())["value"] or 0
-        return MeasureResult(value=value, records=qs)
+        return MeasureResult(value=self.value_of(qs, period=period, **params), records=qs)
 
     def by_village(self, *, period: Period, scope: str, **params) -> dict[int | None, Any]:
         """One query: the figure per village (village id -> value)."""
         if not self.village_field:
             return {}
         qs = self.records(period=period, scope=scope, **params).order_by()
+        if self.compute is not None:
+            villages = set(qs.values_list(self.village_field, flat=True).distinct())
+            return {
+                v: self.value_of(qs.filter(**{self.village_field: v}), period=period, **params)
+                for v in villages
+            }
         rows = qs.values(self.village_field).annotate(value=self.total())
         return {row[self.village_field]: row["value"] or 0 for row in rows}
 
     def by_month(self, *, period: Period, scope: str, **params) -> dict[datetime.date, Any]:
         """One query: the figure per calendar month (first day of month -> value)."""
-        if not self.date_field:
+        if not self.date_field or self.compute is not None:
             return {}
         qs = self.records(period=period, scope=scope, **params).order_by()
         rows = (
@@ -106,6 +120,7 @@ def measure(
     aggregate: Aggregate | None = None,
     village_field: str | None = None,
     date_field: str | None = None,
+    compute: Callable[..., Any] | None = None,
 ):
     """Declare a measure. ``key`` is "<app>.<name>", e.g. "branches.meetings"."""
 
@@ -119,6 +134,7 @@ def measure(
             aggregate=aggregate,
             village_field=village_field,
             date_field=date_field,
+            compute=compute,
         )
         return func
 

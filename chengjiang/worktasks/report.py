@@ -18,6 +18,13 @@ Filters:
 * ``count:<field>`` — how many distinct values of a field, e.g. ``count:organization``.
 
 The wording may not contain typed digits outside placeholders: every number comes from records.
+
+Optional parts: ``[…]`` marks a clause or sentence that is left out when it has nothing to say, so
+the summary of any year reads well (never "选举出0名" or "接待等0个班次"). A part is left out when
+a placeholder directly inside it renders empty (a figure of 0, an empty list, or a missing
+checklist), or when it holds no placeholder of its own and every part nested in it was left out.
+Punctuation left dangling by a dropped part (``、。``, ``，，``) is tidied. Parts nest, e.g.
+``[近一年来，[共开展[民主生活会{…}次、][组织生活会{…}次]，][累计谈心谈话{…}人次]。]``.
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ from .models import Checklist, ReportDraft, Section, param_value_ok
 from .selectors import drilldown_url, number
 
 TOKEN = re.compile(r"\{([^{}]*)\}")
+PIECE = re.compile(r"\{[^{}]*\}|\[|\]")
+DANGLING = re.compile(r"[、，；]+([，。；！？])")
 KEY = re.compile(r"^[a-z_]+(\.[a-z_]+)+$")
 PARAM = re.compile(r"^([a-z_]+)=([A-Za-z0-9_\-]+)$")
 FILTER = re.compile(
@@ -53,12 +62,13 @@ MSG_BAD_TOKEN = _("The placeholder “%(token)s” is not written correctly.")
 MSG_UNKNOWN_KEY = _("No measure is registered under the key “%(key)s” (placeholder “%(token)s”).")
 MSG_TOKEN_PARAM = _("The placeholder “%(token)s” has an unknown parameter or value “%(param)s”.")
 MSG_BRACES = _("A brace { or } is not closed.")
+MSG_BRACKETS = _("A bracket [ or ] of an optional part is not closed.")
 
 DEFAULT_TITLE = "{year}年度抓党建促乡村组织振兴工作总结"
 
 DEFAULT_SECTIONS = {
     Section.OPENING: (
-        "今年来，澄江街道围绕{checklist.issuer}《{checklist.title}》清单，立足于“三个坚持”，"
+        "今年来，澄江街道[围绕{checklist.issuer}《{checklist.title}》清单，]立足于“三个坚持”，"
         "强化组织建设、队伍建设、阵地建设，固本强基，疾步稳行，不断夯实农村基层党组织建设，"
         "助推乡村振兴。"
     ),
@@ -67,38 +77,40 @@ DEFAULT_SECTIONS = {
         "优化组织设置，理顺隶属关系，做到应建尽建、设置规范、调整及时、体制明晰。完善党支部、"
         "党小组的组织构架，及时根据人员岗位调整，确保党组织结构稳定、功能健全。进一步规范党内"
         "组织生活，认真落实“三会一课”、主题党日、组织生活会、谈心谈话等组织制度，不断增强党内"
-        "政治生活严肃性。近一年来，共开展民主生活会{branches.meetings:kind=democratic_life}次、"
-        "组织生活会{branches.meetings:kind=org_life}次，累计谈心谈话"
-        "{branches.talk_person_times|approx}人次。严格按照各项规定新成立基层党支部"
-        "{branches.org_changes:kind=established,org_kind=branch}个、分设党小组"
-        "{branches.org_changes:kind=group_set_up}个并理顺隶属关系、"
-        "{branches.org_changes:kind=secretary_changed|count:organization}个党支部调整书记"
-        "{branches.org_changes:kind=secretary_changed}人。"
+        "政治生活严肃性。带领全体党员干部深入学习贯彻习近平总书记关于加强党的基层组织建设的"
+        "新思想、新论断、新要求，充分认识加强党的基层组织建设的重大意义。"
+        "[近一年来，[共开展[民主生活会{branches.meetings:kind=democratic_life}次、]"
+        "[组织生活会{branches.org_life_rounds}次]，]"
+        "[累计谈心谈话{branches.talk_person_times|approx}人次]。]"
+        "[严格按照各项规定[新成立基层党支部{branches.org_changes:kind=established,org_kind=branch}个、]"
+        "[分设党小组{branches.org_changes:kind=group_set_up}个并理顺隶属关系、]"
+        "[{branches.org_changes:kind=secretary_changed,org_kind=branch|count:organization}"
+        "个党支部调整书记{branches.org_changes:kind=secretary_changed,org_kind=branch}人]。]"
     ),
     Section.TEAM: (
-        "坚持强化队伍建设，激活源头活水。持续推进党员干部队伍建设，选优配强村民组长队伍，街道"
+        "坚持强化队伍建设，激活源头活水。持续推进党员干部队伍建设，选优配强村民组长队伍，[街道"
         "创新采用“两荐一考一选”模式，成功在{cadres.group_leaders_elected|villages}选举出"
         "{cadres.group_leaders_elected}名政治可靠、遵纪守法、熟悉村情、长期在家、身体健康的村民"
-        "组长，并依据村民组人口数和工作量，科学设定了五档递增的薪酬制度，既给“担子”也给“票子”。"
+        "组长，]并依据村民组人口数和工作量，科学设定了五档递增的薪酬制度，既给“担子”也给“票子”。"
         "严格后备干部选拔程序，通过公开招考的形式，重点将宣州籍大学毕业生作为后备干部预备人选，"
-        "通过笔试、面试及综合考查等多个环节，严格把控“入口关”。今年"
+        "通过笔试、面试及综合考查等多个环节，严格把控“入口关”。[今年"
         "{cadres.reserve_cadres_recruited|months:applicant__recruitment__announced_on}，"
         "街道面向社会为"
         "{cadres.reserve_cadres_recruited|villages}公开招考后备干部"
-        "{cadres.reserve_cadres_recruited}名。街道各级党组织充分利用“三会一课”、“春早”行动示范"
+        "{cadres.reserve_cadres_recruited}名。]街道各级党组织充分利用“三会一课”、“春早”行动示范"
         "培训班等平台，组织后备干部深入学习党的政策法规、农业农村方针政策以及乡村振兴建设等相关"
-        "内容，并完善村干部与后备干部“一对一”或“多对一”的结对帮带制度，结对"
-        "{cadres.pairings}对，助力后备干部快速适应并胜任工作角色。"
+        "内容，并完善村干部与后备干部“一对一”或“多对一”的结对帮带制度，[结对"
+        "{cadres.pairings}对，]助力后备干部快速适应并胜任工作角色。"
     ),
     Section.POSITION: (
         "坚持强化阵地建设，提升党建水平。著力规范、完善基层党组织活动阵地建设，推进党建阵地功能"
-        "发挥。在{training.bases:level=municipal|villages}，成功打造市级干部教育培训的现场教学点"
+        "发挥。[在{training.bases:level=municipal|villages}，成功打造市级干部教育培训的现场教学点"
         "{training.bases:level=municipal}个，通过配备大型会议室、投影仪、党建成就展示馆及智慧社区"
-        "展示大屏等先进设施，为党员干部创造了一个多元化、现代化的学习环境。同时，精心策划并开设"
+        "展示大屏等先进设施，为党员干部创造了一个多元化、现代化的学习环境。][同时，精心策划并开设"
         "了{training.courses_offered}门紧密贴合实际的现场教学课程，围绕"
-        "{training.courses_offered|titles}等课程，提升教学实践性、针对性。积极开展对外宣传，实训"
+        "{training.courses_offered|titles}等课程，提升教学实践性、针对性。]积极开展对外宣传[，实训"
         "基地成功接待{training.classes_received|names}等{training.classes_received}个班次，显著"
-        "提升了党员教育实训基地的知名度和影响力，成为党员教育培训的一张新名片。"
+        "提升了党员教育实训基地的知名度和影响力，成为党员教育培训的一张新名片]。"
     ),
 }
 
@@ -121,6 +133,11 @@ class Figure:
     token: str
     url: str | None = None
     missing: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to say: no records (0 or an empty list), or a missing value."""
+        return self.missing or self.text.strip() in ("", "0")
 
 
 def parse_token(raw: str) -> Token:
@@ -149,6 +166,13 @@ def validate_wording(text: str) -> None:
     outside = TOKEN.sub("", text)
     if "{" in outside or "}" in outside:
         errors.append(ValidationError(MSG_BRACES))
+    depth = 0
+    for char in outside:
+        depth += {"[": 1, "]": -1}.get(char, 0)
+        if depth < 0:
+            break
+    if depth != 0:
+        errors.append(ValidationError(MSG_BRACKETS))
     typed = DIGITS.search(outside)
     if typed:
         start = max(typed.start() - 6, 0)
@@ -278,24 +302,72 @@ class Renderer:
         return Figure(text, raw, url)
 
     def segments(self, text: str) -> list[str | Figure]:
-        out: list[str | Figure] = []
+        """The wording as text and figures, optional parts that have nothing to say left out."""
+        root: list = []
+        stack = [root]
         pos = 0
-        for match in TOKEN.finditer(text):
+        for match in PIECE.finditer(text):
             if match.start() > pos:
-                out.append(text[pos : match.start()])
-            try:
-                token = parse_token(match.group(1))
-            except ValidationError:
-                out.append(match.group(0))
+                stack[-1].append(text[pos : match.start()])
+            piece = match.group(0)
+            if piece == "[":
+                part: list = []
+                stack[-1].append(part)
+                stack.append(part)
+            elif piece == "]":
+                if len(stack) > 1:
+                    stack.pop()
+                else:
+                    stack[-1].append(piece)  # unbalanced: shown as typed
             else:
-                out.append(self.figure(token))
+                try:
+                    token = parse_token(piece[1:-1])
+                except ValidationError:
+                    stack[-1].append(piece)
+                else:
+                    stack[-1].append(self.figure(token))
             pos = match.end()
         if pos < len(text):
-            out.append(text[pos:])
-        return out
+            stack[-1].append(text[pos:])
+        out, _dropped = self._flatten(root, top=True)
+        return _tidy(out)
+
+    def _flatten(self, part: list, *, top: bool = False) -> tuple[list[str | Figure], bool]:
+        out: list[str | Figure] = []
+        own_figures = [p for p in part if isinstance(p, Figure)]
+        children = 0
+        dropped_children = 0
+        for p in part:
+            if isinstance(p, list):
+                children += 1
+                sub, dropped = self._flatten(p)
+                if dropped:
+                    dropped_children += 1
+                else:
+                    out.extend(sub)
+            else:
+                out.append(p)
+        if top:
+            return out, False
+        if any(f.empty for f in own_figures):
+            return [], True
+        if not own_figures and children and dropped_children == children:
+            return [], True
+        return out, False
 
     def plain(self, text: str) -> str:
         return "".join(s if isinstance(s, str) else s.text for s in self.segments(text))
+
+
+def _tidy(segments: list[str | Figure]) -> list[str | Figure]:
+    """Merge neighbouring text and drop punctuation a left-out part leaves dangling."""
+    merged: list[str | Figure] = []
+    for s in segments:
+        if isinstance(s, str) and merged and isinstance(merged[-1], str):
+            merged[-1] += s
+        elif not (isinstance(s, str) and not s):
+            merged.append(s)
+    return [DANGLING.sub(r"\1", s) if isinstance(s, str) else s for s in merged]
 
 
 @dataclass

@@ -162,7 +162,7 @@ def drilldown(request, key: str):
         if not m.village_field:
             raise Http404
         records = records.filter(**{m.village_field: village.pk})
-    value = records.aggregate(value=m.total())["value"] or 0
+    value = m.value_of(records, period=period, **params)
     page = Paginator(records, 50).get_page(request.GET.get("page"))
     rows = []
     for obj in page.object_list:
