@@ -2,7 +2,8 @@
 
 澄江街道's tree with 花园村 and the invented 青桥村, fictional members with valid-checksum ID
 numbers, and 2024 records that reproduce the year-end report: 民主生活会 2 次,
-组织生活会 1 次, 谈心谈话 130 余人次 (136), 新成立党支部 2 个, 分设党小组 4 个, 调整书记 1 人 —
+组织生活会 1 次 (one round in December in which all seven 党支部 met), 谈心谈话 130 余人次 (136),
+新成立党支部 2 个, 分设党小组 4 个, 调整书记 1 人 (a 党小组's 组长 replaced as well, not counted) —
 plus a year of 三会一课 with a few gaps, and this year's records up to last month for the
 secretaries' portal.
 """
@@ -399,6 +400,14 @@ def _load_tree(ctx):
     services.secretary_appoint(
         organization=qq1, member=members[qq1][3], date=datetime.date(2024, 9, 10), by=office
     )
+    # A 党小组's 组长 replaced too: a 组长 is not a 书记, so the figure stays 1.
+    group = hy1_groups[0]
+    services.secretary_appoint(
+        organization=group,
+        member=Member.objects.filter(group=group).order_by("pk")[1],
+        date=datetime.date(2024, 4, 8),
+        by=office,
+    )
 
     # Organisational life in 2024: 三会一课 for every branch and group, with a few gaps.
     for year, last_month in (
@@ -434,15 +443,19 @@ def _load_tree(ctx):
         rng,
         reviewer=office,
     )
-    _meeting(
-        hy1,
-        MeetingKind.ORG_LIFE,
-        datetime.date(2024, 12, 20),
-        "2024年度组织生活会暨民主评议党员",
-        members[hy1],
-        rng,
-        reviewer=office,
-    )
+    # 组织生活会: one round organised by the 党工委 in December, every 党支部 meeting (the two
+    # established in 2024 too), each with 民主评议党员 — one round, seven meetings.
+    for i, branch in enumerate((organs, hy1, hy2, hy3, qq1, qq2, qq3)):
+        _meeting(
+            branch,
+            MeetingKind.ORG_LIFE,
+            datetime.date(2024, 12, 16 + i),
+            "2024年度组织生活会暨民主评议党员",
+            members[branch],
+            rng,
+            by=writer(branch),
+            reviewer=office,
+        )
     # 谈心谈话 130 余人次: 136 person-times across the two villages and the office.
     _talks(hy1, members[hy1], 2024, 48, rng, office)
     _talks(qq1, members[qq1], 2024, 44, rng, office)

@@ -400,6 +400,18 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         school="宣城职业技术学院",
         recruited_on=D(2023, 6, 15),
     )
+    # Named by 青桥村's 两委 in 2024 from returning young people, without an open recruitment:
+    # in the reserve pool, but not one of the year's "公开招考" (cadres.reserve_cadres_recruited).
+    p = people.make(born=(1997, 1999))
+    services.reserve_cadre_add(
+        village=qingqiao,
+        name=p["name"],
+        gender=p["gender"],
+        id_number=p["id_number"],
+        education="college",
+        school="安徽职业技术学院",
+        recruited_on=D(2024, 4, 22),
+    )
     # An ended one-to-one pairing (2022–2023) with its end-of-pairing assessment.
     old = services.pairing_create(
         reserve_cadre=earlier_hy,

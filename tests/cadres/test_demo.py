@@ -27,6 +27,10 @@ def test_demo_reproduces_the_report(demo):
     qingqiao = Organization.objects.get(name="中共澄江街道青桥村总支部委员会")
     assert _value("cadres.reserve_cadres_recruited", scope=huayuan.path) == 1
     assert _value("cadres.reserve_cadres_recruited", scope=qingqiao.path) == 0
+    # 青桥村 named a reserve cadre in 2024 without an open recruitment: not "公开招考"
+    assert ReserveCadre.objects.filter(
+        village__name="青桥村", recruited_on__year=2024, applicant__isnull=True
+    ).exists()
     assert _value("cadres.pairings", mode=Pairing.Mode.ONE_TO_ONE) >= 1
     assert _value("cadres.pairings", mode=Pairing.Mode.MANY_TO_ONE) >= 1
     # every tier is used, and the groups add up
