@@ -3,8 +3,17 @@ never printed with a zero, an empty list or a placeholder note."""
 
 import re
 
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
 from chengjiang.worktasks.models import Checklist
-from chengjiang.worktasks.report import DEFAULT_SECTIONS, Renderer, render_report
+from chengjiang.worktasks.report import (
+    DEFAULT_SECTIONS,
+    Renderer,
+    render_report,
+    validate_wording,
+)
 
 EMPTY_PHRASES = ["选举出0名", "公开招考后备干部0名", "接待等0个班次", "〔未建清单〕", "在选举出"]
 
@@ -59,3 +68,17 @@ def test_default_wording_states_the_study_of_the_thinking_on_grassroots_organisa
         "带领全体党员干部深入学习贯彻习近平总书记关于加强党的基层组织建设的新思想、新论断、"
         "新要求，充分认识加强党的基层组织建设的重大意义。"
     ) in text
+
+
+def test_an_unclosed_bracket_is_refused_in_chinese():
+    for text in ("甲[乙{branches.meetings}次", "甲]乙[", "甲]"):
+        with pytest.raises(ValidationError, match="方括号"):
+            validate_wording(text)
+    validate_wording("甲[[乙{branches.meetings}次]丙]")
+
+
+def test_the_wording_page_explains_optional_parts(tree, users, login):
+    page = login(users.office).get(
+        reverse("worktasks:report_edit", args=[2024]) + f"?org={tree.root.pk}"
+    )
+    assert "方括号 [ ] 中" in page.content.decode()
