@@ -1,6 +1,7 @@
 """Measures of 组织建设, for the checklist (see chengjiang/measures.py)."""
 
 import datetime
+import os
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -71,12 +72,15 @@ def _coverage(records: QuerySet, *, period: Period, kind: str | None = None) -> 
 
     if not kind:
         return Decimal(0)
-    wanted = set(records.values_list("pk", flat=True))
-    if not wanted:
+    rows = dict(records.order_by().values_list("pk", "path"))
+    if not rows:
         return Decimal(0)
+    wanted = set(rows)
+    common = os.path.commonprefix(list(rows.values()))
+    scope = common[: common.rfind("/") + 1]  # the deepest subtree holding them all
     owed = held = 0
     for kind_table in cadence_matrix(
-        year=period.start.year, scope="", kinds=[kind], today=datetime.date.max
+        year=period.start.year, scope=scope, kinds=[kind], today=datetime.date.max
     ):
         for row in kind_table.rows:
             if row.organization.pk not in wanted:

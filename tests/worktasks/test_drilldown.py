@@ -1,5 +1,7 @@
 """Every figure opens its records, scoped: a village secretary never sees another village's."""
 
+import datetime
+
 from django.urls import reverse
 
 URL = reverse("worktasks:drilldown", args=["branches.meetings"])
@@ -46,3 +48,20 @@ def test_month_narrows_the_period(tree, users, login, meeting):
     meeting(tree.a1, held_on=datetime.date(2024, 4, 5), topic="四月会")
     body = login(users.office).get(URL, {"year": 2024, "month": 3}).content.decode()
     assert "三月会" in body and "四月会" not in body
+
+
+def test_a_coverage_figure_opens_the_branches_that_owed_it(tree, users, login, meeting):
+    meeting(tree.a1, kind="org_life", held_on=datetime.date(2024, 12, 20))
+    url = reverse("worktasks:drilldown", args=["branches.meeting_coverage"])
+    response = login(users.office).get(url, {"year": 2024, "kind": "org_life"})
+    assert response.status_code == 200
+    assert response.context["value"] == "33.3"  # 1 of the 3 党支部
+    body = response.content.decode()
+    assert tree.a1.name in body and tree.b1.name in body and tree.a.name not in body
+    village = login(users.office).get(
+        url, {"year": 2024, "kind": "org_life", "village": tree.va.pk}
+    )
+    assert village.context["value"] == "100"
+    secretary = login(users.sec_b).get(url, {"year": 2024, "kind": "org_life"})
+    assert secretary.context["value"] == "0"
+    assert tree.a1.name not in secretary.content.decode()
