@@ -1,7 +1,6 @@
 """Measures of 组织建设, for the checklist (see chengjiang/measures.py)."""
 
 import datetime
-import os
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, Q, QuerySet
@@ -66,6 +65,17 @@ def org_life_rounds(*, period: Period, scope: str) -> QuerySet:
     )
 
 
+def _common_subtree(paths) -> str:
+    """The deepest materialised path that every path lies under ("" for the whole tree)."""
+    parts = [p.split("/")[:-1] for p in paths]
+    common: list[str] = []
+    for steps in zip(*parts, strict=False):
+        if len(set(steps)) > 1:
+            break
+        common.append(steps[0])
+    return "".join(f"{step}/" for step in common)
+
+
 def _coverage(records: QuerySet, *, period: Period, kind: str | None = None) -> Decimal:
     """Periods held ÷ periods owed over the organisations in ``records``, in per cent."""
     from .selectors import cadence_matrix
@@ -76,8 +86,7 @@ def _coverage(records: QuerySet, *, period: Period, kind: str | None = None) -> 
     if not rows:
         return Decimal(0)
     wanted = set(rows)
-    common = os.path.commonprefix(list(rows.values()))
-    scope = common[: common.rfind("/") + 1]  # the deepest subtree holding them all
+    scope = _common_subtree(rows.values())
     owed = held = 0
     for kind_table in cadence_matrix(
         year=period.start.year, scope=scope, kinds=[kind], today=datetime.date.max
