@@ -59,3 +59,24 @@ def test_filter_sidebar_lists_only_villages_in_scope(client, tree):
         page = response.content.decode()
         assert "青桥村" not in page, name
         assert "花园村" in page, name
+
+
+@pytest.mark.django_db
+def test_autocomplete_finds_nothing_out_of_scope_nor_by_id_number(client, tree):
+    clerk = _clerk(tree.a, username="clerk_a")
+    client.force_login(clerk)
+    url = reverse("admin:autocomplete")
+
+    def found(term, model="attendance", field="member"):
+        response = client.get(
+            url,
+            {"app_label": "branches", "model_name": model, "field_name": field, "term": term},
+        )
+        assert response.status_code == 200
+        return [r["text"] for r in response.json()["results"]]
+
+    assert found(tree.a_members[0].name) == [tree.a_members[0].name]
+    assert found(tree.b_members[0].name) == []
+    # an ID number never travels in an autocomplete URL either
+    assert found(tree.a_members[0].id_number) == []
+    assert "青桥村" not in " ".join(found("青桥", model="meeting", field="organization"))
