@@ -169,6 +169,14 @@ class ScopedAdminMixin:
             exclude += [f for f in self.personal_fields() if f not in exclude]
         return exclude or None
 
+    def get_list_display(self, request):
+        """Lists show masks to everyone: a full value is only ever seen on one record's page."""
+        personal = set(self.personal_fields())
+        return [
+            self._masked_display(name) if isinstance(name, str) and name in personal else name
+            for name in super().get_list_display(request)
+        ]
+
     # --- query strings: declared filters only -------------------------------------------------
 
     def _declared_filter_paths(self, request) -> tuple[set[str], set[str]]:

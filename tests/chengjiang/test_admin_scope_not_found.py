@@ -80,3 +80,23 @@ def test_autocomplete_finds_nothing_out_of_scope_nor_by_id_number(client, tree):
     # an ID number never travels in an autocomplete URL either
     assert found(tree.a_members[0].id_number) == []
     assert "青桥村" not in " ".join(found("青桥", model="meeting", field="organization"))
+
+
+@pytest.mark.django_db
+def test_a_list_column_of_a_personal_field_shows_the_mask(tree, users):
+    from django.contrib import admin
+    from django.test import RequestFactory
+
+    from branches.models import Member
+    from chengjiang.admin import ScopedModelAdmin
+
+    class Careless(ScopedModelAdmin):
+        list_display = ("name", "id_number", "phone")
+
+    request = RequestFactory().get("/")
+    request.user = users.office
+    name, id_column, phone_column = Careless(Member, admin.site).get_list_display(request)[:3]
+    member = tree.a_members[0]
+    assert name == "name"
+    assert id_column(member) == personal_data.mask_value("id_number", member.id_number)
+    assert phone_column(member) == personal_data.mask_value("phone", member.phone)
