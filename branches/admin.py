@@ -204,7 +204,13 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     date_hierarchy = "established_on"
     ordering = ("path",)
     inlines = (SecretaryTermInline, OrgChangeInline)
-    actions = ("move_action", "dissolve_action", "groups_action", "secretary_action")
+    actions = (
+        "move_action",
+        "dissolve_action",
+        "groups_action",
+        "secretary_action",
+        "align_village_action",
+    )
 
     # a plain edit changes the name only; the tree changes through the actions
     def get_readonly_fields(self, request, obj=None):
@@ -320,6 +326,16 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             func=lambda org, d: services.party_groups_set_up(
                 branch=org, names=d["names"].splitlines(), date=d["date"], by=request.user
             ),
+        )
+
+    @admin.action(
+        description=_("Correct the village to the parent organisation's"), permissions=["change"]
+    )
+    def align_village_action(self, request, queryset):
+        run_each(
+            request,
+            queryset,
+            lambda org: services.organization_align_village(organization=org, by=request.user),
         )
 
     @admin.action(description=_("Appoint the secretary"), permissions=["change"])

@@ -72,6 +72,7 @@ MSG_VILLAGE_DIFFERS = _(
     "An organisation belongs to its parent organisation's village (%(village)s); "
     "it cannot be recorded under another village."
 )
+MSG_VILLAGE_AGREES = _("The organisation's village already agrees with its parent's.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
 
 # Which organisation kinds hold which meeting kinds.
@@ -251,6 +252,40 @@ def _reparent(org: Organization, new_parent: Organization) -> None:
     for depth in sorted(set(below.values())):
         pks = [pk for pk, d in below.items() if d == depth]
         Organization.objects.filter(pk__in=pks).update(village_id=village_id)
+
+
+@transaction.atomic
+def organization_align_village(*, organization: Organization, by=None) -> Organization:
+    """更正所属村: give an organisation (and its subordinates) its parent's village.
+
+    For records made before the rule held (a branch of 花园村's committee recorded as 青桥村's):
+    the village field is read-only in the admin, and this is the one way to correct it. Each
+    changed row is saved (so the audit trail records it); the database refuses a village other
+    than the parent's at every step, so subordinates are cleared first and follow afterwards.
+    """
+    _check_scope(by, organization.pk)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    parent = Organization.objects.filter(pk=org.parent_id).first()
+    village_id = parent.village_id if parent is not None else None
+    below = list(
+        Organization.objects.filter(path__startswith=org.path, village__isnull=False)
+        .exclude(pk=org.pk)
+        .order_by("depth", "pk")
+    )
+    if village_id is None or (
+        org.village_id == village_id and all(o.village_id == village_id for o in below)
+    ):
+        raise ValidationError(MSG_VILLAGE_AGREES)
+    for sub in below:
+        sub.village_id = None
+        sub.save(update_fields=["village"])
+    org.village_id = village_id
+    org.save(update_fields=["village"])
+    for sub in below:
+        sub.village_id = village_id
+        sub.save(update_fields=["village"])
+    org.refresh_from_db()
+    return org
 
 
 @transaction.atomic

@@ -85,6 +85,16 @@ def _drop_guard():
             cursor.execute("DROP TRIGGER IF EXISTS branches_org_village_update")
 
 
+def _restore_guard():
+    import importlib
+
+    guard = importlib.import_module("branches.migrations.0003_trust_org_village_guard")
+    forward = guard.POSTGRES_FORWARD if connection.vendor == "postgresql" else guard.SQLITE_FORWARD
+    with connection.cursor() as cursor:
+        for sql in forward:
+            cursor.execute(sql)
+
+
 @pytest.fixture
 def stray(tree):
     _drop_guard()
@@ -133,3 +143,26 @@ def test_out_of_scope_organisations_read_as_not_found(tree, users):
         )
     assert exc.value.messages == [str(MSG_NOT_FOUND)]
     assert not Organization.objects.filter(name="越权支部").exists()
+
+
+def test_a_stray_village_can_be_corrected(tree, users, stray, client):
+    """The village is read-only in the admin; the correction action gives the parent's."""
+    from django.urls import reverse
+
+    group = OrganizationFactory(name="错挂党小组", kind=Kind.GROUP, parent=stray, village=tree.vb)
+    _restore_guard()  # the correction itself runs under the guard
+    client.force_login(users.office)
+    response = client.post(
+        reverse("admin:branches_organization_changelist"),
+        {"action": "align_village_action", "_selected_action": [stray.pk]},
+    )
+    assert response.status_code == 302
+    for org in (stray, group):
+        org.refresh_from_db()
+        assert org.village == tree.va
+    with pytest.raises(ValidationError) as exc:
+        services.organization_align_village(organization=stray, by=users.office)
+    assert exc.value.messages == [str(services.MSG_VILLAGE_AGREES)]
+    with pytest.raises(ValidationError) as exc:
+        services.organization_align_village(organization=tree.b1, by=users.sec_a)
+    assert exc.value.messages == [str(MSG_NOT_FOUND)]
