@@ -259,3 +259,22 @@ def _request(user):
     request = RequestFactory().get("/")
     request.user = user
     return request
+
+
+@pytest.mark.parametrize("username", ["huayuan", "leader"])
+def test_no_portal_page_shows_a_full_value_of_any_model(client, demo_db, username):
+    """Every portal URL, opened with the ids of every personal model's first record."""
+    from django.contrib.auth import get_user_model
+
+    from tests.chengjiang.trust_data import open_pages
+
+    user = get_user_model().objects.get(username=username)
+    assert not personal_data.can_view(user)
+    secrets = _all_secrets()
+    pks = sorted({_record(apps.get_model(label)).pk for label in PERSONAL_MODELS})
+    client.force_login(user)
+    leaks = []
+    for walked, response in open_pages(client, pks):
+        body = "" if response.streaming else response.content.decode(errors="replace")
+        leaks += [f"{walked.path}: {s}" for s in secrets if s in body]
+    assert not leaks, leaks[:20]
