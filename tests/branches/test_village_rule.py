@@ -75,24 +75,15 @@ def test_database_refuses_a_village_other_than_the_parents(tree):
 
 def _drop_guard():
     """Records made before the guard existed: drop it for this test (rolled back after)."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "DROP TRIGGER IF EXISTS branches_org_village_agrees ON branches_organization"
-            )
-        else:
-            cursor.execute("DROP TRIGGER IF EXISTS branches_org_village_insert")
-            cursor.execute("DROP TRIGGER IF EXISTS branches_org_village_update")
+    from branches import db_guards
+
+    db_guards.remove(connection)
 
 
 def _restore_guard():
-    import importlib
+    from branches import db_guards
 
-    guard = importlib.import_module("branches.migrations.0003_trust_org_village_guard")
-    forward = guard.POSTGRES_FORWARD if connection.vendor == "postgresql" else guard.SQLITE_FORWARD
-    with connection.cursor() as cursor:
-        for sql in forward:
-            cursor.execute(sql)
+    db_guards.install(connection)
 
 
 @pytest.fixture
@@ -166,3 +157,26 @@ def test_a_stray_village_can_be_corrected(tree, users, stray, client):
     with pytest.raises(ValidationError) as exc:
         services.organization_align_village(organization=tree.b1, by=users.sec_a)
     assert exc.value.messages == [str(MSG_NOT_FOUND)]
+
+
+def test_the_guard_comes_back_after_migrate(tree):
+    """A SQLite table rebuild in a later migration drops triggers: migrate re-installs them."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    _drop_guard()
+    Organization.objects.create(name="无守卫", kind=Kind.BRANCH, parent=tree.a, village=tree.vb)
+    post_migrate.send(
+        sender=apps.get_app_config("branches"),
+        app_config=apps.get_app_config("branches"),
+        verbosity=0,
+        interactive=False,
+        using=connection.alias,
+        apps=apps,
+        plan=[],
+    )
+    _integrity_error(
+        lambda: Organization.objects.create(
+            name="错挂支部", kind=Kind.BRANCH, parent=tree.a, village=tree.vb
+        )
+    )
