@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -77,6 +78,12 @@ def mask_value(field: str, value) -> str:
     if "id_" in field or len(value) >= 15:
         return mask_id_number(value)
     return mask_phone(value)
+
+
+def export_masks(model) -> dict[str, Callable[[str], str]]:
+    """``{field: masking function}`` for every personal field of ``model``: what a resource's
+    ``personal_fields`` should be (``personal_fields = export_masks(TrainingClass)``)."""
+    return {name: partial(mask_value, name) for name in personal_fields(model)}
 
 
 def shown(user, field: str, value, *, obj: models.Model | None = None, request=None) -> str:

@@ -100,3 +100,12 @@ def test_a_list_column_of_a_personal_field_shows_the_mask(tree, users):
     assert name == "name"
     assert id_column(member) == personal_data.mask_value("id_number", member.id_number)
     assert phone_column(member) == personal_data.mask_value("phone", member.phone)
+
+
+def test_export_masks_cover_every_personal_field():
+    """What resources use for their personal_fields (the training class's contact phone too)."""
+    from training.models import TrainingClass
+
+    masks = personal_data.export_masks(TrainingClass)
+    assert set(masks) == {"contact_phone"}
+    assert masks["contact_phone"]("13812345678") == "138****5678"
