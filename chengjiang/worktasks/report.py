@@ -305,6 +305,8 @@ class RenderedReport:
     sections: list[tuple[str, Any, list]]  # (section key, section label, segments)
     draft: ReportDraft | None
     checklist: Checklist | None
+    # False: the scope has no wording of its own and the default speaks for the sub-district
+    offered: bool = True
 
     def plain_title(self) -> str:
         return "".join(s if isinstance(s, str) else s.text for s in self.title)
@@ -316,19 +318,36 @@ class RenderedReport:
         ]
 
 
-def wording_for(year: int, scope_org) -> dict[str, str]:
-    """The saved wording for (year, scope), or the default."""
+def default_wording_applies(scope_org) -> bool:
+    """The default wording speaks for the sub-district ("澄江街道围绕…", "街道创新采用…"): it is
+    offered for the sub-district's working committee (or the whole tree), never for a village
+    or a branch, whose figures it would present as the sub-district's."""
+    from branches.models import Organization
+
+    return scope_org is None or scope_org.kind == Organization.Kind.WORKING_COMMITTEE
+
+
+def wording_for(year: int, scope_org) -> dict[str, str] | None:
+    """The saved wording for (year, scope), or the default where it applies (else None)."""
     draft = None
     if scope_org is not None:
         draft = ReportDraft.objects.filter(year=year, scope=scope_org).first()
     if draft is not None:
         return {"title": draft.title, **draft.sections(), "_draft": draft}
+    if not default_wording_applies(scope_org):
+        return None
     return {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
 
 
 def render_report(*, year: int, scope: str, scope_org=None) -> RenderedReport:
+    """The summary for (year, scope); ``offered`` is False (and nothing is computed) when the
+    scope has no wording of its own and the default speaks for the sub-district."""
     checklist = Checklist.objects.filter(year=year).first()
     wording = wording_for(year, scope_org)
+    if wording is None:
+        return RenderedReport(
+            year=year, title=[], sections=[], draft=None, checklist=checklist, offered=False
+        )
     renderer = Renderer(
         year=year, scope=scope, checklist=checklist, org_id=getattr(scope_org, "pk", None)
     )
