@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG: show Django's technical error pages in the browser instead of the portal's.
+DEBUG_TECHNICAL_ERRORS = env.bool("DEBUG_TECHNICAL_ERRORS", default=False)
 TESTING = "pytest" in sys.modules
 # Set by wsgi.py/asgi.py (and true for runserver): this process answers requests.
 SERVING = os.environ.get("CHENGJIANG_SERVING") == "1" or "runserver" in sys.argv
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # The portal's Chinese 403/404/500 pages also under DEBUG (the demo runs with DEBUG=1).
+    "chengjiang.error_pages.PortalErrorPagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
