@@ -13,8 +13,11 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from chengjiang import upload_limits
 
 from .models import (
     Meeting,
@@ -237,6 +240,13 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
         self.members = list(members)
         for member in self.members:
             member.picker_note = member_note(member)
+
+        existing = self.instance.attachments.count() if self.instance.pk else 0
+        upload_limits.apply(
+            self.fields["attachments"],
+            max_files=max(settings.UPLOAD_MAX_FILES - existing, 0),
+            lead=str(self.fields["attachments"].help_text),
+        )
         self.fields["host"].queryset = members
         self.fields["host"].required = False
 
