@@ -35,7 +35,7 @@ from .models import (
     param_label,
     param_value_ok,
 )
-from .report import DEFAULT_SECTIONS, DEFAULT_TITLE, default_wording_applies, render_report
+from .report import default_wording, default_wording_applies, render_report
 
 VIEW = "worktasks.view_task"
 SCOPE_KINDS = (
@@ -281,7 +281,8 @@ def report_edit(request, year: int):
     initial = (
         {"title": draft.title, **draft.sections()}
         if draft
-        else {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
+        # a scope with no default of its own starts from the sub-district's, to be rewritten
+        else default_wording(org) or default_wording(None)
     )
     back = reverse("worktasks:report", args=[year]) + f"?org={org.pk}"
     if request.method == "POST":

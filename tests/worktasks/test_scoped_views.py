@@ -79,18 +79,38 @@ def test_village_dashboard_page_shows_no_sub_district_target(tree, users, login,
     assert "/ 48" in office
 
 
-def test_summary_is_not_offered_for_a_village_without_its_own_wording(
-    tree, users, login, checklist
-):
+def test_a_village_summary_speaks_for_the_village(tree, users, login, checklist):
     client = login(users.sec_a)
     response = client.get(reverse("worktasks:report", args=[2024]))
+    report = response.context["report"]
+    assert report.offered
+    assert report.plain_title() == "花园村2024年度抓党建促乡村组织振兴工作总结"
+    text = "".join(t for _key, t in report.plain_sections())
+    assert "花园村党组织" in text and "组织生活会1次" in text
+    # nothing the sub-district speaks for: no 民主生活会, no branches set up, no "街道创新…"
+    assert "民主生活会" not in text and "党支部调整书记" not in text and "街道创新" not in text
+    assert client.get(reverse("worktasks:report_docx", args=[2024])).status_code == 200
+
+
+def test_summary_is_not_offered_below_a_village_without_its_own_wording(
+    tree, users, login, checklist
+):
+    client = login(users.leader)
+    response = client.get(reverse("worktasks:report", args=[2024]), {"org": tree.a1.pk})
     assert response.status_code == 200
+    assert not response.context["report"].offered
     body = response.content.decode()
     assert "民主生活会" not in body and "党支部调整书记" not in body
-    assert "以街道名义" in body
-    assert client.get(reverse("worktasks:report_docx", args=[2024])).status_code == 404
-    dashboard = client.get(DASHBOARD, {"year": 2024}).content.decode()
-    assert f'href="{reverse("worktasks:report", args=[2024])}"' not in dashboard
+    assert "没有自己的总结措辞" in body
+    docx = client.get(reverse("worktasks:report_docx", args=[2024]), {"org": tree.a1.pk})
+    assert docx.status_code == 404
+    dashboard = client.get(DASHBOARD, {"year": 2024, "org": tree.a1.pk}).content.decode()
+    summary = reverse("worktasks:report", args=[2024])
+    assert f'href="{summary}?org={tree.a1.pk}"' not in dashboard
+    assert (
+        f'href="{summary}?org={tree.a.pk}"'
+        in client.get(DASHBOARD, {"year": 2024, "org": tree.a.pk}).content.decode()
+    )
 
 
 def test_summary_speaks_for_the_village_once_written(tree, users, login, checklist):
