@@ -72,3 +72,16 @@ def test_keys_still_read_and_unknown_labels_are_refused():
     assert params_from_text("branches.meetings", "kind=org_life") == {"kind": "org_life"}
     with pytest.raises(ValueError, match="野餐"):
         params_from_text("branches.meetings", "野餐")
+
+
+def test_the_export_imports_back_with_the_same_measures(tasks, users, login):
+    from chengjiang.worktasks import services
+    from chengjiang.worktasks.models import Task
+
+    response = login(users.office).get(reverse("worktasks:progress_xlsx", args=[2024]))
+    before = {t.number: (t.measure_key, t.measure_params) for t in Task.objects.all()}
+    Task.objects.all().delete()  # (updating existing rows is the import's own business)
+    outcome = services.checklist_import(data=response.content, user=users.office, dry_run=False)
+    assert outcome.errors == []
+    after = {t.number: (t.measure_key, t.measure_params) for t in Task.objects.all()}
+    assert after == before
