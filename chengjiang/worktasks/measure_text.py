@@ -10,7 +10,6 @@ matches two values is refused rather than guessed.
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from import_export import widgets
 
 from chengjiang import measures as registry
 
@@ -110,29 +109,3 @@ def normalise_measure_columns(dataset, *, measure: str = "指标", params: str =
             else:
                 cells[pi] = ",".join(f"{k}={v}" for k, v in sorted(parsed.items()))
         dataset[i] = tuple(cells)
-
-
-class MeasureWidget(widgets.Widget):
-    """The 指标 column: the measure's Chinese name (its key is accepted too)."""
-
-    def clean(self, value, row=None, **kwargs):
-        return measure_key_from_text(str(value or ""))
-
-    def render(self, value, obj=None, **kwargs):
-        return measure_text(value) if value else ""
-
-
-class MeasureParamsWidget(widgets.Widget):
-    """The 指标参数 column, read with the row's 指标 (``column`` names that column)."""
-
-    def __init__(self, column: str = "指标"):
-        super().__init__()
-        self.column = column
-
-    def clean(self, value, row=None, **kwargs):
-        key = measure_key_from_text(str((row or {}).get(self.column) or ""))
-        return params_from_text(key, str(value or ""))
-
-    def render(self, value, obj=None, **kwargs):
-        key = getattr(obj, "measure_key", "") if obj is not None else ""
-        return params_text(key, value)
