@@ -53,3 +53,10 @@ def test_a_developer_can_ask_for_the_technical_pages(settings, users, login):
     settings.DEBUG_TECHNICAL_ERRORS = True
     response = login(users.sec_a).get("/no-such-page/")
     assert response.status_code == 404 and "URLconf" in response.content.decode()
+
+
+def test_anonymous_unknown_url_is_the_chinese_404(debug, client):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    body = response.content.decode()
+    assert NOT_FOUND in body and "URLconf" not in body
