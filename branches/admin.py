@@ -25,6 +25,7 @@ from chengjiang.audit_admin import PersonalDataAdminMixin
 from chengjiang.importexport import ScopedImportExportMixin, can_view_personal_data
 
 from . import services
+from .forms import MemberChoiceField
 from .models import (
     Attendance,
     CadenceRule,
@@ -99,7 +100,7 @@ class GroupsForm(DateForm):
 
 
 class SecretaryForm(DateForm):
-    member = forms.ModelChoiceField(label=_("secretary"), queryset=Member.objects.none())
+    member = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
 
 
 class EstablishForm(DateForm):

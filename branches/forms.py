@@ -74,14 +74,26 @@ def member_note(member: Member) -> str:
     return str(MSG_MEMBER_NOTE % {"branch": member.branch.name, "tail": tail})
 
 
-class MemberChoiceField(forms.ModelChoiceField):
+class MemberLabelMixin:
+    """Members labelled by ``member_label``; the branch is fetched with the choices (one query)."""
+
     def label_from_instance(self, obj: Member) -> str:
         return member_label(obj)
 
+    def _set_queryset(self, queryset):
+        if queryset is not None:
+            queryset = queryset.select_related("branch")
+        super()._set_queryset(queryset)
 
-class MemberMultipleChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Member) -> str:
-        return member_label(obj)
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+class MemberChoiceField(MemberLabelMixin, forms.ModelChoiceField):
+    pass
+
+
+class MemberMultipleChoiceField(MemberLabelMixin, forms.ModelMultipleChoiceField):
+    pass
 
 
 class ChooseOrganizationForm(forms.Form):

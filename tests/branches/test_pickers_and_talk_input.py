@@ -90,3 +90,12 @@ def test_a_consistent_talk_is_saved(tree, users, login, twins):
     response = client.post(reverse("branches:talk_create"), data)
     assert response.status_code == 302
     assert Talk.objects.get().talker == tree.a_members[0]
+
+
+def test_the_admin_secretary_picker_tells_same_names_apart(tree, users, twins):
+    from branches.admin import SecretaryForm
+
+    form = SecretaryForm()
+    form.fields["member"].queryset = type(twins[0]).objects.filter(name="张伟")
+    labels = _labels(form.fields["member"])
+    assert len(set(labels)) == 2 and all(tree.a1.name in label for label in labels)
