@@ -113,6 +113,14 @@ def test_summary_is_not_offered_below_a_village_without_its_own_wording(
     )
 
 
+def test_a_village_without_tasks_of_its_own_is_told_why_there_is_no_percentage(
+    tree, users, login, checklist
+):
+    response = login(users.sec_b).get(DASHBOARD, {"year": 2024})
+    assert response.context["progress"].overall.percent is None
+    assert "本范围没有分解目标的任务" in response.content.decode()
+
+
 def test_summary_speaks_for_the_village_once_written(tree, users, login, checklist):
     text = "花园村开展民主生活会{branches.meetings:kind=democratic_life}次。"
     sections = {s.value: text for s in Section}
