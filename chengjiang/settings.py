@@ -65,8 +65,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # The portal's Chinese 403/404/500 pages also under DEBUG (the demo runs with DEBUG=1).
-    "chengjiang.error_pages.PortalErrorPagesMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -76,6 +74,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so every layer above adds its headers (CSP, frame options) to the page it returns:
+    # the portal's Chinese 403/404/500 pages also under DEBUG (the demo runs with DEBUG=1).
+    "chengjiang.error_pages.PortalErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "chengjiang.urls"

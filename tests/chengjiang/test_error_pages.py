@@ -22,6 +22,7 @@ def test_unknown_url_is_the_chinese_404(debug, users, login):
     assert response.status_code == 404
     body = response.content.decode()
     assert NOT_FOUND in body and "URLconf" not in body and "Page not found" not in body
+    assert response.headers["X-Frame-Options"] == "DENY"  # the page keeps the portal's headers
 
 
 def test_out_of_scope_object_is_the_chinese_404(debug, tree, users, login):
