@@ -170,3 +170,23 @@ def test_state_counts_open_the_tasks_in_that_state(tree, users, login, checklist
     response = client.get(DASHBOARD, {"year": 2024, "state": "overdue"})
     body = response.content.decode()
     assert "街道任务" in body and "花园村任务" not in body
+
+
+def test_the_village_default_wording_passes_the_wording_rules(db):
+    from chengjiang.worktasks.report import (
+        DEFAULT_VILLAGE_SECTIONS,
+        DEFAULT_VILLAGE_TITLE,
+        validate_wording,
+    )
+
+    for text in [DEFAULT_VILLAGE_TITLE, *DEFAULT_VILLAGE_SECTIONS.values()]:
+        validate_wording(text)  # no typed digits, every placeholder known
+
+
+def test_the_office_edits_a_village_summary_from_the_village_default(tree, users, login):
+    from chengjiang.worktasks.report import DEFAULT_VILLAGE_TITLE
+
+    url = reverse("worktasks:report_edit", args=[2024]) + f"?org={tree.a.pk}"
+    response = login(users.office).get(url)
+    assert response.status_code == 200
+    assert response.context["form"].initial["title"] == DEFAULT_VILLAGE_TITLE
