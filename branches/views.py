@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -128,19 +129,49 @@ def home(request):
         org.rel_depth = min(org.depth - root_depth, 4)
     meetings, talks = selectors.editable_records(user)
     quarter = selectors.quarter_cadence(scope=path) if path is not None else []
-    return render(
-        request,
-        "branches/home.html",
-        {
-            "organizations": organizations,
-            "draft_meetings": meetings,
-            "draft_talks": talks,
-            "quarter": quarter,
-            "current_quarter": selectors.quarter_of(timezone.localdate()),
-            "can_add_meeting": user.has_perm("branches.add_meeting"),
-            "can_add_talk": user.has_perm("branches.add_talk"),
-        },
-    )
+    context = {
+        "organizations": organizations,
+        "draft_meetings": meetings,
+        "draft_talks": talks,
+        "quarter": quarter,
+        "current_quarter": selectors.quarter_of(timezone.localdate()),
+        "can_add_meeting": user.has_perm("branches.add_meeting"),
+        "can_add_talk": user.has_perm("branches.add_talk"),
+        "is_reviewer": is_reviewer(user),
+    }
+    if context["is_reviewer"]:
+        # The office's home: the review queue, villages behind on 三会一课, imports.
+        context["queue"] = selectors.review_queue(user)
+        context["behind"] = selectors.villages_behind(scope=path) if path is not None else []
+        context["imports"] = _import_links(user)
+    return render(request, "branches/home.html", context)
+
+
+def is_reviewer(user) -> bool:
+    return user.has_perm("branches.review_meeting") or user.has_perm("branches.review_talk")
+
+
+# The office's imports, as (label, admin url name, permission).
+IMPORTS = (
+    (_("Organisations"), "admin:branches_organization_import", "branches.add_organization"),
+    (_("Party members"), "admin:branches_member_import", "branches.add_member"),
+    (_("Meetings"), "admin:branches_meeting_import", "branches.add_meeting"),
+    (_("Heart-to-heart talks"), "admin:branches_talk_import", "branches.add_talk"),
+)
+
+
+def _import_links(user) -> list[dict]:
+    links = []
+    if not user.is_staff:
+        return links
+    for label, name, perm in IMPORTS:
+        if not user.has_perm(perm):
+            continue
+        try:
+            links.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return links
 
 
 # --- meetings -------------------------------------------------------------------------------
