@@ -533,6 +533,27 @@ class ReviewActionsMixin:
     def has_review_permission(self, request, obj=None) -> bool:
         return request.user.has_perm(self.review_permission)
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """An edit posts the version its page showed (``_version``); a record changed since, by a
+        review or another edit, is refused with the Chinese message instead of overwritten."""
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+
+        class VersionedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                seen = self.data.get("_version")
+                if seen and self.instance.pk:
+                    try:
+                        services.check_version(self.instance, seen)
+                    except ValidationError as exc:
+                        self.add_error(None, exc)
+                return cleaned
+
+        VersionedForm.__name__ = form_class.__name__
+        return VersionedForm
+
     def get_ordering(self, request):
         if request.GET.get(ReviewQueueFilter.parameter_name) == "pending":
             return ("submitted_at", "pk")

@@ -359,7 +359,7 @@ WORKFLOW_FIELDS = (
 )
 
 
-def _check_version(stored, version) -> None:
+def check_version(stored, version) -> None:
     """Optimistic check: ``version`` is the ``updated_at`` the writer saw (None: not checked)."""
     if version is None:
         return
@@ -376,7 +376,7 @@ def _lock_for_edit(record, *, by, version) -> None:
     """Lock the stored row, refuse a locked or outdated edit, keep the stored workflow state."""
     model = type(record)
     stored = model.objects.select_for_update().get(pk=record.pk)
-    _check_version(stored, version)
+    check_version(stored, version)
     if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
         raise ValidationError(MSG_NOT_EDITABLE)
     for name in WORKFLOW_FIELDS:
@@ -457,7 +457,7 @@ def _transition(record, *, allowed, to, message, by, version=None, **fields):
     stored = model.objects.select_for_update().get(pk=record.pk)
     if stored.status not in allowed:
         raise ValidationError(message)
-    _check_version(stored, version)
+    check_version(stored, version)
     stored.status = to
     for key, value in fields.items():
         setattr(stored, key, value)

@@ -156,3 +156,29 @@ def test_queue_filter_lists_submitted_oldest_first(tree, users, login):
     assert resp.status_code == 200
     assert list(resp.context["cl"].result_list) == [older, newer]
     assert "待审核" in resp.content.decode()
+
+
+def test_admin_edit_of_a_record_changed_meanwhile_is_refused(tree, users, login, rf):
+    """The change page carries the version it showed; an approval in between is not overwritten
+    and the office is told in Chinese."""
+    from django.contrib import admin
+
+    from tests.chengjiang.test_audit import _admin_post_data
+
+    record = _submitted(tree, "meeting")
+    client = login(users.office)
+    url = reverse("admin:branches_meeting_change", args=[record.pk])
+    page = client.get(url).content.decode()
+    shown = record.updated_at.isoformat()
+    assert f'name="_version" value="{shown}"' in page
+
+    services.meeting_approve(meeting=record, by=users.office)  # someone else, meanwhile
+    request = rf.get("/")
+    request.user = users.office
+    data = _admin_post_data(admin.site._registry[Meeting], request, record)
+    data.update({"topic": "后台改的主题", "_version": shown, "_save": "保存"})
+    resp = client.post(url, data)
+    assert resp.status_code == 200
+    assert "已被他人修改" in resp.content.decode()
+    record.refresh_from_db()
+    assert (record.topic, record.status) == ("后台审核的会议", Status.APPROVED)
