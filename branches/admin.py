@@ -554,6 +554,15 @@ class ReviewActionsMixin:
         VersionedForm.__name__ = form_class.__name__
         return VersionedForm
 
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines are written by the services (save_related), never by formset.save(), so
+        # the lists the admin's history message reads were never set: an edit answered 500.
+        for formset in formsets:
+            for name in ("new_objects", "changed_objects", "deleted_objects"):
+                if not hasattr(formset, name):
+                    setattr(formset, name, [])
+        return super().construct_change_message(request, form, formsets, add)
+
     def get_ordering(self, request):
         if request.GET.get(ReviewQueueFilter.parameter_name) == "pending":
             return ("submitted_at", "pk")

@@ -182,3 +182,32 @@ def test_admin_edit_of_a_record_changed_meanwhile_is_refused(tree, users, login,
     assert "已被他人修改" in resp.content.decode()
     record.refresh_from_db()
     assert (record.topic, record.status) == ("后台审核的会议", Status.APPROVED)
+
+
+@pytest.mark.parametrize("kind", ["meeting", "talk"])
+def test_admin_edit_of_a_reviewed_record_saves_and_keeps_its_state(tree, users, login, rf, kind):
+    """An office correction of an approved record in the admin: saved (it answered 500 when the
+    admin built its change message), the approval kept."""
+    from django.contrib import admin
+
+    from tests.chengjiang.test_audit import _admin_post_data
+
+    record = _submitted(tree, kind)
+    approve = services.meeting_approve if kind == "meeting" else services.talk_approve
+    approve(**{kind: record, "by": users.office})
+    record.refresh_from_db()
+    client = login(users.office)
+    url = reverse(f"admin:branches_{kind}_change", args=[record.pk])
+    request = rf.get("/")
+    request.user = users.office
+    data = _admin_post_data(admin.site._registry[type(record)], request, record)
+    data.update({"topic": "后台更正的主题", "_version": record.updated_at.isoformat()})
+    data["_save"] = "保存"
+    resp = client.post(url, data)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    record.refresh_from_db()
+    assert (record.topic, record.status, record.reviewed_by) == (
+        "后台更正的主题",
+        Status.APPROVED,
+        users.office,
+    )
