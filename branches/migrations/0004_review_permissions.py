@@ -6,7 +6,7 @@ from django.db import migrations
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0002_default_cadence'),
+        ('branches', '0003_trust_org_village_guard'),
     ]
 
     operations = [
