@@ -27,7 +27,7 @@ from .models import (
     Status,
     Talk,
 )
-from .services import MEETING_ORG_KINDS, AttendanceLine, TalkPerson
+from .services import MEETING_ORG_KINDS, MSG_RETURN_REASON, AttendanceLine, TalkPerson
 from .uploads import check_upload, count_allowed
 from .validators import mask_id_number
 
@@ -438,3 +438,19 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
         return [TalkPerson(member=m) for m in data.get("participants", [])] + [
             TalkPerson(name=n) for n in data.get("other_names", [])
         ]
+
+
+class ReviewForm(forms.Form):
+    """Approve (no fields but the version the reviewer saw) or return with a reason."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ReturnForm(ReviewForm):
+    reason = forms.CharField(
+        label=_("reason for return"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": MSG_RETURN_REASON},
+        help_text=_("The author reads this reason with the returned record."),
+    )

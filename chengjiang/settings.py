@@ -104,8 +104,20 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # The embedded default serves one office's concurrent users (issue 14: simultaneous approvals
+    # answered "database is locked", readers failed during a long import):
+    # - WAL: readers never wait for a writer, and a writer never waits for readers;
+    # - IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers queue on the busy
+    #   timeout instead of one failing at once when it upgrades a read lock (SQLite's deadlock
+    #   rule skips the busy handler there);
+    # - a busy timeout long enough for an import; synchronous=NORMAL is safe with WAL.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", env.int("SQLITE_TIMEOUT", default=30))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault(
+        "init_command",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
