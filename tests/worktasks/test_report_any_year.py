@@ -1,6 +1,7 @@
 """The summary in any year: a sentence whose figures have no records is dropped or rephrased,
 never printed with a zero, an empty list or a placeholder note."""
 
+import datetime
 import re
 
 import pytest
@@ -14,6 +15,7 @@ from chengjiang.worktasks.report import (
     render_report,
     validate_wording,
 )
+from tests.factories import MeetingFactory
 
 EMPTY_PHRASES = ["选举出0名", "公开招考后备干部0名", "接待等0个班次", "〔未建清单〕", "在选举出"]
 
@@ -82,3 +84,24 @@ def test_the_wording_page_explains_optional_parts(tree, users, login):
         reverse("worktasks:report_edit", args=[2024]) + f"?org={tree.root.pk}"
     )
     assert "方括号 [ ] 中" in page.content.decode()
+
+
+def test_a_village_summary_in_a_year_without_records_prints_no_zero(tree):
+    report = render_report(year=2031, scope=tree.a.path, scope_org=tree.a)
+    text = "\n".join(t for _key, t in report.plain_sections())
+    assert not re.search(r"(?<![0-9])0(次|个|名|人|对|门|人次)", text), text
+    assert not re.search(r"〔[^〕]*〕", text)
+    assert not re.search(r"[、，；][，。、；]", text)
+    assert "花园村党委党组织围绕街道党工委的部署" in text or "围绕街道党工委的部署" in text
+
+
+def test_a_village_summary_keeps_what_it_has(tree):
+    MeetingFactory(
+        organization=tree.a1,
+        kind="org_life",
+        held_on=datetime.date(2024, 12, 20),
+        status="approved",
+    )
+    report = render_report(year=2024, scope=tree.a.path, scope_org=tree.a)
+    text = dict(report.plain_sections())["organization"]
+    assert "近一年来，开展组织生活会1次。" in text, text
