@@ -25,6 +25,23 @@ def bases(*, period: Period, scope: str, level: str | None = None) -> QuerySet:
 
 
 @measure(
+    "training.bases_rated",
+    label=_("training bases rated in the period"),
+    unit=_("items"),
+    params={"level": Level},
+    village_field="village",
+    date_field="rated_on",
+)
+def bases_rated(*, period: Period, scope: str, level: str | None = None) -> QuerySet:
+    """Bases rated in the period (at one level, if given): what the summary says was built
+    ("成功打造") that year; ``training.bases`` is all that stand by the period's end."""
+    qs = TrainingBase.objects.within(scope).filter(rated_on__range=(period.start, period.end))
+    if level:
+        qs = qs.filter(level=level)
+    return qs.select_related("village")
+
+
+@measure(
     "training.courses_offered",
     label=_("on-site courses offered"),
     unit=_("courses"),
@@ -36,6 +53,23 @@ def courses_offered(*, period: Period, scope: str) -> QuerySet:
     return (
         Course.objects.within(scope)
         .offered_between(period.start, period.end)
+        .select_related("base", "facility")
+    )
+
+
+@measure(
+    "training.courses_opened",
+    label=_("on-site courses opened in the period"),
+    unit=_("courses"),
+    village_field="base__village",
+    date_field="offered_from",
+)
+def courses_opened(*, period: Period, scope: str) -> QuerySet:
+    """Courses first offered in the period: what the summary says was opened ("开设了") that
+    year; ``training.courses_offered`` is every course on offer during it."""
+    return (
+        Course.objects.within(scope)
+        .filter(offered_from__range=(period.start, period.end))
         .select_related("base", "facility")
     )
 

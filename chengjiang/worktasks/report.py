@@ -109,11 +109,11 @@ DEFAULT_SECTIONS = {
     ),
     Section.POSITION: (
         "坚持强化阵地建设，提升党建水平。著力规范、完善基层党组织活动阵地建设，推进党建阵地功能"
-        "发挥。[在{training.bases:level=municipal|villages}，成功打造市级干部教育培训的现场教学点"
-        "{training.bases:level=municipal}个，通过配备大型会议室、投影仪、党建成就展示馆及智慧社区"
+        "发挥。[在{training.bases_rated:level=municipal|villages}，成功打造市级干部教育培训的现场教学点"
+        "{training.bases_rated:level=municipal}个，通过配备大型会议室、投影仪、党建成就展示馆及智慧社区"
         "展示大屏等先进设施，为党员干部创造了一个多元化、现代化的学习环境。][同时，精心策划并开设"
-        "了{training.courses_offered}门紧密贴合实际的现场教学课程，围绕"
-        "{training.courses_offered|titles}等课程，提升教学实践性、针对性。]积极开展对外宣传[，实训"
+        "了{training.courses_opened}门紧密贴合实际的现场教学课程，围绕"
+        "{training.courses_opened|titles}等课程，提升教学实践性、针对性。]积极开展对外宣传[，实训"
         "基地成功接待{training.classes_received|names}等{training.classes_received}个班次，显著"
         "提升了党员教育实训基地的知名度和影响力，成为党员教育培训的一张新名片]。"
     ),

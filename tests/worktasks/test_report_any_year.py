@@ -105,3 +105,14 @@ def test_a_village_summary_keeps_what_it_has(tree):
     report = render_report(year=2024, scope=tree.a.path, scope_org=tree.a)
     text = dict(report.plain_sections())["organization"]
     assert "近一年来，开展组织生活会1次。" in text, text
+
+
+def test_what_was_built_in_an_earlier_year_is_not_claimed_again(demo_db):
+    """The base was rated and the courses opened in 2024: the 2025 summary does not say
+    "成功打造…现场教学点1个" or "开设了4门" again, though both still stand."""
+    text = _text(2025)
+    assert "成功打造" not in text
+    assert "开设了" not in text
+    text = _text(2024)
+    assert "在花园村，成功打造市级干部教育培训的现场教学点1个" in text
+    assert "开设了4门紧密贴合实际的现场教学课程" in text
