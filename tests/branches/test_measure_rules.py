@@ -13,6 +13,7 @@ from decimal import Decimal
 
 from branches import services
 from branches.models import MeetingKind, Organization, Status
+from branches.selectors import OVERDUE, cadence_matrix
 from chengjiang import measures
 from chengjiang.measures import Period
 from tests.factories import MeetingFactory, MemberFactory, OrganizationFactory
@@ -112,3 +113,18 @@ def test_secretary_changes_count_only_branch_secretaries_replaced(tree):
     assert value("branches.org_changes", kind=kind) == 1
     assert value("branches.org_changes", kind=kind, org_kind="branch") == 1
     assert Organization.objects.get(pk=tree.a1.pk).secretary_on(D(2024, 9, 10)).member == new
+
+
+def test_the_matrix_shows_a_new_branch_overdue_for_its_year_end_meeting(tree):
+    new = OrganizationFactory(
+        name="新成立党支部", parent=tree.a, village=tree.va, established_on=D(2024, 7, 1)
+    )
+    (table,) = cadence_matrix(year=2024, scope="", kinds=["org_life"], today=D(2025, 1, 10))
+    (cell,) = next(r for r in table.rows if r.organization == new).cells
+    assert (cell.required, cell.state) == (1, OVERDUE)
+    # a monthly rule still asks nothing of it before the first whole month
+    (monthly,) = cadence_matrix(
+        year=2024, scope="", kinds=["branch_committee"], today=D(2025, 1, 10)
+    )
+    cells = next(r for r in monthly.rows if r.organization == new).cells
+    assert [c.required for c in cells] == [0] * 6 + [1] * 6
