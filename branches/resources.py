@@ -175,6 +175,8 @@ class MemberResource(_Base):
 
     scope_fields = ("branch", "group")
     personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    validate_unique = False  # validate_row names a taken ID number itself
+    export_title = _("member roster")
 
     class Meta(_Base.Meta):
         model = Member
@@ -221,7 +223,8 @@ class MemberResource(_Base):
         return instance.id_number or None
 
     def validate_row(self, instance, row, **kwargs):
-        if instance.id_number and Member.objects.filter(id_number=instance.id_number).exists():
+        taken = self.others(Member.objects.filter(id_number=instance.id_number), instance)
+        if instance.id_number and taken.exists():
             raise row_error(MSG_ID_TAKEN)
 
     def do_instance_save(self, instance, is_create):
