@@ -135,3 +135,53 @@ def test_control_characters_are_refused_with_row_and_column(tree, users, char):
     assert line.startswith("第 2 行：姓名：") and "控制字符" in line
     assert Member.objects.get(pk=member.pk).name == member.name
     del dataset
+
+
+def _upload(data, name="members.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, data)
+
+
+def test_admin_preview_counts_and_confirm(tree, users, login):
+    from django.urls import reverse
+
+    members = list(_village_members(tree))
+    data = edit(
+        export_xlsx(MemberResource, users.office, _village_members(tree)), {(0, "姓名"): "张改"}
+    )
+    client = login(users.office)
+    preview = client.post(
+        reverse("admin:branches_member_import"),
+        {"import_file": _upload(data), "format": "0", "resource": "0"},
+    )
+    page = preview.content.decode()
+    assert "修改 1 条" in page and f"无变化 {len(members) - 1} 条" in page and "新增 0 条" in page
+    assert 'class="cell-changed"' in page
+    assert "没有指定的字段" not in page and "Non field" not in page
+    assert not [m for m in members if m.id_number in page]  # the preview shows masked values
+    confirm = preview.context["confirm_form"]
+    done = client.post(
+        reverse("admin:branches_member_process_import"),
+        {**confirm.initial, "resource": "0"},
+    )
+    assert done.status_code == 302
+    assert Member.objects.get(pk=members[0].pk).name == "张改"
+    assert Member.objects.count() == len(members) + len(tree.b_members)
+
+
+def test_admin_refusal_lists_one_line_per_bad_row_without_tracebacks(tree, users, login):
+    from django.urls import reverse
+
+    data = export_xlsx(MemberResource, users.office, _village_members(tree))
+    data = edit(data, {(0, "姓名"): "=1+1", (2, "入党日期"): "昨天"})
+    page = (
+        login(users.office)
+        .post(
+            reverse("admin:branches_member_import"),
+            {"import_file": _upload(data), "format": "0", "resource": "0"},
+        )
+        .content.decode()
+    )
+    assert "第 2 行：姓名：" in page and "第 4 行：入党日期：" in page
+    assert "Traceback" not in page and "某些行验数据证失败" not in page
