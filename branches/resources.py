@@ -77,6 +77,11 @@ class _Base(ScopedResourceMixin, resources.ModelResource):
         pass
 
     def _imported_status(self, instance):
+        if instance.pk and not getattr(self.user, "is_staff", False):
+            # a stored record's review status is not the importer's to change
+            stored = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True)
+            instance.status = stored.first() or instance.status
+            return
         instance.status = _status_for(self.user, instance.status)
 
     def _require(self, instance, *attrs):
@@ -115,6 +120,8 @@ class OrganizationResource(_Base):
 
     scope_fields = ("parent",)
     scope_village_fields = ("village",)
+    # the tree changes through its own services (move, dissolve): an import renames only
+    fixed_on_update = ("kind", "parent", "village", "established_on")
 
     class Meta(_Base.Meta):
         model = Organization
@@ -129,15 +136,19 @@ class OrganizationResource(_Base):
 
     def validate_row(self, instance, row, **kwargs):
         self._require(instance, "name", "kind", "established_on")
-        if Organization.objects.filter(name=instance.name, parent=instance.parent).exists():
+        same = Organization.objects.filter(name=instance.name, parent=instance.parent)
+        if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
-        if instance.parent is None and not self.visible_root():
+        if instance.parent is None and not instance.pk and not self.visible_root():
             raise row_error(services.MSG_ROOT_NEEDS_KIND)
 
     def visible_root(self) -> bool:
         return bool(self.user and self.user.is_superuser)
 
     def do_instance_save(self, instance, is_create):
+        if not is_create:
+            services.organization_rename(organization=instance, name=instance.name)
+            return
         org = services.organization_establish(
             name=instance.name,
             kind=instance.kind,
@@ -207,17 +218,21 @@ class MemberResource(_Base):
         if row.get(phone_col) is not None:
             row[phone_col] = str(row[phone_col]).removesuffix(".0")
 
-    def import_instance(self, instance, row, **kwargs):
-        group_name = str(row.get(str(self.fields["group"].column_name)) or "").strip()
-        super().import_instance(instance, row, **kwargs)
-        if group_name and instance.branch_id:
+    def resolve(self, instance, row):
+        column = str(self.fields["group"].column_name)
+        if column not in row:
+            return
+        group_name = str(row.get(column) or "").strip()
+        if not group_name:
+            instance.group = None
+            return
+        if instance.branch_id:
             group = Organization.objects.filter(
                 parent=instance.branch, kind=Organization.Kind.GROUP, name=group_name
             ).first()
             if group is None:
                 raise row_error(MSG_NO_GROUP, branch=instance.branch, name=group_name)
             instance.group = group
-            self.check_scope(instance)
 
     def duplicate_key(self, instance):
         return instance.id_number or None
@@ -249,6 +264,8 @@ class MeetingResource(_Base):
     status = fields.Field("status", _col(Meeting, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
+    compare_columns = ("host", "present", "absent")
+    fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
         model = Meeting
@@ -296,9 +313,10 @@ class MeetingResource(_Base):
         self._require(instance, "organization", "kind", "held_on", "topic")
         self._imported_status(instance)
         org = instance.organization
-        if Meeting.objects.filter(
+        same = Meeting.objects.filter(
             organization=org, kind=instance.kind, held_on=instance.held_on, topic=instance.topic
-        ).exists():
+        )
+        if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
         errors = []
         host = self._cell(row, "host")
@@ -353,6 +371,8 @@ class TalkResource(_Base):
     status = fields.Field("status", _col(Talk, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
+    compare_columns = ("talker", "participants")
+    fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
         model = Talk
@@ -411,7 +431,7 @@ class TalkResource(_Base):
         duplicate = Talk.objects.filter(
             organization=org, held_on=instance.held_on, topic=instance.topic
         ).filter(Q(talker=person.member) if person.member else Q(talker_name=person.name))
-        if duplicate.exists():
+        if self.others(duplicate, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
         instance._participants = people
 

@@ -88,6 +88,10 @@ MSG_FORMULA_TEXT = _(
     "character."
 )
 MSG_CONTROL_CHAR = _("The cell holds an invisible control character; delete it and type again.")
+MSG_FIXED_ON_UPDATE = _(
+    "This column of a stored record cannot be changed by an import; add a new row (without a "
+    "record number) or change it in the admin."
+)
 MSG_REASON_SEP = "；"
 
 # A cell showing a masked personal value (341802********1234, 138****5678): keep what is stored.
@@ -316,6 +320,8 @@ class ScopedResourceMixin:
     validate_unique: bool = True
     #: title of the export (file and sheet name); the model's plural name when None
     export_title = None
+    #: attributes an import may set on a new record but not change on a stored one
+    fixed_on_update: tuple[str, ...] = ()
 
     def __init__(self, *, user=None, full_values=False, reason="", request=None, **kwargs):
         kwargs.pop("form", None)
@@ -435,7 +441,12 @@ class ScopedResourceMixin:
                     )
                 }
             )
+        self.prepare_stored(instance)
+        instance._fixed = {attr: getattr(instance, attr, None) for attr in self.fixed_on_update}
         return instance, False
+
+    def prepare_stored(self, instance) -> None:
+        """Set the import-only attributes of a stored record from what it holds (for the diff)."""
 
     def cell_problems(self, row) -> dict[str, ValidationError]:
         """Cells a spreadsheet would evaluate or that hold control characters, by attribute."""
@@ -569,12 +580,29 @@ class ScopedResourceMixin:
             ):
                 setattr(instance, name, "")
 
+    def resolve(self, instance, row) -> None:
+        """Set what the row names indirectly (e.g. a group by village and name), before checks."""
+
+    def check_fixed(self, instance) -> None:
+        fixed = getattr(instance, "_fixed", None)
+        if not fixed:
+            return
+        errors = {
+            attr: ValidationError(MSG_FIXED_ON_UPDATE)
+            for attr, value in fixed.items()
+            if getattr(instance, attr, None) != value
+        }
+        if errors:
+            raise ValidationError(errors)
+
     def import_instance(self, instance, row, **kwargs):
         self.unescape_cells(instance, row)
         try:
             super().import_instance(instance, row, **kwargs)
         finally:
             self.blank_text_fields(instance)
+        self.resolve(instance, row)
+        self.check_fixed(instance)
         self.check_scope(instance)
         self.check_duplicate_in_file(instance, kwargs.get("row_number"))
         self.validate_row(instance, row, **kwargs)

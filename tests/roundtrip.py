@@ -54,3 +54,30 @@ def reasons(result) -> list[str]:
 
     with translation.override("zh-hans"):
         return row_reasons(result)
+
+
+def assert_round_trip(resource_cls, user, queryset, column: str, value, *, attribute: str):
+    """Export → change one cell of the first row → preview says 修改 for it and 无变化 for the
+    rest → confirm → that record holds the new value and no record was added."""
+    from chengjiang.importexport import KEY_COLUMN
+
+    model = queryset.model
+    data = export_xlsx(resource_cls, user, queryset)
+    rows = sheet_rows(data)
+    assert len(rows) >= 2, rows
+    with translation.override("zh-hans"):
+        key = rows[0][str(KEY_COLUMN)]
+    data = edit(data, {(0, column): value})
+    before = model._default_manager.count()
+
+    preview = import_xlsx(resource_cls, user, data, dry_run=True)
+    assert not reasons(preview), reasons(preview)
+    assert kinds(preview) == ["修改"] + ["无变化"] * (len(rows) - 1), [
+        (r.import_type, r.diff) for r in preview.rows
+    ]
+
+    result = import_xlsx(resource_cls, user, data, dry_run=False)
+    assert not reasons(result), reasons(result)
+    assert model._default_manager.count() == before
+    stored = model._default_manager.get(pk=key)
+    return getattr(stored, attribute)
