@@ -115,10 +115,13 @@ class ImportOutcome:
 
 
 def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
+    """The sheet as the admin imports read it: formulas seen, UTF-8 or GBK, size and row limits."""
+    from chengjiang.importexport import ImportRefused, SafeCSV, SafeXLSX
+
     try:
-        if fmt == "csv":
-            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(data, format="xlsx")
+        return (SafeCSV() if fmt == "csv" else SafeXLSX()).create_dataset(data)
+    except ImportRefused as exc:
+        raise ValidationError(str(exc)) from exc
     except Exception as exc:  # tablib/openpyxl raise many kinds
         raise ValidationError(MSG_IMPORT_UNREADABLE) from exc
 

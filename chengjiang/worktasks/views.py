@@ -3,7 +3,6 @@ office's few writes (wording, manual status, evidence, checklist import)."""
 
 from __future__ import annotations
 
-import base64
 import datetime
 import hashlib
 
@@ -16,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization, Village
 from chengjiang import measures as registry
@@ -41,7 +41,11 @@ MSG_EVIDENCE_ADDED = _("The evidence has been attached.")
 MSG_IMPORTED = _("The checklist has been imported: %(new)s new, %(update)s changed.")
 MSG_IMPORT_EXPIRED = _("The preview has expired; upload the file again.")
 SESSION_IMPORT = "worktasks_import"
-IMPORT_ACTIONS = {"new": _("new"), "update": _("changed"), "skip": _("unchanged")}
+IMPORT_ACTIONS = {
+    "new": pgettext_lazy("import row", "new"),
+    "update": pgettext_lazy("import row", "changed"),
+    "skip": pgettext_lazy("import row", "unchanged"),
+}
 
 
 def _year(request, default: int | None = None) -> int:
@@ -370,21 +374,61 @@ def evidence_download(request, pk: int):
     return response
 
 
+PENDING_DIR = "import-pending"
+
+
+def _pending_path(stored: dict | None) -> str | None:
+    name = str((stored or {}).get("name") or "")
+    if len(name) != 32 or not all(c in "0123456789abcdef" for c in name):
+        return None  # only names this view made
+    return f"{PENDING_DIR}/{name}"
+
+
+def _write_pending(data: bytes) -> str:
+    """Keep an uploaded sheet until it is confirmed (media storage: shared by every server)."""
+    from uuid import uuid4
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = uuid4().hex
+    default_storage.save(f"{PENDING_DIR}/{name}", ContentFile(data))
+    return name
+
+
+def _read_pending(stored: dict) -> bytes | None:
+    from django.core.files.storage import default_storage
+
+    path = _pending_path(stored)
+    if path is None or not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as file:
+        return file.read()
+
+
+def _drop_pending(stored: dict | None) -> None:
+    from django.core.files.storage import default_storage
+
+    path = _pending_path(stored)
+    if path is not None and default_storage.exists(path):
+        default_storage.delete(path)
+
+
 @permission_required("worktasks.add_task", raise_exception=True)
 def checklist_import(request):
     outcome = None
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         stored = request.session.get(SESSION_IMPORT)
-        if not stored or stored["hash"] != request.POST.get("hash"):
+        data = _read_pending(stored) if stored else None
+        if data is None or stored.get("hash") != request.POST.get("hash"):
             messages.error(request, MSG_IMPORT_EXPIRED)
             return redirect("worktasks:import")
-        data = base64.b64decode(stored["data"])
         outcome = services.checklist_import(
             data=data, user=request.user, dry_run=False, fmt=stored["fmt"]
         )
         if outcome.ok:
-            del request.session[SESSION_IMPORT]
+            _drop_pending(request.session.pop(SESSION_IMPORT, None))
             totals = outcome.counts()
             messages.success(
                 request,
@@ -405,15 +449,19 @@ def checklist_import(request):
                 form.add_error("file", exc)
             else:
                 digest = hashlib.sha256(data).hexdigest()
+                # the file waits in a temporary file, not in the session (which every request
+                # loads): the session holds only its name
+                _drop_pending(request.session.get(SESSION_IMPORT))
                 request.session[SESSION_IMPORT] = {
-                    "data": base64.b64encode(data).decode(),
+                    "name": _write_pending(data),
                     "fmt": fmt,
                     "hash": digest,
                 }
                 outcome.hash = digest
     preview = []
     if outcome is not None:
-        for number, row in enumerate(outcome.result.rows, start=1):
+        # the spreadsheet's own row numbers: the header is row 1
+        for number, row in enumerate(outcome.result.rows, start=2):
             action = IMPORT_ACTIONS.get(row.import_type, row.import_type)
             preview.append({"number": number, "type": action, "diff": row.diff})
     return render(
