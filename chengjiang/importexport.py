@@ -92,6 +92,10 @@ MSG_FIXED_ON_UPDATE = _(
     "This column of a stored record cannot be changed by an import; add a new row (without a "
     "record number) or change it in the admin."
 )
+MSG_ROW_FAILED = _("This row could not be saved; check its values, or ask the administrator.")
+MSG_FILE_FAILED = _(
+    "The file could not be imported; check that its header row holds the exported column names."
+)
 MSG_REASON_SEP = "；"
 
 # A cell showing a masked personal value (341802********1234, 138****5678): keep what is stored.
@@ -643,10 +647,21 @@ def row_reasons(result) -> list[str]:
         reason = MSG_REASON_SEP.join(_unique([str(m) for m in invalid.error.messages]))
         lines.append(str(MSG_ROW % {"number": invalid.number + 1, "reason": reason}))
     for error_row in result.error_rows:
-        reason = MSG_REASON_SEP.join(_unique([str(err.error) for err in error_row.errors]))
+        # an unexpected failure (e.g. the database refusing a value): a Chinese line, the
+        # technical message to the log only
+        for err in error_row.errors:
+            logger.warning("import row %s failed: %r", error_row.number + 1, err.error)
+        reasons = [
+            "；".join(err.error.messages)
+            if isinstance(err.error, ValidationError)
+            else gettext(MSG_ROW_FAILED)
+            for err in error_row.errors
+        ]
+        reason = MSG_REASON_SEP.join(_unique(reasons))
         lines.append(str(MSG_ROW % {"number": error_row.number + 1, "reason": reason}))
     for err in result.base_errors:
-        lines.append(str(err.error))
+        logger.warning("import failed: %r", err.error)
+        lines.append(gettext(MSG_FILE_FAILED))
     return lines
 
 
