@@ -39,6 +39,11 @@ from .validators import mask_id_number, mask_phone, normalize_id_number
 
 MSG_DUPLICATE_IN_DB = _("The same record is already stored.")
 MSG_ID_TAKEN = _("A member with this ID number is already stored.")
+# Said when the member holding the ID number is outside the importer's scope: it must not confirm
+# that the number belongs to someone elsewhere (issue 14).
+MSG_ID_UNAVAILABLE = _(
+    "This ID number cannot be registered here; ask the sub-district office to check it."
+)
 MSG_NOT_A_MEMBER = _("“%(name)s” is not a member of %(org)s.")
 MSG_AMBIGUOUS_MEMBER = _("Several members of %(org)s are named “%(name)s”; give the ID number.")
 MSG_NO_GROUP = _("%(branch)s has no Party group named “%(name)s”.")
@@ -240,7 +245,8 @@ class MemberResource(_Base):
     def validate_row(self, instance, row, **kwargs):
         taken = self.others(Member.objects.filter(id_number=instance.id_number), instance)
         if instance.id_number and taken.exists():
-            raise row_error(MSG_ID_TAKEN)
+            visible = self.scoped(taken).exists()
+            raise ValidationError({"id_number": MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE})
 
     def do_instance_save(self, instance, is_create):
         services.member_save(member=instance)

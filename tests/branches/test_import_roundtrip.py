@@ -185,3 +185,20 @@ def test_admin_refusal_lists_one_line_per_bad_row_without_tracebacks(tree, users
     )
     assert "第 2 行：姓名：" in page and "第 4 行：入党日期：" in page
     assert "Traceback" not in page and "某些行验数据证失败" not in page
+
+
+def test_an_id_number_held_elsewhere_is_not_confirmed(tree, users):
+    """Issue 14: a village's import must not learn that an ID number belongs to a member of
+    another village; in its own village the plain reason is given."""
+    from branches.resources import MSG_ID_TAKEN, MSG_ID_UNAVAILABLE
+
+    template = dict(sheet_rows(export_xlsx(MemberResource, users.sec_a, _village_members(tree)))[0])
+    template.update({str(KEY_COLUMN): None, "姓名": "新党员", "手机号码": ""})
+    empty = export_xlsx(MemberResource, users.sec_a, Member.objects.none())
+
+    def refusal(id_number):
+        data = edit(empty, {}, append=[{**template, "身份证号": id_number}])
+        return reasons(import_xlsx(MemberResource, users.sec_a, data, dry_run=True))
+
+    assert refusal(tree.b_members[0].id_number) == [f"第 2 行：身份证号：{MSG_ID_UNAVAILABLE}"]
+    assert refusal(tree.a_members[1].id_number) == [f"第 2 行：身份证号：{MSG_ID_TAKEN}"]
