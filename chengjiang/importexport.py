@@ -640,6 +640,20 @@ def _unique(lines: list[str]) -> list[str]:
     return list(dict.fromkeys(lines))
 
 
+def row_labels(result) -> list[str]:
+    """What names each bad row to a reader (its first cell, e.g. the name), in the order of
+    ``row_reasons``; never a personal value (the first column is never one)."""
+    labels = []
+    for invalid in result.invalid_rows:
+        values = list(getattr(invalid, "values", ()) or ())
+        labels.append("" if not values or values[0] is None else str(values[0])[:60])
+    for error_row in result.error_rows:
+        row = getattr(error_row.errors[0], "row", None) if error_row.errors else None
+        first = next(iter(row.values()), None) if isinstance(row, dict) else None
+        labels.append("" if first is None else str(first)[:60])
+    return labels
+
+
 def row_reasons(result) -> list[str]:
     """One line per bad row, "第 N 行：reason；reason", N the spreadsheet's row (header = 1)."""
     lines = []
@@ -877,6 +891,9 @@ class ScopedImportExportMixin(ImportExportMixin):
             context["counts"] = import_counts(result)
             context["has_row_errors"] = result.has_errors() or result.has_validation_errors()
             context["row_reasons"] = row_reasons(result)
+            context["bad_rows"] = list(
+                zip(context["row_reasons"], row_labels(result), strict=False)
+            )
         if result is not None and (result.has_errors() or result.has_validation_errors()):
             reasons = row_reasons(result)
             messages.error(request, gettext(MSG_FILE_REFUSED) % {"count": len(reasons)})
