@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.access import sees_everything
+from chengjiang.access import MSG_NOT_FOUND, sees_everything
 
 from .models import (
     EDITABLE_STATUSES,
@@ -66,7 +66,13 @@ MSG_RETURN_REASON = _("Give the reason for returning the record.")
 MSG_ATTENDEE_OUTSIDE = _("%(name)s is not a member of %(org)s.")
 MSG_ABSENCE_REASON = _("Give a reason for %(name)s's absence.")
 MSG_DUPLICATE_ATTENDEE = _("%(name)s is listed twice.")
-MSG_OUT_OF_SCOPE = _("This organisation is outside your scope.")
+# Out of scope reads as not found: the refusal never tells that the organisation exists.
+MSG_OUT_OF_SCOPE = MSG_NOT_FOUND
+MSG_VILLAGE_DIFFERS = _(
+    "An organisation belongs to its parent organisation's village (%(village)s); "
+    "it cannot be recorded under another village."
+)
+MSG_VILLAGE_AGREES = _("The organisation's village already agrees with its parent's.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
 
 # Which organisation kinds hold which meeting kinds.
@@ -87,6 +93,15 @@ def _check_scope(by, organization_id) -> None:
         return
     if not Organization.objects.visible_to(by).filter(pk=organization_id).exists():
         raise ValidationError(MSG_OUT_OF_SCOPE)
+
+
+def _check_village(*, village_id, parent: Organization | None) -> None:
+    """An organisation's village agrees with its parent's (a database trigger holds it too):
+    one stray record must never route another village's records into a subtree."""
+    if parent is None or parent.village_id is None or village_id is None:
+        return
+    if village_id != parent.village_id:
+        raise ValidationError(MSG_VILLAGE_DIFFERS % {"village": parent.village})
 
 
 def _check_date(date: datetime.date) -> None:
@@ -132,9 +147,17 @@ def organization_establish(
 ) -> Organization:
     """新成立: a new organisation under ``parent``, recorded as an event."""
     _check_date(date)
+    if parent is not None:
+        _check_scope(by, parent.pk)
+    if village is not None and by is not None and not sees_everything(by):
+        from .models import Village
+
+        if not Village.objects.visible_to(by).filter(pk=village.pk).exists():
+            raise ValidationError(MSG_OUT_OF_SCOPE)
     _check_parent(kind=kind, parent=parent)
     if village is None and parent is not None:
         village = parent.village
+    _check_village(village_id=getattr(village, "pk", None), parent=parent)
     org = Organization(name=name, kind=kind, parent=parent, village=village, established_on=date)
     org.full_clean(exclude=["path"])
     org.save()
@@ -178,8 +201,10 @@ def organization_move(
 ) -> Organization:
     """调整隶属关系: move an organisation (and its subtree) under another parent."""
     _check_date(date)
+    _check_scope(by, organization.pk)
+    _check_scope(by, new_parent.pk)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    new_parent = Organization.objects.get(pk=new_parent.pk)
+    new_parent = Organization.objects.select_related("village").get(pk=new_parent.pk)
     if new_parent.path.startswith(org.path):
         raise ValidationError(MSG_CYCLE)
     if org.parent_id == new_parent.pk:
@@ -189,7 +214,7 @@ def organization_move(
     old_path = org.path
     new_path = f"{new_parent.path}{org.pk:06d}/"
     delta = new_parent.depth + 1 - org.depth
-    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    _reparent(org, new_parent)
     Organization.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + delta,
@@ -204,6 +229,62 @@ def organization_move(
         recorded_by=by,
         note=note,
     )
+    return org
+
+
+def _reparent(org: Organization, new_parent: Organization) -> None:
+    """Set ``org``'s parent; a subtree moved under another village's organisation becomes
+    that village's (an organisation's village agrees with its parent's).
+
+    The database refuses a village that differs from the parent's at every step, so the
+    subordinates' villages are cleared first, the moved organisation takes its new parent and
+    village in one statement, then the subordinates (those that had a village) follow, level by
+    level from the top.
+    """
+    village_id = new_parent.village_id
+    if village_id is None or org.village_id == village_id:
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+        return
+    subtree = Organization.objects.filter(path__startswith=org.path).exclude(pk=org.pk)
+    below = dict(subtree.filter(village__isnull=False).values_list("pk", "depth"))
+    Organization.objects.filter(pk__in=below).update(village=None)
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent, village_id=village_id)
+    for depth in sorted(set(below.values())):
+        pks = [pk for pk, d in below.items() if d == depth]
+        Organization.objects.filter(pk__in=pks).update(village_id=village_id)
+
+
+@transaction.atomic
+def organization_align_village(*, organization: Organization, by=None) -> Organization:
+    """更正所属村: give an organisation (and its subordinates) its parent's village.
+
+    For records made before the rule held (a branch of 花园村's committee recorded as 青桥村's):
+    the village field is read-only in the admin, and this is the one way to correct it. Each
+    changed row is saved (so the audit trail records it); the database refuses a village other
+    than the parent's at every step, so subordinates are cleared first and follow afterwards.
+    """
+    _check_scope(by, organization.pk)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    parent = Organization.objects.filter(pk=org.parent_id).first()
+    village_id = parent.village_id if parent is not None else None
+    below = list(
+        Organization.objects.filter(path__startswith=org.path, village__isnull=False)
+        .exclude(pk=org.pk)
+        .order_by("depth", "pk")
+    )
+    if village_id is None or (
+        org.village_id == village_id and all(o.village_id == village_id for o in below)
+    ):
+        raise ValidationError(MSG_VILLAGE_AGREES)
+    for sub in below:
+        sub.village_id = None
+        sub.save(update_fields=["village"])
+    org.village_id = village_id
+    org.save(update_fields=["village"])
+    for sub in below:
+        sub.village_id = village_id
+        sub.save(update_fields=["village"])
+    org.refresh_from_db()
     return org
 
 

@@ -183,7 +183,7 @@ def test_a_refused_file_writes_nothing(users, tree, settings, tmp_path):
         held_on=datetime.date(2024, 5, 1),
         topic="附件",
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="文件内容与扩展名不符。"):
         meeting_save(meeting=meeting, attachments=[good, bad], by=users.sec_a)
     assert not Meeting.objects.filter(topic="附件").exists()
     assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("*.*"))
