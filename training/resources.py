@@ -16,7 +16,6 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from branches.validators import mask_phone
 from chengjiang.importexport import (
     MSG_OUT_OF_SCOPE,
     ChoiceLabelWidget,
@@ -25,6 +24,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import export_masks
 
 from . import services
 from .models import ClassKind, Session, SessionAttendance, TrainingBase, TrainingClass
@@ -117,7 +117,7 @@ class TrainingClassResource(_BaseScoped, ScopedResourceMixin, resources.ModelRes
     contact_phone = fields.Field(attribute="contact_phone", column_name=_("contact phone"))
     note = fields.Field(attribute="note", column_name=_("note"))
 
-    personal_fields = {"contact_phone": mask_phone}
+    personal_fields = export_masks(TrainingClass)
     export_title = _("training classes")
 
     class Meta(ScopedResourceMixin.Meta):

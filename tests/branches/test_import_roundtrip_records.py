@@ -65,3 +65,16 @@ def test_organisation_round_trip_renames(tree, users):
         attribute="name",
     )
     assert changed == "新名称"
+
+
+def test_text_the_export_escaped_comes_back_unchanged(tree, users):
+    """A stored topic starting with "-" is exported as '-… (so Excel does not evaluate it); the
+    same cell imported back is that stored text, not a formula: the row is 无变化."""
+    MeetingFactory(organization=tree.a1, topic="-学习党章")
+    MeetingFactory(organization=tree.a1, topic="学习党史")
+    data = export_xlsx(MeetingResource, users.office, Meeting.objects.order_by("pk"))
+    result = import_xlsx(MeetingResource, users.office, data, dry_run=False)
+    assert reasons(result) == [] and kinds(result) == ["无变化", "无变化"]
+    typed = edit(data, {(1, "主题"): "-学习党史"})  # typed by hand: refused as a formula
+    [line] = reasons(import_xlsx(MeetingResource, users.office, typed, dry_run=True))
+    assert line.startswith("第 3 行：主题：") and "公式" in line
