@@ -40,9 +40,14 @@ def _page(response) -> str:
 
 def test_a_gbk_csv_from_chinese_excel_is_read(tree, users, login):
     content = CSV().export_data(_member_rows(2)).encode("gbk")
-    response = _post(login(users.office), content, CSV_FMT, "党员.csv")
+    client = login(users.office)
+    response = _post(client, content, CSV_FMT, "党员.csv")
     assert response.context["confirm_form"] is not None, _page(response)
     assert response.context["counts"]["new"] == 2
+    confirm = response.context["confirm_form"]
+    done = client.post(reverse("admin:branches_member_process_import"), confirm.initial)
+    assert done.status_code == 302
+    assert Member.objects.filter(name__startswith="新党员").count() == 2
 
 
 def test_too_many_rows_is_refused_in_chinese(tree, users, login, settings):
