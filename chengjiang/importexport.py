@@ -98,6 +98,8 @@ MSG_ROW_FAILED = _("This row could not be saved; check its values, or ask the ad
 MSG_FILE_FAILED = _(
     "The file could not be imported; check that its header row holds the exported column names."
 )
+MSG_BAD_NUMBER = _("“%(value)s” is not a number.")
+MSG_BAD_VALUE = _("“%(value)s” cannot be read in this column.")
 MSG_REASON_SEP = "；"
 
 # A cell showing a masked personal value (341802********1234, 138****5678): keep what is stored.
@@ -514,9 +516,19 @@ class ScopedResourceMixin:
 
     def import_field(self, field, instance, row, is_m2m=False, **kwargs):
         """A masked personal value in the file means "keep what is stored"."""
-        if field.attribute in self.personal_fields and is_masked(row.get(field.column_name)):
+        cell = row.get(field.column_name)
+        if field.attribute in self.personal_fields and is_masked(cell):
             return None
-        return super().import_field(field, instance, row, is_m2m, **kwargs)
+        try:
+            return super().import_field(field, instance, row, is_m2m, **kwargs)
+        except (ValueError, ArithmeticError, TypeError) as exc:
+            # the library's own messages are English ("Value could not be parsed…"): a number
+            # column says so in Chinese; other widgets of ours already speak Chinese
+            if isinstance(field.widget, widgets.NumberWidget):
+                raise ValueError(gettext(MSG_BAD_NUMBER) % {"value": cell}) from exc
+            if isinstance(exc, ValueError):
+                raise
+            raise ValueError(gettext(MSG_BAD_VALUE) % {"value": cell}) from exc
 
     def skip_row(self, instance, original, row, import_validation_errors=None):
         """Unchanged: a stored record whose every imported cell equals what is stored."""

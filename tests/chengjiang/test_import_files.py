@@ -110,3 +110,20 @@ def test_exports_survive_any_stored_text(tree, users, char, on_postgres):
     dataset = MeetingResource(user=users.office).export(Meeting.objects.all())
     sheet = openpyxl.load_workbook(io.BytesIO(XLSX().export_data(dataset))).active
     assert "学习贯彻" in [c.value for row in sheet.iter_rows() for c in row]
+
+
+def test_a_word_in_a_number_column_is_named_in_chinese(tree, users):
+    from django.utils import translation
+
+    from cadres.resources import GroupFiguresResource
+    from chengjiang.importexport import row_reasons
+
+    with translation.override("zh-hans"):
+        resource = GroupFiguresResource(user=users.office)
+        attrs = ("village", "group_name", "effective_from", "population", "households", "workload")
+        data = tablib.Dataset(
+            ["花园村", "大塘组", "2024-01-01", "很多", 30, 10],
+            headers=[str(resource.fields[a].column_name) for a in attrs],
+        )
+        lines = row_reasons(resource.import_data(data, dry_run=True))
+    assert lines == ["第 2 行：人口数：“很多”不是数字。"]
