@@ -177,6 +177,9 @@ MEDIA_URL = "/media-not-served/"
 
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=5 * 1024 * 1024)
 UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=6)
+# Excel/CSV imports (chengjiang/importexport.py): a larger file or more rows is refused in Chinese
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
