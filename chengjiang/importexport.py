@@ -4,17 +4,23 @@ Two pieces, used together:
 
 * ``ScopedResourceMixin`` for a ``resources.ModelResource``: built with the request's user
   (``Resource(user=request.user)``); exports only ``.visible_to(user)`` rows with personal
-  fields masked unless the user holds ``accounts.view_personal_data``; escapes every cell that
-  a spreadsheet would read as a formula; on import refuses rows outside the user's scope and
-  rows repeated within the file, and rolls the whole file back when any row is bad.
+  fields masked (full values only with ``full_values=True, reason=…``, see below); escapes every
+  cell that a spreadsheet would read as a formula; on import refuses rows outside the user's
+  scope and rows repeated within the file, and rolls the whole file back when any row is bad.
 * ``ScopedImportExportMixin`` for a ``ModelAdmin`` (put it before
-  ``chengjiang.admin.ScopedModelAdmin``): xlsx and csv, the confirm (preview) step always on,
-  the resource given the user, and every bad row's number and reason listed in Chinese.
+  ``chengjiang.admin.ScopedModelAdmin``): xlsx (read by ``SafeXLSX``: formulas seen) and csv
+  (``SafeCSV``: UTF-8 or GBK), size and row limits, the confirm (preview) step always on with
+  新增 / 修改 / 无变化 counts, the resource given the user, every bad row as one Chinese line
+  (``row_reasons``: the spreadsheet's row number, header = row 1, and the column's name), and
+  an export form offering full values (with a reason) to holders of the permission only.
 
 A resource declares its scope with ``scope_fields`` (attributes of the imported instance that
 hold an ``Organization`` the user must see) and/or ``scope_village_fields`` (attributes holding
 a ``Village``), its personal fields with ``personal_fields`` (attribute → masking function), and
-what counts as a repeat with ``duplicate_key(instance)``.
+what counts as a repeat with ``duplicate_key(instance)``; optionally ``fixed_on_update``
+(attributes a row may set on a new record but not change on a stored one), ``compare_columns``
+(columns without an attribute read on import, compared to decide 无变化), ``resolve(instance,
+row)`` (what a row names indirectly, set before the checks) and ``export_title``.
 
 The Excel round trip: every export carries a 编号 column (the record's key). An imported row with
 a 编号 updates that record (looked up within the user's scope only: a key outside it reads as a
