@@ -577,12 +577,13 @@ class ScopedResourceMixin:
         return None
 
     def check_duplicate_in_file(self, instance, row_number) -> None:
-        key = self.duplicate_key(instance)
-        if key is None:
-            return
-        first = self._seen_keys.setdefault(key, row_number)
-        if first != row_number:
-            raise row_error(MSG_DUPLICATE_IN_FILE, number=first + 1)
+        # a stored record is updated by one row only (two rows with one 编号 repeat each other)
+        for key in (("pk", instance.pk) if instance.pk else None, self.duplicate_key(instance)):
+            if key is None:
+                continue
+            first = self._seen_keys.setdefault(key, row_number)
+            if first != row_number:
+                raise row_error(MSG_DUPLICATE_IN_FILE, number=first + 1)
 
     def validate_row(self, instance, row, **kwargs) -> None:
         """Per-resource checks after the fields are read (raise ValidationError)."""

@@ -78,3 +78,13 @@ def test_text_the_export_escaped_comes_back_unchanged(tree, users):
     typed = edit(data, {(1, "主题"): "-学习党史"})  # typed by hand: refused as a formula
     [line] = reasons(import_xlsx(MeetingResource, users.office, typed, dry_run=True))
     assert line.startswith("第 3 行：主题：") and "公式" in line
+
+
+def test_two_rows_with_one_record_number_repeat_each_other(tree, users):
+    MeetingFactory(organization=tree.a1, topic="学习一")
+    MeetingFactory(organization=tree.a1, topic="学习二")
+    data = export_xlsx(MeetingResource, users.office, Meeting.objects.order_by("pk"))
+    first_key = Meeting.objects.order_by("pk").first().pk
+    data = edit(data, {(1, "编号"): first_key, (1, "主题"): "另一个主题"})
+    lines = reasons(import_xlsx(MeetingResource, users.office, data, dry_run=True))
+    assert lines == ["第 3 行：本行与文件第 2 行重复。"]
