@@ -887,7 +887,12 @@ class ScopedImportExportMixin(ImportExportMixin):
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         response = super()._do_file_export(file_format, request, queryset, export_form)
         filename = self.get_export_filename(request, queryset, file_format)
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''" + quote(filename)
+        fallback = "export-{}.{}".format(
+            timezone.localdate().strftime("%Y%m%d"), file_format.get_extension()
+        )  # for clients that do not read RFC 6266's filename*
+        response["Content-Disposition"] = (
+            f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+        )
         return response
 
     def get_import_data_kwargs(self, **kwargs):
