@@ -20,6 +20,7 @@ from django.utils.translation import pgettext_lazy
 from branches.models import Organization, Village
 from chengjiang import measures as registry
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.importexport import import_counts
 from chengjiang.measures import Period
 
 from . import selectors, services
@@ -472,6 +473,7 @@ def checklist_import(request):
             "outcome": outcome,
             "preview": preview,
             "headers": outcome.result.diff_headers if outcome is not None else [],
+            "counts": import_counts(outcome.result) if outcome is not None else {},
             "refused": services.MSG_IMPORT_REFUSED % {"count": len(outcome.errors)}
             if outcome is not None and outcome.errors
             else "",

@@ -43,6 +43,8 @@ def test_the_session_holds_no_copy_of_the_uploaded_sheet(tree, users, login, set
     stored = client.session["worktasks_import"]
     assert len(str(stored)) < 200  # a name, a format and a hash — not the file
     assert [p["type"] for p in response.context["preview"]] == ["修改", "无变化"]
+    page = response.content.decode()
+    assert "修改 1 条" in page and "无变化 1 条" in page and 'class="cell-changed"' in page
     done = client.post(url, {"confirm": "1", "hash": response.context["outcome"].hash})
     assert done.status_code == 302
     assert Task.objects.order_by("pk").first().description.startswith("很长的说明")
