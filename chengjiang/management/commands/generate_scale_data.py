@@ -4,12 +4,12 @@
         --members 100000 --meetings 1000000 --talks 100000 --year 2024
 
 builds city → sub-districts (Party working committees, 街道党工委) → villages (general
-branches or Party committees, each with its Village) → branches → Party groups, members with
-valid GB 11643 ID numbers, dated secretaries who are members of their organisation, the
-tree's change events, and 三会一课 by the cadence rules (the given year first, then earlier
-years until the count is reached) with attendance of each meeting's own members, heart-to-heart talks, review statuses, the
-year's checklist bound to the measures, and two logins (``scale_office``: office staff,
-``scale_leader``: leadership) whose scope is the whole tree.
+branches or Party committees, each with its Village) → branches → Party groups; members with
+valid GB 11643 ID numbers; dated secretaries who are members of their organisation; the tree's
+change events; 三会一课 by the cadence rules (the given year first, then earlier years until the
+count is reached) with attendance of each meeting's own members; heart-to-heart talks; review
+statuses; the year's checklist bound to the measures; and two logins (``scale_office``: office
+staff, ``scale_leader``: leadership) whose scope is the whole tree.
 
 Written in bulk on purpose: COPY (psycopg 3) on PostgreSQL, ``bulk_create`` elsewhere, with
 explicit ids, so no per-row signal fires (no audit entry per row, no cache bump per row); the
