@@ -300,8 +300,13 @@ class Generator:
         self.parent: dict[int, int | None] = {}
         self.district_of: dict[int, int] = {}
 
+        self.village: dict[int, int | None] = {}
+
         def add(name, kind, parent, village=None, established=None) -> int:
+            """One organisation; below a village it belongs to the village (as the service and
+            the database's trigger require)."""
             pk = len(orgs) + 1
+            village = village or (self.village[parent] if parent else None)
             path = (self.path[parent] if parent else "") + f"{pk:0{PATH_STEP}d}/"
             orgs.append(
                 (
@@ -316,6 +321,7 @@ class Generator:
                 )
             )
             self.kind[pk], self.path[pk], self.parent[pk] = kind, path, parent
+            self.village[pk] = village
             return pk
 
         self.root = add(f"{MARKER}市委员会", Kind.WORKING_COMMITTEE, None)
