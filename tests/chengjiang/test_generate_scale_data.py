@@ -151,3 +151,28 @@ def test_refuses_to_generate_twice():
 def test_refuses_sizes_that_cannot_make_a_tree():
     with pytest.raises(CommandError):
         generate(orgs=5)
+
+
+def _schema():
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conrelid::regclass::text, conname, pg_get_constraintdef(oid) FROM pg_constraint"
+            " WHERE conrelid::regclass::text LIKE 'branches_%%'"
+        )
+        constraints = set(cursor.fetchall())
+        cursor.execute(
+            "SELECT tablename, indexname, indexdef FROM pg_indexes"
+            " WHERE tablename LIKE 'branches_%%'"
+        )
+        return constraints, set(cursor.fetchall())
+
+
+@pytest.mark.postgres
+def test_the_bulk_load_puts_back_every_constraint_and_index():
+    """On PostgreSQL the COPY runs with the tables' keys and indexes dropped; all come back."""
+    before = _schema()
+    generate()
+    assert _schema() == before
+    assert before[0] and before[1]
