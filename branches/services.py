@@ -63,6 +63,10 @@ MSG_NOT_EDITABLE = _("Only drafts and returned records can be changed.")
 MSG_NOT_SUBMITTABLE = _("Only drafts and returned records can be submitted.")
 MSG_NOT_SUBMITTED = _("Only submitted records can be approved or returned.")
 MSG_RETURN_REASON = _("Give the reason for returning the record.")
+MSG_CHANGED_MEANWHILE = _(
+    "This record was changed by someone else after you opened it. "
+    "Reload the page, check the record and try again."
+)
 MSG_ATTENDEE_OUTSIDE = _("%(name)s is not a member of %(org)s.")
 MSG_ABSENCE_REASON = _("Give a reason for %(name)s's absence.")
 MSG_DUPLICATE_ATTENDEE = _("%(name)s is listed twice.")
@@ -420,6 +424,46 @@ def _validate_meeting_kind(meeting: Meeting) -> None:
         )
 
 
+# The ``updated_at`` a writer saw (a datetime or its ISO text from a form); None: not checked.
+Version = datetime.datetime | str | None
+
+# The workflow fields: only the transitions below change them. An edit takes them from the row
+# it has locked, never from the copy it read before (issue 14: an edit wrote back "submitted"
+# over an approval that had landed in between).
+WORKFLOW_FIELDS = (
+    "status",
+    "return_reason",
+    "created_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+)
+
+
+def check_version(stored, version) -> None:
+    """Optimistic check: ``version`` is the ``updated_at`` the writer saw (None: not checked)."""
+    if version is None:
+        return
+    if isinstance(version, str):
+        try:
+            version = datetime.datetime.fromisoformat(version)
+        except ValueError as exc:
+            raise ValidationError(MSG_CHANGED_MEANWHILE) from exc
+    if stored.updated_at != version:
+        raise ValidationError(MSG_CHANGED_MEANWHILE)
+
+
+def _lock_for_edit(record, *, by, version) -> None:
+    """Lock the stored row, refuse a locked or outdated edit, keep the stored workflow state."""
+    model = type(record)
+    stored = model.objects.select_for_update().get(pk=record.pk)
+    check_version(stored, version)
+    if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
+        raise ValidationError(MSG_NOT_EDITABLE)
+    for name in WORKFLOW_FIELDS:
+        setattr(record, name, getattr(stored, name))
+
+
 @transaction.atomic
 def meeting_save(
     *,
@@ -427,8 +471,12 @@ def meeting_save(
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
     by=None,
+    version: Version = None,
 ) -> Meeting:
-    """Create or edit a meeting (a draft or a returned one) with its attendance and files."""
+    """Create or edit a meeting (a draft or a returned one) with its attendance and files.
+
+    ``version``: the ``updated_at`` the writer's form showed; a newer stored row is refused.
+    """
     from .uploads import check_upload, count_allowed
 
     _check_scope(by, meeting.organization_id)
@@ -439,9 +487,7 @@ def meeting_save(
         existing = meeting.attachments.count() if meeting.pk else 0
         count_allowed(existing + len(attachments))
     if meeting.pk:
-        stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
-            raise ValidationError(MSG_NOT_EDITABLE)
+        _lock_for_edit(meeting, by=by, version=version)
     elif by is not None and meeting.created_by_id is None:
         meeting.created_by = by
     meeting.full_clean()
@@ -486,11 +532,13 @@ def attachment_add(*, meeting: Meeting, upload) -> MeetingAttachment:
     return att
 
 
-def _transition(record, *, allowed, to, message, by, **fields):
+def _transition(record, *, allowed, to, message, by, version=None, **fields):
+    """Change the state on the locked, re-read row (never on the caller's copy)."""
     model = type(record)
     stored = model.objects.select_for_update().get(pk=record.pk)
     if stored.status not in allowed:
         raise ValidationError(message)
+    check_version(stored, version)
     stored.status = to
     for key, value in fields.items():
         setattr(stored, key, value)
@@ -505,7 +553,7 @@ def _transition(record, *, allowed, to, message, by, **fields):
     return record
 
 
-def _submit(record, *, by=None):
+def _submit(record, *, by=None, version=None):
     """Draft or returned → submitted, for the office to review."""
     return _transition(
         record,
@@ -513,24 +561,26 @@ def _submit(record, *, by=None):
         to=Status.SUBMITTED,
         message=MSG_NOT_SUBMITTABLE,
         by=by,
+        version=version,
         submitted_at=timezone.now(),
     )
 
 
-def _approve(record, *, by):
+def _approve(record, *, by, version=None):
     return _transition(
         record,
         allowed=(Status.SUBMITTED,),
         to=Status.APPROVED,
         message=MSG_NOT_SUBMITTED,
         by=by,
+        version=version,
         reviewed_by=by,
         reviewed_at=timezone.now(),
         return_reason="",
     )
 
 
-def _return(record, *, by, reason: str):
+def _return(record, *, by, reason: str, version=None):
     if not reason or not reason.strip():
         raise ValidationError(MSG_RETURN_REASON)
     return _transition(
@@ -539,6 +589,7 @@ def _return(record, *, by, reason: str):
         to=Status.RETURNED,
         message=MSG_NOT_SUBMITTED,
         by=by,
+        version=version,
         reviewed_by=by,
         reviewed_at=timezone.now(),
         return_reason=reason.strip(),
@@ -546,20 +597,21 @@ def _return(record, *, by, reason: str):
 
 
 @transaction.atomic
-def meeting_submit(*, meeting: Meeting, by=None) -> Meeting:
+def meeting_submit(*, meeting: Meeting, by=None, version: Version = None) -> Meeting:
     """Draft or returned → submitted, for the office to review."""
-    return _submit(meeting, by=by)
+    return _submit(meeting, by=by, version=version)
 
 
 @transaction.atomic
-def meeting_approve(*, meeting: Meeting, by) -> Meeting:
-    return _approve(meeting, by=by)
+def meeting_approve(*, meeting: Meeting, by, version: Version = None) -> Meeting:
+    """Submitted → approved; with ``version``, only the version the reviewer saw."""
+    return _approve(meeting, by=by, version=version)
 
 
 @transaction.atomic
-def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
+def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None) -> Meeting:
     """Submitted → returned to the secretary, with the reason they will read."""
-    return _return(meeting, by=by, reason=reason)
+    return _return(meeting, by=by, reason=reason, version=version)
 
 
 # --- talks ----------------------------------------------------------------------------------
@@ -572,12 +624,16 @@ class TalkPerson:
 
 
 @transaction.atomic
-def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, by=None) -> Talk:
+def talk_save(
+    *,
+    talk: Talk,
+    participants: Sequence[TalkPerson] | None = None,
+    by=None,
+    version: Version = None,
+) -> Talk:
     _check_scope(by, talk.organization_id)
     if talk.pk:
-        stored = Talk.objects.select_for_update().get(pk=talk.pk)
-        if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
-            raise ValidationError(MSG_NOT_EDITABLE)
+        _lock_for_edit(talk, by=by, version=version)
     elif by is not None and talk.created_by_id is None:
         talk.created_by = by
     talk.full_clean()
@@ -606,15 +662,15 @@ def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, b
 
 
 @transaction.atomic
-def talk_submit(*, talk: Talk, by=None) -> Talk:
-    return _submit(talk, by=by)
+def talk_submit(*, talk: Talk, by=None, version: Version = None) -> Talk:
+    return _submit(talk, by=by, version=version)
 
 
 @transaction.atomic
-def talk_approve(*, talk: Talk, by) -> Talk:
-    return _approve(talk, by=by)
+def talk_approve(*, talk: Talk, by, version: Version = None) -> Talk:
+    return _approve(talk, by=by, version=version)
 
 
 @transaction.atomic
-def talk_return(*, talk: Talk, by, reason: str) -> Talk:
-    return _return(talk, by=by, reason=reason)
+def talk_return(*, talk: Talk, by, reason: str, version: Version = None) -> Talk:
+    return _return(talk, by=by, reason=reason, version=version)

@@ -60,6 +60,7 @@ def test_return_needs_reason_and_returned_can_be_edited_and_resubmitted(tree, us
         held_on=DAY,
         topic="旧主题",
         status=Status.SUBMITTED,
+        created_by=users.sec_a,
     )
     with pytest.raises(ValidationError) as exc:
         services.meeting_return(meeting=meeting, by=users.office, reason="  ")
