@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.params import parse_id
 
 from . import selectors, services
 from .forms import (
@@ -133,11 +134,12 @@ def meeting_detail(request, pk: int):
 def _chosen_organization(request):
     """The organisation of a new record from POST or ?organization= (scoped), or None."""
     raw = request.POST.get("organization") or request.GET.get("organization")
-    if not raw:
+    pk = parse_id(raw)
+    if pk is None:
         return None
     try:
-        return active_organizations(request.user).get(pk=int(raw))
-    except (ValueError, TypeError, Organization.DoesNotExist):
+        return active_organizations(request.user).get(pk=pk)
+    except Organization.DoesNotExist:
         return None
 
 
