@@ -16,6 +16,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.forms import CleanTextMixin
+
 from .models import (
     Meeting,
     MeetingKind,
@@ -51,7 +53,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
 
 
-class ChooseOrganizationForm(forms.Form):
+class ChooseOrganizationForm(CleanTextMixin, forms.Form):
     """Step one of a new record (GET): which organisation held it."""
 
     organization = OrganizationChoiceField(
@@ -86,7 +88,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class MeetingFilterForm(forms.Form):
+class MeetingFilterForm(CleanTextMixin, forms.Form):
     """The meeting list's filters (GET)."""
 
     kind = forms.ChoiceField(label=_("kind"), required=False)
@@ -147,7 +149,7 @@ class ServiceErrorsMixin:
         return {name for name, field in self.fields.items() if field.widget.is_hidden}
 
 
-class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
+class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
     """A meeting with the attendance of every member of its organisation and new attachments.
 
     Each member has a "present" box and a reason field; unticked means absent, and then the
@@ -282,7 +284,7 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
         ]
 
 
-class TalkForm(ServiceErrorsMixin, forms.ModelForm):
+class TalkForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
     """A heart-to-heart talk: members of the organisation ticked, plus names of non-members."""
 
     participants = forms.ModelMultipleChoiceField(

@@ -3,9 +3,12 @@
 from django.contrib import admin
 
 from chengjiang.audit_admin import AuditHistoryMixin
+from chengjiang.forms import CleanTextAdminMixin
+
+__all__ = ["CleanTextAdminMixin", "ScopedAdminMixin", "ScopedModelAdmin", "ScopedTabularInline"]
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(CleanTextAdminMixin):
     """Admin rows, foreign-key choices and autocompletes all pass through ``visible_to(user)``.
 
     Out-of-scope objects are simply not in the queryset, so the admin answers its own
