@@ -11,13 +11,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.files import download
 from chengjiang.params import parse_id
 
 from . import selectors, services
@@ -244,19 +244,9 @@ def meeting_submit(request, pk: int):
 @permission_required("branches.view_meeting", raise_exception=True)
 def attachment_download(request, pk: int):
     attachment = get_visible_or_404(MeetingAttachment.objects, request.user, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- talks ----------------------------------------------------------------------------------

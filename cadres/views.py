@@ -176,6 +176,7 @@ def allowance_sheet_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="allowances-{sheet.period.code}.xlsx"'
+    response["Cache-Control"] = "private, no-store"  # names of people: never kept in a cache
     return response
 
 

@@ -11,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Organization, Village
 from chengjiang import measures as registry
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.files import download
 from chengjiang.measures import Period
 from chengjiang.params import id_or_404, parse_int, year_or_404
 
@@ -355,14 +356,9 @@ def task_manual(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 def evidence_download(request, pk: int):
     evidence = get_visible_or_404(Evidence.objects, request.user, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 @permission_required("worktasks.add_task", raise_exception=True)
