@@ -84,8 +84,10 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="organizations",
     )
-    established_on = models.DateField(_("established on"), null=True, blank=True)
-    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    established_on = models.DateField(
+        _("established on"), null=True, blank=True, validators=PARTY_DATE
+    )
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, validators=PARTY_DATE)
     path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 

@@ -62,3 +62,10 @@ def test_a_group_leader_born_in_year_one_is_refused():
     with pytest.raises(ValidationError) as exc:
         leader.full_clean()
     assert "日期不能早于 1900-01-01。" in exc.value.message_dict["birth_date"]
+
+
+def test_an_organisation_established_before_the_party_is_refused(tree):
+    tree.a1.established_on = D(1, 1, 1)
+    with pytest.raises(ValidationError) as exc:
+        tree.a1.full_clean()
+    assert "日期不能早于 1921-07-01。" in exc.value.message_dict["established_on"]
