@@ -44,6 +44,19 @@ def test_load_demo_refuses_a_database_with_records_of_its_own(settings):
     assert not get_user_model().objects.filter(username="office").exists()
 
 
+@pytest.mark.django_db
+def test_make_run_leaves_a_database_of_its_own_alone(settings):
+    from branches.models import Village
+
+    settings.DEBUG = True
+    UserFactory(username="zhangsan")
+    before = Village.objects.count()
+    out = io.StringIO()
+    call_command("load_demo", "--if-demo", stdout=out)  # `make run`: no error, nothing loaded
+    assert "zhangsan" in out.getvalue()
+    assert Village.objects.count() == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_restore_drops_cached_figures(rich, tmp_path):
     output = tmp_path / "b.tar.gz"

@@ -52,13 +52,23 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--password", default=DEFAULT_PASSWORD)
+        parser.add_argument(
+            "--if-demo",
+            action="store_true",
+            help="On a database with non-demo records, say so and load nothing (exit 0): "
+            "`make run` on a development database with accounts of its own.",
+        )
 
-    def handle(self, *args, password, **options):
+    def handle(self, *args, password, if_demo=False, **options):
         if not (settings.DEBUG or getattr(settings, "TESTING", False)):
             raise CommandError(MSG_NO_DEBUG)
         foreign = foreign_records()
         if foreign:
-            raise CommandError(MSG_FOREIGN % {"what": "；".join(foreign)})
+            message = MSG_FOREIGN % {"what": "；".join(foreign)}
+            if if_demo:
+                self.stdout.write(self.style.WARNING(message))
+                return
+            raise CommandError(message)
         ctx: dict = {"password": password, "stdout": self.stdout}
         with transaction.atomic():
             for name in DEMO_MODULES:
