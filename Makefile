@@ -64,8 +64,10 @@ format: install
 e2e: install
 	E2E_REQUIRED=1 $(BIN)/python -m pytest -p no:xdist tests/e2e $(PYTEST_ARGS)
 
+# Issue 12's benchmarks on a scratch PostgreSQL database it creates and drops (127.0.0.1:5432,
+# user postgres): full size by default (about 15 minutes on 2 cores); SIZE=small or SIZE=tiny.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SIZE),--size $(SIZE),)
 
 # Regenerate and compile every catalogue (needs gettext; the compiled .mo files are committed).
 messages: export DEBUG=1
