@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from branches.uploads import check_upload
+from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
 
 from .measure_text import normalise_measure_columns
@@ -58,15 +59,16 @@ def evidence_add(*, task: Task, upload, description: str = "", by=None) -> Evide
     kind = check_upload(upload)
     evidence = Evidence(
         task=task,
-        original_name=(upload.name or "")[-200:],
+        original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
         description=description,
         uploaded_by=by,
     )
-    evidence.file.save(upload.name, upload, save=False)
-    evidence.full_clean()
-    evidence.save()
+    with StoredFiles() as stored:
+        store(evidence.file, f"upload.{kind.extension}", upload, stored=stored)
+        evidence.full_clean()
+        evidence.save()
     return evidence
 
 

@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,8 +21,10 @@ from django.utils.translation import pgettext_lazy
 from branches.models import Organization, Village
 from chengjiang import measures as registry
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.files import download
 from chengjiang.importexport import import_counts
 from chengjiang.measures import Period
+from chengjiang.params import id_or_404, parse_int, year_or_404
 
 from . import selectors, services
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
@@ -59,12 +61,11 @@ IMPORT_ACTIONS = {
 
 
 def _year(request, default: int | None = None) -> int:
+    if default is not None:
+        year_or_404(default)  # a year from the path: /reports/0/ is no report
     raw = request.GET.get("year") or default or timezone.localdate().year
-    try:
-        year = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    if not 2000 <= year <= 2100:
+    year = parse_int(raw, low=2000, high=2100)
+    if year is None:
         raise Http404
     return year
 
@@ -76,10 +77,7 @@ def _scope(request):
         raise Http404
     org_id = request.GET.get("org")
     if org_id:
-        try:
-            org = get_visible_or_404(Organization.objects, request.user, pk=int(org_id))
-        except ValueError as exc:
-            raise Http404 from exc
+        org = get_visible_or_404(Organization.objects, request.user, pk=id_or_404(org_id))
         return org.path, org
     return path, request.user.organization if path else None
 
@@ -159,11 +157,10 @@ def drilldown(request, key: str):
     period = Period.year(year)
     month = request.GET.get("month")
     if month:
-        try:
-            mo = int(month)
-            start = datetime.date(year, mo, 1)
-        except ValueError as exc:
-            raise Http404 from exc
+        mo = parse_int(month, low=1, high=12)
+        if mo is None:
+            raise Http404
+        start = datetime.date(year, mo, 1)
         end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
         period = Period(start, end)
     params = {}
@@ -176,12 +173,9 @@ def drilldown(request, key: str):
     records = m.records(period=period, scope=path, **params)
     village = None
     if request.GET.get("village"):
-        try:
-            village = get_visible_or_404(
-                Village.objects, request.user, pk=int(request.GET["village"])
-            )
-        except ValueError as exc:
-            raise Http404 from exc
+        village = get_visible_or_404(
+            Village.objects, request.user, pk=id_or_404(request.GET["village"])
+        )
         if not m.village_field:
             raise Http404
         records = records.filter(**{m.village_field: village.pk})
@@ -255,6 +249,7 @@ def report(request, year: int | None = None):
 
 @permission_required(VIEW, raise_exception=True)
 def report_docx_download(request, year: int):
+    year_or_404(year)
     _path, _org, rendered = _report_context(request, year)
     if not rendered.offered:
         raise Http404
@@ -265,6 +260,7 @@ def report_docx_download(request, year: int):
 
 @permission_required(VIEW, raise_exception=True)
 def progress_xlsx_download(request, year: int):
+    year_or_404(year)
     path, org = _scope(request)
     checklist = Checklist.objects.filter(year=year).first()
     if checklist is None:
@@ -386,14 +382,9 @@ def task_manual(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 def evidence_download(request, pk: int):
     evidence = get_visible_or_404(Evidence.objects, request.user, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 PENDING_DIR = "import-pending"
