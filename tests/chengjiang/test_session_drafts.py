@@ -67,6 +67,38 @@ def test_minutes_typed_across_a_session_expiry_come_back_after_login(client, use
     assert _draft(client.get(login["Location"])) == {}
 
 
+def test_a_draft_is_never_given_to_another_account_on_the_same_browser(client, users, tree):
+    client.post("/accounts/login/", {"username": users.sec_a.username, "password": PASSWORD})
+    url = f"/meetings/new/?organization={tree.a1.pk}"
+    assert client.get(url).status_code == 200
+    _expire(client)
+    response = client.post(
+        url,
+        {"organization": tree.a1.pk, "kind": MeetingKind.BRANCH_COMMITTEE, "topic": "保密"},
+    )
+    assert response["Location"].startswith("/accounts/login/")
+
+    # a colleague signs in on the same browser and opens the same page
+    login = client.post(
+        response["Location"], {"username": users.office.username, "password": PASSWORD}
+    )
+    assert login.status_code == 302
+    page = client.get(url)
+    assert _draft(page) == {}
+    assert "保密" not in page.content.decode()
+
+
+def test_a_browser_without_the_owner_cookie_keeps_nothing(client, users, tree):
+    client.post("/accounts/login/", {"username": users.sec_a.username, "password": PASSWORD})
+    url = f"/meetings/new/?organization={tree.a1.pk}"
+    assert client.get(url).status_code == 200
+    _expire(client)
+    client.cookies.pop("cj_draft_owner")
+    client.post(url, {"organization": tree.a1.pk, "topic": "无主草稿"})
+    client.post("/accounts/login/", {"username": users.sec_a.username, "password": PASSWORD})
+    assert _draft(client.get(url)) == {}
+
+
 def test_pages_warn_before_the_session_expires(client, users, settings):
     client.post("/accounts/login/", {"username": users.sec_a.username, "password": PASSWORD})
     page = client.get("/").content.decode()
