@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline, formset_outcome
 from chengjiang.audit_admin import PersonalDataAdminMixin
 from chengjiang.importexport import ScopedImportExportMixin, can_view_personal_data
 
@@ -531,8 +531,10 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
         services.meeting_save(meeting=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        """Attendance is written by ``meeting_save`` as one list (the formset validated it)."""
         form.save_m2m()
         for formset in formsets:
+            formset_outcome(formset)  # the change message's lists; nothing is written here
             lines = getattr(formset, "lines", None)
             if lines is not None:
                 services.meeting_save(meeting=form.instance, attendance=lines, by=request.user)
@@ -586,15 +588,13 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
         services.talk_save(talk=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        """Participants are written by ``talk_save`` as one list; a refusal re-shows the form."""
         form.save_m2m()
         for formset in formsets:
+            formset_outcome(formset)  # the change message's lists; nothing is written here
             people = getattr(formset, "people", None)
             if people is not None:
-                try:
-                    services.talk_save(talk=form.instance, participants=people, by=request.user)
-                except ValidationError as exc:
-                    transaction.set_rollback(True)
-                    messages.error(request, _error_text(exc))
+                services.talk_save(talk=form.instance, participants=people, by=request.user)
 
 
 @admin.register(CadenceRule)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline, formset_outcome
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -44,7 +44,7 @@ class TrainingBaseAdmin(ScopedModelAdmin):
         services.base_save(base=obj)
 
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
+        for obj in formset_outcome(formset):
             services.facility_save(facility=obj)
         for obj in formset.deleted_objects:
             services.facility_delete(facility=obj)
@@ -134,10 +134,11 @@ class TrainingClassAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         services.class_save(training_class=obj)
 
     def save_formset(self, request, form, formset, change):
+        objects = formset_outcome(formset)  # nothing written yet; deletions listed apart
         if formset.model is Attendee:
             for obj in formset.deleted_objects:
                 services.attendee_withdraw(attendee=obj)
-            for obj in formset.save(commit=False):
+            for obj in objects:
                 if obj.pk is None:
                     services.attendee_enrol(
                         training_class=form.instance,
@@ -149,7 +150,7 @@ class TrainingClassAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             return
         for obj in formset.deleted_objects:
             services.session_delete(session=obj)
-        for obj in formset.save(commit=False):
+        for obj in objects:
             services.session_save(session=obj)
 
 
