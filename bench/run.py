@@ -17,6 +17,8 @@ import sys
 import time
 from pathlib import Path
 
+from chengjiang.access import SYSTEM
+
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
@@ -59,10 +61,15 @@ def scale(villages: int, rng: random.Random) -> None:
                 parent=root,
                 date=old,
                 village=village,
+                by=SYSTEM,
             )
             for b in range(3):
                 branch = services.organization_establish(
-                    name=f"基准村{i:03d}第{b + 1}党支部", kind="branch", parent=top, date=old
+                    name=f"基准村{i:03d}第{b + 1}党支部",
+                    kind="branch",
+                    parent=top,
+                    date=old,
+                    by=SYSTEM,
                 )
                 people = _members(branch, [], 10, rng, used, phones)
                 _three_meetings_one_lesson(branch, people, 2024, 12, rng, office, office)

@@ -20,7 +20,13 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline, formset_outcome
+from chengjiang.admin import (
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceRefusalMixin,
+    ServiceSavesMixin,
+    formset_outcome,
+)
 from chengjiang.audit_admin import PersonalDataAdminMixin
 from chengjiang.importexport import ScopedImportExportMixin, can_view_personal_data
 
@@ -219,7 +225,7 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return "　" * obj.depth + obj.name
 
     def save_model(self, request, obj, form, change):
-        services.organization_rename(organization=obj, name=obj.name)
+        services.organization_rename(organization=obj, name=obj.name, by=request.user)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -433,7 +439,7 @@ class MemberAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, ScopedModelAd
         return ()
 
     def save_model(self, request, obj, form, change):
-        services.member_save(member=obj)
+        services.member_save(member=obj, by=request.user)
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -598,7 +604,7 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
 
 
 @admin.register(CadenceRule)
-class CadenceRuleAdmin(admin.ModelAdmin):
+class CadenceRuleAdmin(ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin):
     list_display = ("meeting_kind", "period", "min_count", "org_kinds", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)

@@ -225,7 +225,7 @@ class MemberResource(_Base):
             raise row_error(MSG_ID_TAKEN)
 
     def do_instance_save(self, instance, is_create):
-        services.member_save(member=instance)
+        services.member_save(member=instance, by=self.user)
 
 
 # --- meetings -------------------------------------------------------------------------------

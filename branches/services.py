@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.access import sees_everything
+from chengjiang.access import acting_user, in_write_scope
 
 from .models import (
     EDITABLE_STATUSES,
@@ -81,12 +81,12 @@ MEETING_ORG_KINDS = {
 }
 
 
-def _check_scope(by, organization_id) -> None:
-    """Belt and braces behind the views: a user writes only inside their own scope."""
-    if by is None or organization_id is None or sees_everything(by):
-        return
-    if not Organization.objects.visible_to(by).filter(pk=organization_id).exists():
-        raise ValidationError(MSG_OUT_OF_SCOPE)
+def _check_scope(by, *records) -> None:
+    """A user writes only inside their own scope (chengjiang.access decides); ``by`` is required:
+    None is refused, the system acts as ``chengjiang.access.SYSTEM``."""
+    for record in records:
+        if record is not None and not in_write_scope(by, record):
+            raise ValidationError(MSG_OUT_OF_SCOPE)  # every record here is an organisation's
 
 
 def _check_date(date: datetime.date) -> None:
@@ -126,7 +126,7 @@ def organization_establish(
     parent: Organization | None,
     date: datetime.date,
     village=None,
-    by=None,
+    by,
     note: str = "",
     record_event: bool = True,
 ) -> Organization:
@@ -136,6 +136,7 @@ def organization_establish(
     if village is None and parent is not None:
         village = parent.village
     org = Organization(name=name, kind=kind, parent=parent, village=village, established_on=date)
+    _check_scope(by, org)
     org.full_clean(exclude=["path"])
     org.save()
     if record_event:
@@ -147,7 +148,7 @@ def organization_establish(
             organization=org,
             date=date,
             new_parent=parent,
-            recorded_by=by,
+            recorded_by=acting_user(by),
             note=note,
         )
     return org
@@ -155,7 +156,7 @@ def organization_establish(
 
 @transaction.atomic
 def party_groups_set_up(
-    *, branch: Organization, names: Sequence[str], date: datetime.date, by=None
+    *, branch: Organization, names: Sequence[str], date: datetime.date, by
 ) -> list[Organization]:
     """分设党小组: Party groups set up under a branch, one event each."""
     names = [n.strip() for n in names if n and n.strip()]
@@ -173,13 +174,14 @@ def organization_move(
     organization: Organization,
     new_parent: Organization,
     date: datetime.date,
-    by=None,
+    by,
     note: str = "",
 ) -> Organization:
     """调整隶属关系: move an organisation (and its subtree) under another parent."""
     _check_date(date)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.get(pk=new_parent.pk)
+    _check_scope(by, org, new_parent)
     if new_parent.path.startswith(org.path):
         raise ValidationError(MSG_CYCLE)
     if org.parent_id == new_parent.pk:
@@ -201,7 +203,7 @@ def organization_move(
         date=date,
         old_parent_id=old_parent_id,
         new_parent=new_parent,
-        recorded_by=by,
+        recorded_by=acting_user(by),
         note=note,
     )
     return org
@@ -209,11 +211,12 @@ def organization_move(
 
 @transaction.atomic
 def organization_dissolve(
-    *, organization: Organization, date: datetime.date, by=None, note: str = ""
+    *, organization: Organization, date: datetime.date, by, note: str = ""
 ) -> Organization:
     """撤销: dissolve an organisation that has no active subordinates left."""
     _check_date(date)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    _check_scope(by, org)
     if org.dissolved_on is not None:
         raise ValidationError(MSG_ALREADY_DISSOLVED)
     if org.children.filter(dissolved_on__isnull=True).exists():
@@ -231,16 +234,17 @@ def organization_dissolve(
         organization=org,
         date=date,
         old_parent=org.parent,
-        recorded_by=by,
+        recorded_by=acting_user(by),
         note=note,
     )
     return org
 
 
 @transaction.atomic
-def organization_rename(*, organization: Organization, name: str) -> Organization:
+def organization_rename(*, organization: Organization, name: str, by) -> Organization:
     """A plain edit changes the name only; the tree changes through the services above."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    _check_scope(by, org)
     org.name = name.strip()
     org.full_clean(exclude=["path"])
     org.save()
@@ -255,9 +259,10 @@ def _member_belongs(member: Member, org: Organization) -> bool:
 
 @transaction.atomic
 def secretary_appoint(
-    *, organization: Organization, member: Member, date: datetime.date, by=None
+    *, organization: Organization, member: Member, date: datetime.date, by
 ) -> SecretaryTerm:
     """Appoint the secretary (the first one, or a replacement: then 调整书记 is recorded)."""
+    _check_scope(by, organization, member)
     _check_date(date)
     if not _member_belongs(member, organization):
         raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
@@ -284,13 +289,14 @@ def secretary_appoint(
             date=date,
             old_secretary=current.member,
             new_secretary=member,
-            recorded_by=by,
+            recorded_by=acting_user(by),
         )
     return term
 
 
 @transaction.atomic
-def member_save(*, member: Member) -> Member:
+def member_save(*, member: Member, by) -> Member:
+    _check_scope(by, member)
     member.full_clean()
     member.save()
     return member
@@ -345,12 +351,12 @@ def meeting_save(
     meeting: Meeting,
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
-    by=None,
+    by,
 ) -> Meeting:
     """Create or edit a meeting (a draft or a returned one) with its attendance and files."""
     from .uploads import check_upload, count_allowed
 
-    _check_scope(by, meeting.organization_id)
+    _check_scope(by, meeting)
     # Every file is checked before anything is written, so a refused file leaves nothing behind.
     for upload in attachments:
         check_upload(upload)
@@ -361,8 +367,8 @@ def meeting_save(
         stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
         if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
             raise ValidationError(MSG_NOT_EDITABLE)
-    elif by is not None and meeting.created_by_id is None:
-        meeting.created_by = by
+    elif meeting.created_by_id is None:
+        meeting.created_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
     if attendance is not None:
@@ -384,13 +390,14 @@ def meeting_save(
         for row in rows:
             row.save()
     for upload in attachments:
-        attachment_add(meeting=meeting, upload=upload)
+        attachment_add(meeting=meeting, upload=upload, by=by)
     return meeting
 
 
-def attachment_add(*, meeting: Meeting, upload) -> MeetingAttachment:
+def attachment_add(*, meeting: Meeting, upload, by) -> MeetingAttachment:
     from .uploads import check_upload, count_allowed
 
+    _check_scope(by, meeting)
     kind = check_upload(upload)
     count_allowed(meeting.attachments.count() + 1)
     att = MeetingAttachment(
@@ -465,20 +472,23 @@ def _return(record, *, by, reason: str):
 
 
 @transaction.atomic
-def meeting_submit(*, meeting: Meeting, by=None) -> Meeting:
+def meeting_submit(*, meeting: Meeting, by) -> Meeting:
     """Draft or returned → submitted, for the office to review."""
-    return _submit(meeting, by=by)
+    _check_scope(by, meeting)
+    return _submit(meeting, by=acting_user(by))
 
 
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, by) -> Meeting:
-    return _approve(meeting, by=by)
+    _check_scope(by, meeting)
+    return _approve(meeting, by=acting_user(by))
 
 
 @transaction.atomic
 def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
     """Submitted → returned to the secretary, with the reason they will read."""
-    return _return(meeting, by=by, reason=reason)
+    _check_scope(by, meeting)
+    return _return(meeting, by=acting_user(by), reason=reason)
 
 
 # --- talks ----------------------------------------------------------------------------------
@@ -491,14 +501,14 @@ class TalkPerson:
 
 
 @transaction.atomic
-def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, by=None) -> Talk:
-    _check_scope(by, talk.organization_id)
+def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, by) -> Talk:
+    _check_scope(by, talk)
     if talk.pk:
         stored = Talk.objects.select_for_update().get(pk=talk.pk)
         if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
             raise ValidationError(MSG_NOT_EDITABLE)
-    elif by is not None and talk.created_by_id is None:
-        talk.created_by = by
+    elif talk.created_by_id is None:
+        talk.created_by = acting_user(by)
     talk.full_clean()
     if participants is not None:
         errors = []
@@ -525,15 +535,18 @@ def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, b
 
 
 @transaction.atomic
-def talk_submit(*, talk: Talk, by=None) -> Talk:
-    return _submit(talk, by=by)
+def talk_submit(*, talk: Talk, by) -> Talk:
+    _check_scope(by, talk)
+    return _submit(talk, by=acting_user(by))
 
 
 @transaction.atomic
 def talk_approve(*, talk: Talk, by) -> Talk:
-    return _approve(talk, by=by)
+    _check_scope(by, talk)
+    return _approve(talk, by=acting_user(by))
 
 
 @transaction.atomic
 def talk_return(*, talk: Talk, by, reason: str) -> Talk:
-    return _return(talk, by=by, reason=reason)
+    _check_scope(by, talk)
+    return _return(talk, by=acting_user(by), reason=reason)

@@ -3,8 +3,10 @@
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import transaction
 from django.http import HttpResponseRedirect
 
+from chengjiang import services as shared_services
 from chengjiang.audit_admin import AuditHistoryMixin
 
 
@@ -111,7 +113,43 @@ class RuleErrorsShownForm(forms.ModelForm):
         super()._update_errors(errors)
 
 
-class ScopedModelAdmin(ServiceRefusalMixin, AuditHistoryMixin, ScopedAdminMixin, admin.ModelAdmin):
+class ServiceSavesMixin:
+    """Every admin write goes through a service with the acting user (``by=request.user``).
+
+    By default a record (and each inline row) is written by ``chengjiang.services.record_save``
+    and deleted by ``record_delete``: the scope check, ``full_clean()`` and the model's rules.
+    An admin whose records have a service of their own overrides ``save_model`` /
+    ``save_formset`` / ``delete_model`` and calls it; nothing here saves directly.
+    """
+
+    def save_model(self, request, obj, form, change):
+        shared_services.record_save(record=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        shared_services.record_delete(record=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        """All selected or none: a refusal rolls the deletion back and is shown."""
+        try:
+            with transaction.atomic():
+                for obj in queryset:
+                    self.delete_model(request, obj)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+
+    def save_formset(self, request, form, formset, change):
+        objects = formset_outcome(formset)
+        for obj in formset.deleted_objects:
+            shared_services.record_delete(record=obj, by=request.user)
+        for obj in objects:
+            shared_services.record_save(record=obj, by=request.user)
+        formset.save_m2m()
+
+
+class ScopedModelAdmin(
+    ServiceRefusalMixin, ServiceSavesMixin, AuditHistoryMixin, ScopedAdminMixin, admin.ModelAdmin
+):
     form = RuleErrorsShownForm
     list_per_page = 50
 

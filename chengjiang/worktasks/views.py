@@ -266,7 +266,7 @@ def report_edit(request, year: int):
     back = reverse("worktasks:report", args=[year]) + f"?org={org.pk}"
     if request.method == "POST":
         if "reset" in request.POST:
-            services.report_draft_reset(year=year, scope=org)
+            services.report_draft_reset(year=year, scope=org, by=request.user)
             messages.success(request, MSG_RESET)
             return redirect(back)
         form = ReportDraftForm(request.POST)
@@ -324,6 +324,7 @@ def task_manual(request, pk: int):
                 task=task,
                 status=status_form.cleaned_data["status"],
                 note=status_form.cleaned_data["note"],
+                by=request.user,
             )
             messages.success(request, MSG_STATUS_SAVED)
             return redirect(back)

@@ -19,6 +19,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 
 from branches.validators import id_check_digit
+from chengjiang.access import SYSTEM
 from tests.adminforms import form_data
 
 
@@ -78,7 +79,15 @@ def _new_attendee(record) -> str:
     klass = record.session.training_class
     taken = klass.attendees.exclude(member=None).values("member")
     member = Member.objects.exclude(pk__in=taken).order_by("pk").first()
-    return str(services.attendee_enrol(training_class=klass, member=member).pk)
+    return str(services.attendee_enrol(training_class=klass, member=member, by=SYSTEM).pk)
+
+
+def _log_of_an_open_pairing() -> dict:
+    """No entry is added to an ended pairing: the copy goes to an open one."""
+    from cadres.models import Pairing
+
+    pairing = Pairing.objects.filter(ended_on__isnull=True).order_by("pk").first()
+    return {"pairing": str(pairing.pk), "date": pairing.started_on.isoformat(), "mentor": ""}
 
 
 def _new_id(obj, copy) -> dict:
@@ -110,6 +119,8 @@ ADD_VALUES = {
     },
     "training.Attendee": lambda obj, copy: _other_member(obj, copy),
     "training.SessionAttendance": lambda obj, copy: {"attendee": _new_attendee(obj)},
+    "cadres.Pairing": lambda obj, copy: {k: "0" for k in copy if k.endswith("-TOTAL_FORMS")},
+    "cadres.MentoringLog": lambda obj, copy: _log_of_an_open_pairing(),
     "worktasks.Checklist": lambda obj, copy: {
         "year": str(obj.year - 10),
         **{k: "0" for k in copy if k.endswith("-TOTAL_FORMS")},
