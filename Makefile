@@ -2,23 +2,41 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+# What `make install` installs: every package pinned with its hashes (scripts/lock.py).
+LOCK   := requirements/all.lock
+STAMP  := $(VENV)/.installed-$(shell cksum $(LOCK) | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: install run test lint format e2e bench messages backup restore prune-audit check-deploy clean
+.PHONY: install lock upgrade vendor run test lint format e2e bench messages backup restore prune-audit check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q ".[dev,e2e]"
-	rm -rf build *.egg-info $(VENV)/.installed-*
+$(STAMP): $(LOCK) | $(BIN)/python
+	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 
+# Refuses (with the fix) when pyproject.toml's dependencies changed and the lock was not remade.
 install: $(STAMP)
+	@$(BIN)/python scripts/lock.py --check --quiet
+
+# After editing pyproject.toml's dependencies: re-resolve the lock, keeping the other pins.
+lock: $(STAMP)
+	$(BIN)/python scripts/lock.py
+	$(MAKE) install
+
+# Every package to the newest release pyproject.toml allows; then `make test` and commit the lock.
+upgrade: $(STAMP)
+	$(BIN)/python scripts/lock.py --upgrade
+	$(MAKE) install
+
+# Fetch the front-end packages pinned in static/vendor/MANIFEST.json from the npm registry,
+# check their checksums and write them under static/vendor/ (needs npm).
+vendor: install
+	$(BIN)/python scripts/vendor_assets.py
 
 var:
 	mkdir -p var

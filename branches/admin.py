@@ -12,8 +12,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import HttpResponseRedirect
-from django.template import engines
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
@@ -27,10 +26,10 @@ from chengjiang.admin import (
     ServiceSavesMixin,
     formset_outcome,
 )
-from chengjiang.audit_admin import PersonalDataAdminMixin
-from chengjiang.importexport import ScopedImportExportMixin, can_view_personal_data
+from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
+from .forms import MemberChoiceField
 from .models import (
     Attendance,
     CadenceRule,
@@ -50,23 +49,12 @@ from .resources import MeetingResource, MemberResource, OrganizationResource, Ta
 MSG_DONE = _("%(count)s record(s) done.")
 MSG_SKIPPED = _("%(name)s: %(reason)s")
 
-# One small page for every action that needs a form (reason, date, new parent …). Kept here as a
-# string so the admin needs no template of its own.
-FORM_PAGE = engines["django"].from_string(
-    """{% extends "admin/base_site.html" %}{% load i18n %}
-{% block content %}<div id="content-main">
-<p>{{ intro }}</p>
-{% if objects %}<ul>{% for o in objects %}<li>{{ o }}</li>{% endfor %}</ul>{% endif %}
-<form method="post">{% csrf_token %}
-{% for o in objects %}<input type="hidden" name="_selected_action" value="{{ o.pk }}">{% endfor %}
-{% if action %}<input type="hidden" name="action" value="{{ action }}">{% endif %}
-<input type="hidden" name="apply" value="1">
-<fieldset class="module aligned">{% for field in form %}<div class="form-row">
-{{ field.errors }}{{ field.label_tag }} {{ field }}</div>{% endfor %}</fieldset>
-{{ form.non_field_errors }}
-<div class="submit-row"><input type="submit" class="default" value="{% translate 'Confirm' %}">
-</div></form></div>{% endblock %}"""
-)
+# One small page for every action that needs a form (reason, date, new parent …): a template, so
+# that its text is translated like every other page.
+FORM_PAGE = "admin/branches/action_form.html"
+
+MSG_APPROVED = _("Approved: “%(record)s” is now %(status)s.")
+MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will see your reason.")
 
 
 def _today():
@@ -84,7 +72,13 @@ class DateForm(forms.Form):
 
 
 class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("reason for return"), max_length=300, widget=forms.Textarea)
+    reason = forms.CharField(
+        label=_("reason for return"),
+        max_length=300,
+        widget=forms.Textarea,
+        error_messages={"required": services.MSG_RETURN_REASON},
+    )
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
 
 
 class MoveForm(DateForm):
@@ -105,7 +99,7 @@ class GroupsForm(DateForm):
 
 
 class SecretaryForm(DateForm):
-    member = forms.ModelChoiceField(label=_("secretary"), queryset=Member.objects.none())
+    member = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
 
 
 class EstablishForm(DateForm):
@@ -120,7 +114,7 @@ class EstablishForm(DateForm):
     note = forms.CharField(label=_("note"), max_length=200, required=False)
 
 
-def form_page(request, admin_obj, *, title, intro, form, objects=(), action=None):
+def form_page(request, admin_obj, *, title, intro, form, objects=(), action=None, cancel_url=None):
     context = {
         **admin_obj.admin_site.each_context(request),
         "title": title,
@@ -128,34 +122,62 @@ def form_page(request, admin_obj, *, title, intro, form, objects=(), action=None
         "form": form,
         "objects": list(objects),
         "action": action,
+        "cancel_url": cancel_url,
         "opts": admin_obj.model._meta,
     }
     return TemplateResponse(request, FORM_PAGE, context)
 
 
-def run_each(request, queryset, func) -> None:
-    """Apply ``func`` to each record; say what was done and why any record was refused."""
+def run_each(request, queryset, func, *, done_message=None) -> None:
+    """Apply ``func`` to each record; say what was done and why any record was refused.
+
+    ``done_message`` (e.g. MSG_APPROVED) names each record and its new state instead of a count.
+    """
     done = 0
     for obj in queryset:
         try:
             with transaction.atomic():
-                func(obj)
+                result = func(obj)
             done += 1
         except ValidationError as exc:
             messages.error(
                 request, gettext(MSG_SKIPPED) % {"name": obj, "reason": _error_text(exc)}
             )
-    if done:
+        else:
+            if done_message is not None:
+                record = result if result is not None else obj
+                messages.success(
+                    request,
+                    gettext(done_message)
+                    % {"record": record, "status": record.get_status_display()},
+                )
+    if done and done_message is None:
         messages.success(request, gettext(MSG_DONE) % {"count": done})
 
 
-def form_action(admin_obj, request, queryset, *, form_class, title, intro, func, form_kwargs=None):
+def form_action(
+    admin_obj,
+    request,
+    queryset,
+    *,
+    form_class,
+    title,
+    intro,
+    func,
+    form_kwargs=None,
+    done_message=None,
+):
     """An admin action with an intermediate form page; ``func(obj, cleaned_data)`` per record."""
     form_kwargs = form_kwargs or {}
     if "apply" in request.POST:
         form = form_class(request.POST, **form_kwargs)
         if form.is_valid():
-            run_each(request, queryset, lambda obj: func(obj, form.cleaned_data))
+            run_each(
+                request,
+                queryset,
+                lambda obj: func(obj, form.cleaned_data),
+                done_message=done_message,
+            )
             return None
     else:
         form = form_class(**form_kwargs)
@@ -211,7 +233,13 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     date_hierarchy = "established_on"
     ordering = ("path",)
     inlines = (SecretaryTermInline, OrgChangeInline)
-    actions = ("move_action", "dissolve_action", "groups_action", "secretary_action")
+    actions = (
+        "move_action",
+        "dissolve_action",
+        "groups_action",
+        "secretary_action",
+        "align_village_action",
+    )
 
     # a plain edit changes the name only; the tree changes through the actions
     def get_readonly_fields(self, request, obj=None):
@@ -329,6 +357,16 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             ),
         )
 
+    @admin.action(
+        description=_("Correct the village to the parent organisation's"), permissions=["change"]
+    )
+    def align_village_action(self, request, queryset):
+        run_each(
+            request,
+            queryset,
+            lambda org: services.organization_align_village(organization=org, by=request.user),
+        )
+
     @admin.action(description=_("Appoint the secretary"), permissions=["change"])
     def secretary_action(self, request, queryset):
         members = Member.objects.visible_to(request.user)
@@ -392,7 +430,7 @@ class SecretaryTermAdmin(ScopedModelAdmin):
 
 
 @admin.register(Member)
-class MemberAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, ScopedModelAdmin):
+class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     resource_classes = [MemberResource]
     list_display = (
         "name",
@@ -405,14 +443,9 @@ class MemberAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, ScopedModelAd
     )
     list_select_related = ("branch", "group")
     list_filter = ("category", "gender", "education", "branch__village")
-    search_fields = ("name", "=id_number")
+    search_fields = ("name",)  # an ID number is found by the POST form (chengjiang.admin)
     date_hierarchy = "joined_on"
     autocomplete_fields = ("branch", "group")
-
-    PERSONAL = ("id_number", "phone")
-
-    def _full(self, request) -> bool:
-        return can_view_personal_data(request.user)
 
     @admin.display(description=_("ID number"))
     def id_number_shown(self, obj):
@@ -422,21 +455,8 @@ class MemberAdmin(PersonalDataAdminMixin, ScopedImportExportMixin, ScopedModelAd
     def phone_shown(self, obj):
         return obj.masked_phone
 
-    # Lists show masks to everyone: a full value is only seen on one member's change form,
-    # where PersonalDataAdminMixin records the view.
-
-    def get_fields(self, request, obj=None):
-        fields = list(super().get_fields(request, obj))
-        if obj is not None and not self._full(request):
-            for name in self.PERSONAL:
-                if name in fields:
-                    fields[fields.index(name)] = f"{name}_shown"
-        return fields
-
-    def get_readonly_fields(self, request, obj=None):
-        if obj is not None and not self._full(request):
-            return ("id_number_shown", "phone_shown")
-        return ()
+    # Lists show masks to everyone: a full value is only seen on one member's change form, and
+    # only by holders of the permission (chengjiang.admin.ScopedModelAdmin records the view).
 
     def save_model(self, request, obj, form, change):
         services.member_save(member=obj, by=request.user)
@@ -480,12 +500,30 @@ class AttachmentInline(ScopedTabularInline):
         return False  # uploads are checked in the portal's form (branches.uploads)
 
 
+class ReviewQueueFilter(admin.SimpleListFilter):
+    """待审核: submitted records, the oldest submission first (the office home links here)."""
+
+    title = _("review queue")
+    parameter_name = "queue"
+
+    def lookups(self, request, model_admin):
+        return [("pending", _("waiting for review"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "pending":
+            return queryset.filter(status=Status.SUBMITTED)
+        return queryset
+
+
 class ReviewActionsMixin:
-    """Approve, or return with a reason, submitted records (meetings and talks)."""
+    """Approve, or return with a reason, submitted records (meetings and talks): on the change
+    page of a submitted record (buttons) and as bulk actions on the list."""
 
     approve_service = None
     return_service = None
     record_arg = None
+    review_permission = None  # "branches.review_meeting" …
+    change_form_template = "admin/branches/reviewed_change_form.html"
     actions = ("approve_action", "return_action")
     readonly_fields = (
         "status",
@@ -496,16 +534,159 @@ class ReviewActionsMixin:
         "reviewed_at",
     )
 
-    @admin.action(description=_("Approve the selected submitted records"), permissions=["change"])
-    def approve_action(self, request, queryset):
+    def has_review_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm(self.review_permission)
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """An edit posts the version its page showed (``_version``); a record changed since, by a
+        review or another edit, is refused with the Chinese message instead of overwritten."""
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        if obj is None:
+            return form_class
+
+        class VersionedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                seen = self.data.get("_version")
+                if seen and self.instance.pk:
+                    try:
+                        services.check_version(self.instance, seen)
+                    except ValidationError as exc:
+                        self.add_error(None, exc)
+                return cleaned
+
+        VersionedForm.__name__ = form_class.__name__
+        return VersionedForm
+
+    def construct_change_message(self, request, form, formsets, add=False):
+        # The inlines are written by the services (save_related), never by formset.save(), so
+        # the lists the admin's history message reads were never set: an edit answered 500.
+        for formset in formsets:
+            for name in ("new_objects", "changed_objects", "deleted_objects"):
+                if not hasattr(formset, name):
+                    setattr(formset, name, [])
+        return super().construct_change_message(request, form, formsets, add)
+
+    def get_ordering(self, request):
+        if request.GET.get(ReviewQueueFilter.parameter_name) == "pending":
+            return ("submitted_at", "pk")
+        return super().get_ordering(request)
+
+    def _approve(self, record, request, version=None):
         service = type(self).approve_service
-        run_each(request, queryset, lambda r: service(**{self.record_arg: r, "by": request.user}))
+        return service(**{self.record_arg: record, "by": request.user, "version": version})
+
+    def _return(self, record, request, reason, version=None):
+        service = type(self).return_service
+        return service(
+            **{self.record_arg: record, "by": request.user, "reason": reason, "version": version}
+        )
+
+    # --- the change page's buttons ------------------------------------------------------------
+
+    def get_urls(self):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "<path:object_id>/approve/",
+                self.admin_site.admin_view(self.approve_view),
+                name="%s_%s_approve" % info,
+            ),
+            path(
+                "<path:object_id>/return/",
+                self.admin_site.admin_view(self.return_view),
+                name="%s_%s_return" % info,
+            ),
+            *super().get_urls(),
+        ]
+
+    def _change_url(self, obj):
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return reverse("admin:%s_%s_change" % info, args=[obj.pk])
+
+    def _reviewable(self, request, object_id):
+        if not self.has_review_permission(request):
+            raise PermissionDenied
+        obj = self.get_object(request, object_id)  # scoped: out of scope is "does not exist"
+        if obj is None:
+            raise Http404
+        return obj
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        extra_context = extra_context or {}
+        obj = self.get_object(request, object_id)
+        if (
+            obj is not None
+            and obj.status == Status.SUBMITTED
+            and self.has_review_permission(request)
+        ):
+            info = self.model._meta.app_label, self.model._meta.model_name
+            extra_context.update(
+                can_review=True,
+                review_version=obj.updated_at.isoformat() if obj.updated_at else "",
+                review_approve_url=reverse("admin:%s_%s_approve" % info, args=[obj.pk]),
+                review_return_url=reverse("admin:%s_%s_return" % info, args=[obj.pk]),
+            )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def approve_view(self, request, object_id):
+        obj = self._reviewable(request, object_id)
+        if request.method != "POST":
+            return HttpResponseRedirect(self._change_url(obj))
+        try:
+            self._approve(obj, request, request.POST.get("version") or None)
+        except ValidationError as exc:
+            messages.error(request, _error_text(exc))
+        else:
+            messages.success(
+                request,
+                gettext(MSG_APPROVED) % {"record": obj, "status": obj.get_status_display()},
+            )
+        return HttpResponseRedirect(self._change_url(obj))
+
+    def return_view(self, request, object_id):
+        obj = self._reviewable(request, object_id)
+        if request.method == "POST":
+            form = ReasonForm(request.POST)
+            if form.is_valid():
+                try:
+                    self._return(
+                        obj,
+                        request,
+                        form.cleaned_data["reason"],
+                        form.cleaned_data["version"] or None,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(
+                        request,
+                        gettext(MSG_RETURNED) % {"record": obj, "status": obj.get_status_display()},
+                    )
+                    return HttpResponseRedirect(self._change_url(obj))
+        else:
+            version = obj.updated_at.isoformat() if obj.updated_at else ""
+            form = ReasonForm(initial={"version": version})
+        return form_page(
+            request,
+            self,
+            title=gettext("Return with a reason"),
+            intro=gettext("Return the record below to its author. The reason is required."),
+            form=form,
+            objects=[obj],
+            cancel_url=self._change_url(obj),
+        )
+
+    # --- bulk actions on the list ---------------------------------------------------------------
+
+    @admin.action(description=_("Approve the selected submitted records"), permissions=["review"])
+    def approve_action(self, request, queryset):
+        run_each(request, queryset, lambda r: self._approve(r, request), done_message=MSG_APPROVED)
 
     @admin.action(
-        description=_("Return the selected records with a reason"), permissions=["change"]
+        description=_("Return the selected records with a reason"), permissions=["review"]
     )
     def return_action(self, request, queryset):
-        service = type(self).return_service
         return form_action(
             self,
             request,
@@ -513,9 +694,8 @@ class ReviewActionsMixin:
             form_class=ReasonForm,
             title=gettext("Return with a reason"),
             intro=gettext("Return the records below to their authors. The reason is required."),
-            func=lambda r, d: service(
-                **{self.record_arg: r, "by": request.user, "reason": d["reason"]}
-            ),
+            func=lambda r, d: self._return(r, request, d["reason"]),
+            done_message=MSG_RETURNED,
         )
 
 
@@ -525,9 +705,10 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
     approve_service = staticmethod(services.meeting_approve)
     return_service = staticmethod(services.meeting_return)
     record_arg = "meeting"
-    list_display = ("held_on", "kind", "topic", "organization", "host", "status")
+    review_permission = "branches.review_meeting"
+    list_display = ("held_on", "kind", "topic", "organization", "host", "status", "submitted_at")
     list_select_related = ("organization", "host")
-    list_filter = ("status", "kind", "organization__village")
+    list_filter = (ReviewQueueFilter, "status", "kind", "organization__village")
     search_fields = ("topic", "organization__name", "place")
     date_hierarchy = "held_on"
     autocomplete_fields = ("organization", "host")
@@ -578,9 +759,17 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
     approve_service = staticmethod(services.talk_approve)
     return_service = staticmethod(services.talk_return)
     record_arg = "talk"
-    list_display = ("held_on", "topic", "organization", "talker_display", "status")
+    review_permission = "branches.review_talk"
+    list_display = (
+        "held_on",
+        "topic",
+        "organization",
+        "talker_display",
+        "status",
+        "submitted_at",
+    )
     list_select_related = ("organization", "talker")
-    list_filter = ("status", "organization__village")
+    list_filter = (ReviewQueueFilter, "status", "organization__village")
     search_fields = ("topic", "organization__name", "talker__name", "talker_name")
     date_hierarchy = "held_on"
     autocomplete_fields = ("organization", "talker")

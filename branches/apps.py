@@ -12,6 +12,16 @@ class BranchesConfig(AppConfig):
         from . import audit  # noqa: F401  registers the audited models
 
         post_migrate.connect(seed_default_cadence, sender=self, dispatch_uid="branches.cadence")
+        post_migrate.connect(install_db_guards, sender=self, dispatch_uid="branches.db_guards")
+
+
+def install_db_guards(sender=None, using="default", **kwargs) -> None:
+    """Re-create the village triggers after every migrate (a SQLite table rebuild drops them)."""
+    from django.db import connections
+
+    from . import db_guards
+
+    db_guards.install(connections[using])
 
 
 def seed_default_cadence(sender=None, using="default", apps=None, **kwargs) -> None:

@@ -13,8 +13,11 @@ import re
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Field, Layout
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+
+from chengjiang import upload_limits
 
 from .models import (
     Meeting,
@@ -24,10 +27,17 @@ from .models import (
     Status,
     Talk,
 )
-from .services import MEETING_ORG_KINDS, AttendanceLine, TalkPerson
+from .services import MEETING_ORG_KINDS, MSG_RETURN_REASON, AttendanceLine, TalkPerson
 from .uploads import check_upload, count_allowed
+from .validators import mask_id_number
 
 MSG_NO_PARTICIPANTS = _("Choose at least one person talked with, or type a name.")
+MSG_TALKER_BOTH = _(
+    "Either pick the talker among the members or type a non-member's name, not both."
+)
+MSG_TALKER_IS_PARTICIPANT = _("The talker cannot also be one of the people talked with: %(name)s.")
+MSG_MEMBER_LABEL = _("%(name)s (%(branch)s, ID number ending %(tail)s)")
+MSG_MEMBER_NOTE = _("%(branch)s, ID number ending %(tail)s")
 MSG_ABSENCE_REASON_FIELD = _("Give the reason for the absence.")
 NAME_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
@@ -49,6 +59,41 @@ class OrganizationChoiceField(forms.ModelChoiceField):
 
     def label_from_instance(self, obj: Organization) -> str:
         return "\u3000" * max(obj.depth - 1, 0) + obj.name
+
+
+def member_label(member: Member) -> str:
+    """A member as picked: name, branch and the last four digits of the masked ID number, so two
+    members with the same name are told apart (the birth date stays masked)."""
+    tail = mask_id_number(member.id_number)[-4:]
+    return str(MSG_MEMBER_LABEL % {"name": member.name, "branch": member.branch.name, "tail": tail})
+
+
+def member_note(member: Member) -> str:
+    """What tells a member apart beside the name: branch and the masked ID number's last four."""
+    tail = mask_id_number(member.id_number)[-4:]
+    return str(MSG_MEMBER_NOTE % {"branch": member.branch.name, "tail": tail})
+
+
+class MemberLabelMixin:
+    """Members labelled by ``member_label``; the branch is fetched with the choices (one query)."""
+
+    def label_from_instance(self, obj: Member) -> str:
+        return member_label(obj)
+
+    def _set_queryset(self, queryset):
+        if queryset is not None:
+            queryset = queryset.select_related("branch")
+        super()._set_queryset(queryset)
+
+    queryset = property(forms.ModelChoiceField._get_queryset, _set_queryset)
+
+
+class MemberChoiceField(MemberLabelMixin, forms.ModelChoiceField):
+    pass
+
+
+class MemberMultipleChoiceField(MemberLabelMixin, forms.ModelMultipleChoiceField):
+    pass
 
 
 class ChooseOrganizationForm(forms.Form):
@@ -178,6 +223,7 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
             "starts_at": _time_input(),
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
+        field_classes = {"host": MemberChoiceField}
 
     def __init__(self, *args, user, organization: Organization | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -202,8 +248,18 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
             members = Member.objects.visible_to(user).of_organization(organization)
         else:
             members = Member.objects.none()
-        self.members = list(members.order_by("name", "pk"))
-        self.fields["host"].queryset = members.order_by("name", "pk")
+        members = members.select_related("branch").order_by("name", "pk")
+        self.members = list(members)
+        for member in self.members:
+            member.picker_note = member_note(member)
+
+        existing = self.instance.attachments.count() if self.instance.pk else 0
+        upload_limits.apply(
+            self.fields["attachments"],
+            max_files=max(settings.UPLOAD_MAX_FILES - existing, 0),
+            lead=str(self.fields["attachments"].help_text),
+        )
+        self.fields["host"].queryset = members
         self.fields["host"].required = False
 
         recorded = {}
@@ -238,6 +294,7 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
 
     @property
     def attendance_rows(self) -> list[tuple[Member, forms.BoundField, forms.BoundField]]:
+        """(member, present box, reason field); ``member.picker_note`` tells same names apart."""
         return [
             (m, self[f"present_{m.pk}"], self[f"reason_{m.pk}"])
             for m in self.members
@@ -285,7 +342,7 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
 class TalkForm(ServiceErrorsMixin, forms.ModelForm):
     """A heart-to-heart talk: members of the organisation ticked, plus names of non-members."""
 
-    participants = forms.ModelMultipleChoiceField(
+    participants = MemberMultipleChoiceField(
         label=_("members talked with"),
         queryset=Member.objects.none(),
         required=False,
@@ -307,6 +364,7 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
             "held_on": _date_input(),
             "notes": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"talker": MemberChoiceField}
 
     def __init__(self, *args, user, organization: Organization | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -322,7 +380,7 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
             members = Member.objects.visible_to(user).of_organization(organization)
         else:
             members = Member.objects.none()
-        members = members.order_by("name", "pk")
+        members = members.select_related("branch").order_by("name", "pk")
         self.fields["participants"].queryset = members
         self.fields["talker"].queryset = members
         self.fields["talker"].help_text = _(
@@ -359,6 +417,13 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        talker, talker_name = data.get("talker"), (data.get("talker_name") or "").strip()
+        if talker is not None and talker_name:
+            self.add_error("talker_name", MSG_TALKER_BOTH)
+        if talker is not None and talker in (data.get("participants") or []):
+            self.add_error("participants", MSG_TALKER_IS_PARTICIPANT % {"name": talker.name})
+        if talker_name and talker_name in (data.get("other_names") or []):
+            self.add_error("other_names", MSG_TALKER_IS_PARTICIPANT % {"name": talker_name})
         if (
             not data.get("participants")
             and not data.get("other_names")
@@ -373,3 +438,19 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
         return [TalkPerson(member=m) for m in data.get("participants", [])] + [
             TalkPerson(name=n) for n in data.get("other_names", [])
         ]
+
+
+class ReviewForm(forms.Form):
+    """Approve (no fields but the version the reviewer saw) or return with a reason."""
+
+    version = forms.CharField(widget=forms.HiddenInput, required=False)
+
+
+class ReturnForm(ReviewForm):
+    reason = forms.CharField(
+        label=_("reason for return"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": MSG_RETURN_REASON},
+        help_text=_("The author reads this reason with the returned record."),
+    )

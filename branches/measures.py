@@ -65,6 +65,21 @@ def org_changes(
     return qs.select_related("organization")
 
 
+def _year_meetings_url(org: Organization, kind: str, period: Period) -> str:
+    """The portal's list of an organisation's approved meetings of a kind in the period."""
+    from django.urls import reverse
+    from django.utils.http import urlencode
+
+    query = {
+        "organization": org.pk,
+        "kind": kind,
+        "status": Status.APPROVED,
+        "date_from": period.start.isoformat(),
+        "date_to": period.end.isoformat(),
+    }
+    return f"{reverse('branches:meeting_list')}?{urlencode(query)}"
+
+
 @table("branches.cadence", label=_("Three meetings and one lesson: due vs done"))
 def cadence(*, period: Period, scope: str, today=None, periods: str | None = None) -> list[Table]:
     """One table per required meeting kind: organisations × periods of the period's year."""
@@ -83,6 +98,7 @@ def cadence(*, period: Period, scope: str, today=None, periods: str | None = Non
                 rows=[
                     TableRow(
                         label=row.organization.name,
+                        url=_year_meetings_url(row.organization, rule.meeting_kind, period),
                         cells=[
                             Cell(
                                 text=c.text,

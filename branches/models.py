@@ -452,6 +452,7 @@ class Meeting(ReviewedRecord):
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-pk"]
+        permissions = [("review_meeting", _("Can approve or return meeting records"))]
         indexes = [models.Index(fields=["organization", "kind", "held_on"])]
 
     def __str__(self) -> str:
@@ -572,6 +573,7 @@ class Talk(ReviewedRecord):
         verbose_name = _("heart-to-heart talk")
         verbose_name_plural = _("heart-to-heart talks")
         ordering = ["-held_on", "-pk"]
+        permissions = [("review_talk", _("Can approve or return talk records"))]
 
     def __str__(self) -> str:
         return f"{self.held_on} · {self.topic}"

@@ -13,7 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.db.models.functions import ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +27,7 @@ from .models import (
     Organization,
     Status,
     Talk,
+    Village,
 )
 
 # Cell states (the contract in chengjiang/measures.py: "done", "overdue", "due", "na").
@@ -42,6 +43,7 @@ STATE_LABELS = {
     NA: _("not required"),
 }
 NOT_YET_DUE = _("not yet due")
+TALK_LABEL = _("heart-to-heart talk")
 
 # Granularity of the columns: months in one period.
 PERIOD_MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -347,18 +349,100 @@ def talks_for(user):
 
 
 def editable_records(user, *, limit: int = 20) -> tuple[list[Meeting], list[Talk]]:
-    """The user's drafts and returned records (returned first), two queries."""
+    """The user's own drafts and returned records (returned first), two queries.
+
+    Own: the records this user created, not every draft in their scope (issue 10 §3).
+    """
     order = ["-status", "-updated_at"]  # "returned" sorts after "draft": returned first
+    if not getattr(user, "pk", None):
+        return [], []
     meetings = list(
         Meeting.objects.visible_to(user)
-        .filter(status__in=EDITABLE_STATUSES)
+        .filter(status__in=EDITABLE_STATUSES, created_by=user)
         .select_related("organization")
         .order_by(*order)[:limit]
     )
     talks = list(
         Talk.objects.visible_to(user)
-        .filter(status__in=EDITABLE_STATUSES)
+        .filter(status__in=EDITABLE_STATUSES, created_by=user)
         .select_related("organization")
         .order_by(*order)[:limit]
     )
     return meetings, talks
+
+
+# --- the office's home ----------------------------------------------------------------------
+
+
+@dataclass
+class ReviewQueue:
+    """Submitted meetings and talks waiting for review, oldest first."""
+
+    items: list  # Meeting and Talk rows, each with .organization.village loaded
+    meeting_count: int
+    talk_count: int
+
+    @property
+    def total(self) -> int:
+        return self.meeting_count + self.talk_count
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+def review_queue(user, *, limit: int = 30) -> ReviewQueue:
+    """待审核: the submitted records the user may see, oldest submission first (four queries)."""
+
+    def submitted(model):
+        return model.objects.visible_to(user).filter(status=Status.SUBMITTED)
+
+    rows = []
+    for model in (Meeting, Talk):
+        rows += list(
+            submitted(model)
+            .select_related("organization__village")
+            .order_by(F("submitted_at").asc(nulls_first=True), "pk")[:limit]
+        )
+    for row in rows:
+        row.kind_label = row.get_kind_display() if isinstance(row, Meeting) else str(TALK_LABEL)
+    epoch = datetime.datetime.min.replace(tzinfo=datetime.UTC)
+    rows.sort(key=lambda r: (r.submitted_at or epoch, r.held_on))
+    return ReviewQueue(
+        items=rows[:limit],
+        meeting_count=submitted(Meeting).count(),
+        talk_count=submitted(Talk).count(),
+    )
+
+
+@dataclass
+class VillageBehind:
+    village: object
+    overdue: int
+    kinds: list[str]
+
+
+def villages_behind(*, scope: str, today: datetime.date | None = None) -> list[VillageBehind]:
+    """Villages with 三会一课 overdue so far this year (the cadence matrix, one more query)."""
+    if today is None:
+        today = timezone.localdate()
+    overdue: dict[int, int] = defaultdict(int)
+    kinds: dict[int, list[str]] = defaultdict(list)
+    for table in cadence_matrix(year=today.year, scope=scope, today=today):
+        for row in table.rows:
+            village_id = row.organization.village_id
+            if village_id is None:
+                continue
+            late = sum(1 for c in row.cells if c.state == OVERDUE)
+            if late:
+                overdue[village_id] += late
+                if table.label not in kinds[village_id]:
+                    kinds[village_id].append(table.label)
+    villages = Village.objects.in_bulk(list(overdue))
+    out = [
+        VillageBehind(village=villages[v], overdue=n, kinds=kinds[v])
+        for v, n in overdue.items()
+        if v in villages
+    ]
+    out.sort(key=lambda b: (-b.overdue, b.village.name))
+    return out

@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.access import acting_user, in_write_scope
+from chengjiang.access import MSG_NOT_FOUND, acting_user, in_write_scope, sees_everything
 
 from .models import (
     EDITABLE_STATUSES,
@@ -63,10 +63,20 @@ MSG_NOT_EDITABLE = _("Only drafts and returned records can be changed.")
 MSG_NOT_SUBMITTABLE = _("Only drafts and returned records can be submitted.")
 MSG_NOT_SUBMITTED = _("Only submitted records can be approved or returned.")
 MSG_RETURN_REASON = _("Give the reason for returning the record.")
+MSG_CHANGED_MEANWHILE = _(
+    "This record was changed by someone else after you opened it. "
+    "Reload the page, check the record and try again."
+)
 MSG_ATTENDEE_OUTSIDE = _("%(name)s is not a member of %(org)s.")
 MSG_ABSENCE_REASON = _("Give a reason for %(name)s's absence.")
 MSG_DUPLICATE_ATTENDEE = _("%(name)s is listed twice.")
-MSG_OUT_OF_SCOPE = _("This organisation is outside your scope.")
+# Out of scope reads as not found: the refusal never tells that the organisation exists.
+MSG_OUT_OF_SCOPE = MSG_NOT_FOUND
+MSG_VILLAGE_DIFFERS = _(
+    "An organisation belongs to its parent organisation's village (%(village)s); "
+    "it cannot be recorded under another village."
+)
+MSG_VILLAGE_AGREES = _("The organisation's village already agrees with its parent's.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
 
 # Which organisation kinds hold which meeting kinds.
@@ -86,7 +96,16 @@ def _check_scope(by, *records) -> None:
     None is refused, the system acts as ``chengjiang.access.SYSTEM``."""
     for record in records:
         if record is not None and not in_write_scope(by, record):
-            raise ValidationError(MSG_OUT_OF_SCOPE)  # every record here is an organisation's
+            raise ValidationError(MSG_OUT_OF_SCOPE)  # reads as not found, as everywhere
+
+
+def _check_village(*, village_id, parent: Organization | None) -> None:
+    """An organisation's village agrees with its parent's (a database trigger holds it too):
+    one stray record must never route another village's records into a subtree."""
+    if parent is None or parent.village_id is None or village_id is None:
+        return
+    if village_id != parent.village_id:
+        raise ValidationError(MSG_VILLAGE_DIFFERS % {"village": parent.village})
 
 
 def _check_date(date: datetime.date) -> None:
@@ -132,9 +151,17 @@ def organization_establish(
 ) -> Organization:
     """新成立: a new organisation under ``parent``, recorded as an event."""
     _check_date(date)
+    if parent is not None:
+        _check_scope(by, parent)
+    if village is not None and not sees_everything(by):
+        from .models import Village
+
+        if not Village.objects.visible_to(by).filter(pk=village.pk).exists():
+            raise ValidationError(MSG_OUT_OF_SCOPE)
     _check_parent(kind=kind, parent=parent)
     if village is None and parent is not None:
         village = parent.village
+    _check_village(village_id=getattr(village, "pk", None), parent=parent)
     org = Organization(name=name, kind=kind, parent=parent, village=village, established_on=date)
     _check_scope(by, org)
     org.full_clean(exclude=["path"])
@@ -179,8 +206,9 @@ def organization_move(
 ) -> Organization:
     """调整隶属关系: move an organisation (and its subtree) under another parent."""
     _check_date(date)
+    _check_scope(by, organization, new_parent)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    new_parent = Organization.objects.get(pk=new_parent.pk)
+    new_parent = Organization.objects.select_related("village").get(pk=new_parent.pk)
     _check_scope(by, org, new_parent)
     if new_parent.path.startswith(org.path):
         raise ValidationError(MSG_CYCLE)
@@ -191,7 +219,7 @@ def organization_move(
     old_path = org.path
     new_path = f"{new_parent.path}{org.pk:06d}/"
     delta = new_parent.depth + 1 - org.depth
-    Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+    _reparent(org, new_parent)
     Organization.objects.filter(path__startswith=old_path).update(
         path=Concat(Value(new_path), Substr("path", len(old_path) + 1)),
         depth=F("depth") + delta,
@@ -206,6 +234,62 @@ def organization_move(
         recorded_by=acting_user(by),
         note=note,
     )
+    return org
+
+
+def _reparent(org: Organization, new_parent: Organization) -> None:
+    """Set ``org``'s parent; a subtree moved under another village's organisation becomes
+    that village's (an organisation's village agrees with its parent's).
+
+    The database refuses a village that differs from the parent's at every step, so the
+    subordinates' villages are cleared first, the moved organisation takes its new parent and
+    village in one statement, then the subordinates (those that had a village) follow, level by
+    level from the top.
+    """
+    village_id = new_parent.village_id
+    if village_id is None or org.village_id == village_id:
+        Organization.objects.filter(pk=org.pk).update(parent=new_parent)
+        return
+    subtree = Organization.objects.filter(path__startswith=org.path).exclude(pk=org.pk)
+    below = dict(subtree.filter(village__isnull=False).values_list("pk", "depth"))
+    Organization.objects.filter(pk__in=below).update(village=None)
+    Organization.objects.filter(pk=org.pk).update(parent=new_parent, village_id=village_id)
+    for depth in sorted(set(below.values())):
+        pks = [pk for pk, d in below.items() if d == depth]
+        Organization.objects.filter(pk__in=pks).update(village_id=village_id)
+
+
+@transaction.atomic
+def organization_align_village(*, organization: Organization, by) -> Organization:
+    """更正所属村: give an organisation (and its subordinates) its parent's village.
+
+    For records made before the rule held (a branch of 花园村's committee recorded as 青桥村's):
+    the village field is read-only in the admin, and this is the one way to correct it. Each
+    changed row is saved (so the audit trail records it); the database refuses a village other
+    than the parent's at every step, so subordinates are cleared first and follow afterwards.
+    """
+    _check_scope(by, organization)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    parent = Organization.objects.filter(pk=org.parent_id).first()
+    village_id = parent.village_id if parent is not None else None
+    below = list(
+        Organization.objects.filter(path__startswith=org.path, village__isnull=False)
+        .exclude(pk=org.pk)
+        .order_by("depth", "pk")
+    )
+    if village_id is None or (
+        org.village_id == village_id and all(o.village_id == village_id for o in below)
+    ):
+        raise ValidationError(MSG_VILLAGE_AGREES)
+    for sub in below:
+        sub.village_id = None
+        sub.save(update_fields=["village"])
+    org.village_id = village_id
+    org.save(update_fields=["village"])
+    for sub in below:
+        sub.village_id = village_id
+        sub.save(update_fields=["village"])
+    org.refresh_from_db()
     return org
 
 
@@ -345,6 +429,46 @@ def _validate_meeting_kind(meeting: Meeting) -> None:
         )
 
 
+# The ``updated_at`` a writer saw (a datetime or its ISO text from a form); None: not checked.
+Version = datetime.datetime | str | None
+
+# The workflow fields: only the transitions below change them. An edit takes them from the row
+# it has locked, never from the copy it read before (issue 14: an edit wrote back "submitted"
+# over an approval that had landed in between).
+WORKFLOW_FIELDS = (
+    "status",
+    "return_reason",
+    "created_by",
+    "submitted_at",
+    "reviewed_by",
+    "reviewed_at",
+)
+
+
+def check_version(stored, version) -> None:
+    """Optimistic check: ``version`` is the ``updated_at`` the writer saw (None: not checked)."""
+    if version is None:
+        return
+    if isinstance(version, str):
+        try:
+            version = datetime.datetime.fromisoformat(version)
+        except ValueError as exc:
+            raise ValidationError(MSG_CHANGED_MEANWHILE) from exc
+    if stored.updated_at != version:
+        raise ValidationError(MSG_CHANGED_MEANWHILE)
+
+
+def _lock_for_edit(record, *, by, version) -> None:
+    """Lock the stored row, refuse a locked or outdated edit, keep the stored workflow state."""
+    model = type(record)
+    stored = model.objects.select_for_update().get(pk=record.pk)
+    check_version(stored, version)
+    if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
+        raise ValidationError(MSG_NOT_EDITABLE)
+    for name in WORKFLOW_FIELDS:
+        setattr(record, name, getattr(stored, name))
+
+
 @transaction.atomic
 def meeting_save(
     *,
@@ -352,8 +476,12 @@ def meeting_save(
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
     by,
+    version: Version = None,
 ) -> Meeting:
-    """Create or edit a meeting (a draft or a returned one) with its attendance and files."""
+    """Create or edit a meeting (a draft or a returned one) with its attendance and files.
+
+    ``version``: the ``updated_at`` the writer's form showed; a newer stored row is refused.
+    """
     from .uploads import check_upload, count_allowed
 
     _check_scope(by, meeting)
@@ -364,9 +492,7 @@ def meeting_save(
         existing = meeting.attachments.count() if meeting.pk else 0
         count_allowed(existing + len(attachments))
     if meeting.pk:
-        stored = Meeting.objects.select_for_update().get(pk=meeting.pk)
-        if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
-            raise ValidationError(MSG_NOT_EDITABLE)
+        _lock_for_edit(meeting, by=by, version=version)
     elif meeting.created_by_id is None:
         meeting.created_by = acting_user(by)
     meeting.full_clean()
@@ -412,11 +538,13 @@ def attachment_add(*, meeting: Meeting, upload, by) -> MeetingAttachment:
     return att
 
 
-def _transition(record, *, allowed, to, message, by, **fields):
+def _transition(record, *, allowed, to, message, by, version=None, **fields):
+    """Change the state on the locked, re-read row (never on the caller's copy)."""
     model = type(record)
     stored = model.objects.select_for_update().get(pk=record.pk)
     if stored.status not in allowed:
         raise ValidationError(message)
+    check_version(stored, version)
     stored.status = to
     for key, value in fields.items():
         setattr(stored, key, value)
@@ -431,7 +559,7 @@ def _transition(record, *, allowed, to, message, by, **fields):
     return record
 
 
-def _submit(record, *, by=None):
+def _submit(record, *, by=None, version=None):
     """Draft or returned → submitted, for the office to review."""
     return _transition(
         record,
@@ -439,24 +567,26 @@ def _submit(record, *, by=None):
         to=Status.SUBMITTED,
         message=MSG_NOT_SUBMITTABLE,
         by=by,
+        version=version,
         submitted_at=timezone.now(),
     )
 
 
-def _approve(record, *, by):
+def _approve(record, *, by, version=None):
     return _transition(
         record,
         allowed=(Status.SUBMITTED,),
         to=Status.APPROVED,
         message=MSG_NOT_SUBMITTED,
         by=by,
+        version=version,
         reviewed_by=by,
         reviewed_at=timezone.now(),
         return_reason="",
     )
 
 
-def _return(record, *, by, reason: str):
+def _return(record, *, by, reason: str, version=None):
     if not reason or not reason.strip():
         raise ValidationError(MSG_RETURN_REASON)
     return _transition(
@@ -465,6 +595,7 @@ def _return(record, *, by, reason: str):
         to=Status.RETURNED,
         message=MSG_NOT_SUBMITTED,
         by=by,
+        version=version,
         reviewed_by=by,
         reviewed_at=timezone.now(),
         return_reason=reason.strip(),
@@ -472,23 +603,24 @@ def _return(record, *, by, reason: str):
 
 
 @transaction.atomic
-def meeting_submit(*, meeting: Meeting, by) -> Meeting:
+def meeting_submit(*, meeting: Meeting, by, version: Version = None) -> Meeting:
     """Draft or returned → submitted, for the office to review."""
     _check_scope(by, meeting)
-    return _submit(meeting, by=acting_user(by))
+    return _submit(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
-def meeting_approve(*, meeting: Meeting, by) -> Meeting:
+def meeting_approve(*, meeting: Meeting, by, version: Version = None) -> Meeting:
+    """Submitted → approved; with ``version``, only the version the reviewer saw."""
     _check_scope(by, meeting)
-    return _approve(meeting, by=acting_user(by))
+    return _approve(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
-def meeting_return(*, meeting: Meeting, by, reason: str) -> Meeting:
+def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None) -> Meeting:
     """Submitted → returned to the secretary, with the reason they will read."""
     _check_scope(by, meeting)
-    return _return(meeting, by=acting_user(by), reason=reason)
+    return _return(meeting, by=acting_user(by), reason=reason, version=version)
 
 
 # --- talks ----------------------------------------------------------------------------------
@@ -501,12 +633,16 @@ class TalkPerson:
 
 
 @transaction.atomic
-def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, by) -> Talk:
+def talk_save(
+    *,
+    talk: Talk,
+    participants: Sequence[TalkPerson] | None = None,
+    by,
+    version: Version = None,
+) -> Talk:
     _check_scope(by, talk)
     if talk.pk:
-        stored = Talk.objects.select_for_update().get(pk=talk.pk)
-        if stored.status not in EDITABLE_STATUSES and not getattr(by, "is_staff", False):
-            raise ValidationError(MSG_NOT_EDITABLE)
+        _lock_for_edit(talk, by=by, version=version)
     elif talk.created_by_id is None:
         talk.created_by = acting_user(by)
     talk.full_clean()
@@ -535,18 +671,18 @@ def talk_save(*, talk: Talk, participants: Sequence[TalkPerson] | None = None, b
 
 
 @transaction.atomic
-def talk_submit(*, talk: Talk, by) -> Talk:
+def talk_submit(*, talk: Talk, by, version: Version = None) -> Talk:
     _check_scope(by, talk)
-    return _submit(talk, by=acting_user(by))
+    return _submit(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
-def talk_approve(*, talk: Talk, by) -> Talk:
+def talk_approve(*, talk: Talk, by, version: Version = None) -> Talk:
     _check_scope(by, talk)
-    return _approve(talk, by=acting_user(by))
+    return _approve(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
-def talk_return(*, talk: Talk, by, reason: str) -> Talk:
+def talk_return(*, talk: Talk, by, reason: str, version: Version = None) -> Talk:
     _check_scope(by, talk)
-    return _return(talk, by=acting_user(by), reason=reason)
+    return _return(talk, by=acting_user(by), reason=reason, version=version)

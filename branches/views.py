@@ -13,6 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -24,11 +25,13 @@ from .forms import (
     ChooseOrganizationForm,
     MeetingFilterForm,
     MeetingForm,
+    ReturnForm,
+    ReviewForm,
     TalkFilterForm,
     TalkForm,
     active_organizations,
 )
-from .models import Meeting, MeetingAttachment, Organization, Talk
+from .models import Meeting, MeetingAttachment, Organization, Status, Talk
 
 PAGE_SIZE = 20
 
@@ -41,6 +44,60 @@ MSG_LOCKED = _(
     "Ask the sub-district office if it needs correcting."
 )
 MSG_FILES_AGAIN = _("Browsers do not keep chosen files after an error: please choose them again.")
+MSG_APPROVED = _("Approved: “%(record)s” is now %(status)s.")
+MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will see your reason.")
+
+
+def version_of(record) -> str:
+    """The version a page shows (``updated_at``); a write from that page must still match it."""
+    return record.updated_at.isoformat() if getattr(record, "updated_at", None) else ""
+
+
+def _posted_version(request):
+    return request.POST.get("version") or None
+
+
+# How each reviewed model is reviewed: the permission and the services.
+REVIEW = {
+    Meeting: {
+        "perm": "branches.review_meeting",
+        "approve": lambda r, by, version: services.meeting_approve(
+            meeting=r, by=by, version=version
+        ),
+        "return": lambda r, by, version, reason: services.meeting_return(
+            meeting=r, by=by, version=version, reason=reason
+        ),
+        "submit": lambda r, by, version: services.meeting_submit(meeting=r, by=by, version=version),
+        "submitted": MSG_MEETING_SUBMITTED,
+        "change_perm": "branches.change_meeting",
+    },
+    Talk: {
+        "perm": "branches.review_talk",
+        "approve": lambda r, by, version: services.talk_approve(talk=r, by=by, version=version),
+        "return": lambda r, by, version, reason: services.talk_return(
+            talk=r, by=by, version=version, reason=reason
+        ),
+        "submit": lambda r, by, version: services.talk_submit(talk=r, by=by, version=version),
+        "submitted": MSG_TALK_SUBMITTED,
+        "change_perm": "branches.change_talk",
+    },
+}
+
+
+def can_review(user, record) -> bool:
+    """Approve and return are offered to reviewers (office staff) on submitted records only."""
+    return record.status == Status.SUBMITTED and user.has_perm(REVIEW[type(record)]["perm"])
+
+
+def review_context(request, record) -> dict:
+    version = version_of(record)
+    return {
+        "can_review": can_review(request.user, record),
+        "version": version,
+        "return_form": ReturnForm(initial={"version": version}, auto_id="id_return_%s"),
+        "can_submit": request.user.has_perm(REVIEW[type(record)]["change_perm"])
+        and record.is_editable,
+    }
 
 
 def can_edit(user, record) -> bool:
@@ -72,19 +129,49 @@ def home(request):
         org.rel_depth = min(org.depth - root_depth, 4)
     meetings, talks = selectors.editable_records(user)
     quarter = selectors.quarter_cadence(scope=path) if path is not None else []
-    return render(
-        request,
-        "branches/home.html",
-        {
-            "organizations": organizations,
-            "draft_meetings": meetings,
-            "draft_talks": talks,
-            "quarter": quarter,
-            "current_quarter": selectors.quarter_of(timezone.localdate()),
-            "can_add_meeting": user.has_perm("branches.add_meeting"),
-            "can_add_talk": user.has_perm("branches.add_talk"),
-        },
-    )
+    context = {
+        "organizations": organizations,
+        "draft_meetings": meetings,
+        "draft_talks": talks,
+        "quarter": quarter,
+        "current_quarter": selectors.quarter_of(timezone.localdate()),
+        "can_add_meeting": user.has_perm("branches.add_meeting"),
+        "can_add_talk": user.has_perm("branches.add_talk"),
+        "is_reviewer": is_reviewer(user),
+    }
+    if context["is_reviewer"]:
+        # The office's home: the review queue, villages behind on 三会一课, imports.
+        context["queue"] = selectors.review_queue(user)
+        context["behind"] = selectors.villages_behind(scope=path) if path is not None else []
+        context["imports"] = _import_links(user)
+    return render(request, "branches/home.html", context)
+
+
+def is_reviewer(user) -> bool:
+    return user.has_perm("branches.review_meeting") or user.has_perm("branches.review_talk")
+
+
+# The office's imports, as (label, admin url name, permission).
+IMPORTS = (
+    (_("Organisations"), "admin:branches_organization_import", "branches.add_organization"),
+    (_("Party members"), "admin:branches_member_import", "branches.add_member"),
+    (_("Meetings"), "admin:branches_meeting_import", "branches.add_meeting"),
+    (_("Heart-to-heart talks"), "admin:branches_talk_import", "branches.add_talk"),
+)
+
+
+def _import_links(user) -> list[dict]:
+    links = []
+    if not user.is_staff:
+        return links
+    for label, name, perm in IMPORTS:
+        if not user.has_perm(perm):
+            continue
+        try:
+            links.append({"label": label, "url": reverse(name)})
+        except NoReverseMatch:
+            continue
+    return links
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -126,6 +213,7 @@ def meeting_detail(request, pk: int):
             "attachments": list(meeting.attachments.order_by("uploaded_at", "pk")),
             "can_change": request.user.has_perm("branches.change_meeting")
             and can_edit(request.user, meeting),
+            **review_context(request, meeting),
         },
     )
 
@@ -161,6 +249,7 @@ def _save_meeting(request, form, *, meeting):
                 attendance=form.attendance_lines(),
                 attachments=form.cleaned_data["attachments"],
                 by=request.user,
+                version=_posted_version(request) if meeting is not None else None,
             )
         except ValidationError as exc:
             form.add_service_error(exc)
@@ -220,22 +309,99 @@ def meeting_edit(request, pk: int):
     return render(
         request,
         "branches/meeting_form.html",
-        {"form": form, "organization": meeting.organization, "meeting": meeting},
+        {
+            "form": form,
+            "organization": meeting.organization,
+            "meeting": meeting,
+            "version": _posted_version(request) or version_of(meeting),
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("branches.change_meeting", raise_exception=True)
 def meeting_submit(request, pk: int):
-    meeting = get_visible_or_404(Meeting.objects, request.user, pk=pk)
+    """GET: the confirmation step (works without JavaScript); POST: submit for review."""
+    return _submit(request, get_visible_or_404(Meeting.objects, request.user, pk=pk))
+
+
+@require_POST
+@permission_required("branches.review_meeting", raise_exception=True)
+def meeting_approve(request, pk: int):
+    return _approve(request, get_visible_or_404(Meeting.objects, request.user, pk=pk))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.review_meeting", raise_exception=True)
+def meeting_return(request, pk: int):
+    return _return(request, get_visible_or_404(Meeting.objects, request.user, pk=pk))
+
+
+def _submit(request, record):
+    review = REVIEW[type(record)]
+    if request.method == "GET":
+        if not record.is_editable:
+            messages.warning(request, services.MSG_NOT_SUBMITTABLE)
+            return redirect(record)
+        return render(
+            request,
+            "branches/submit_confirm.html",
+            {"record": record, "version": version_of(record)},
+        )
     try:
-        services.meeting_submit(meeting=meeting, by=request.user)
+        review["submit"](record, request.user, _posted_version(request))
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
     else:
-        messages.success(request, MSG_MEETING_SUBMITTED)
-    return redirect(meeting)
+        messages.success(request, review["submitted"])
+    return redirect(record)
+
+
+def _approve(request, record):
+    form = ReviewForm(request.POST)
+    form.is_valid()
+    try:
+        REVIEW[type(record)]["approve"](
+            record, request.user, form.cleaned_data.get("version") or None
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            MSG_APPROVED % {"record": record, "status": record.get_status_display()},
+        )
+    return redirect(record)
+
+
+def _return(request, record):
+    """GET: the return form on its own page; POST: return with the reason (required)."""
+    if request.method == "GET":
+        form = ReturnForm(initial={"version": version_of(record)})
+    else:
+        form = ReturnForm(request.POST)
+        if form.is_valid():
+            try:
+                REVIEW[type(record)]["return"](
+                    record,
+                    request.user,
+                    form.cleaned_data["version"] or None,
+                    form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    MSG_RETURNED % {"record": record, "status": record.get_status_display()},
+                )
+                return redirect(record)
+    if not can_review(request.user, record) and not form.errors:
+        messages.warning(request, services.MSG_NOT_SUBMITTED)
+        return redirect(record)
+    return render(request, "branches/review_return.html", {"record": record, "form": form})
 
 
 @require_GET
@@ -294,6 +460,7 @@ def talk_detail(request, pk: int):
             "participants": participants,
             "can_change": request.user.has_perm("branches.change_talk")
             and can_edit(request.user, talk),
+            **review_context(request, talk),
         },
     )
 
@@ -302,7 +469,10 @@ def _save_talk(request, form):
     if form.is_valid():
         try:
             return services.talk_save(
-                talk=form.instance, participants=form.people(), by=request.user
+                talk=form.instance,
+                participants=form.people(),
+                by=request.user,
+                version=_posted_version(request) if form.instance.pk else None,
             )
         except ValidationError as exc:
             form.add_service_error(exc)
@@ -355,19 +525,29 @@ def talk_edit(request, pk: int):
     return render(
         request,
         "branches/talk_form.html",
-        {"form": form, "organization": talk.organization, "talk": talk},
+        {
+            "form": form,
+            "organization": talk.organization,
+            "talk": talk,
+            "version": _posted_version(request) or version_of(talk),
+        },
     )
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("branches.change_talk", raise_exception=True)
 def talk_submit(request, pk: int):
-    talk = get_visible_or_404(Talk.objects, request.user, pk=pk)
-    try:
-        services.talk_submit(talk=talk, by=request.user)
-    except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.success(request, MSG_TALK_SUBMITTED)
-    return redirect(talk)
+    """GET: the confirmation step (works without JavaScript); POST: submit for review."""
+    return _submit(request, get_visible_or_404(Talk.objects, request.user, pk=pk))
+
+
+@require_POST
+@permission_required("branches.review_talk", raise_exception=True)
+def talk_approve(request, pk: int):
+    return _approve(request, get_visible_or_404(Talk.objects, request.user, pk=pk))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("branches.review_talk", raise_exception=True)
+def talk_return(request, pk: int):
+    return _return(request, get_visible_or_404(Talk.objects, request.user, pk=pk))

@@ -19,8 +19,14 @@ from django.utils.translation import gettext_lazy as _
 if TYPE_CHECKING:
     from branches.models import Organization
 
+# Out of scope reads as not found, everywhere: one wording for "does not exist" and "not yours",
+# so that no refusal tells a user which names exist elsewhere.
+MSG_NOT_FOUND = _("Not found.")
+MSG_NAMED_NOT_FOUND = _("“%(name)s” was not found.")
 
-MSG_OUT_OF_SCOPE = _("This record is outside your scope.")
+
+# A write outside the user's scope reads as not found too.
+MSG_OUT_OF_SCOPE = MSG_NOT_FOUND
 
 
 class SystemActor:
@@ -105,16 +111,29 @@ class ScopedQuerySet(models.QuerySet):
     def within(self, path: str):
         """Rows owned by the subtree whose materialised path is ``path``."""
         if self.scope_village_field is not None:
-            from branches.models import Organization
-
-            villages = Organization.objects.filter(
-                path__startswith=path, village=OuterRef(self.scope_village_field or "pk")
-            )
-            return self.filter(Exists(villages))
+            return self.filter(village_within(path, OuterRef(self.scope_village_field or "pk")))
         if self.scope_field is None:
             raise NotImplementedError(f"{type(self).__name__} declares no scope_field")
         prefix = f"{self.scope_field}__" if self.scope_field else ""
         return self.filter(**{f"{prefix}path__startswith": path})
+
+
+def village_within(path: str, village):
+    """The condition "``village`` belongs to the subtree at ``path``" (``village``: an OuterRef).
+
+    A village belongs to a subtree when the subtree's own root is an organisation of that
+    village (a village secretary, a branch of the village), or when the village has
+    organisations inside the subtree and none outside it (the office sees every village). So one
+    stray organisation — a branch of 花园村's committee recorded with 青桥村 as its village —
+    never widens 花园村's scope to 青桥村: 青桥村 also has organisations outside that subtree.
+    """
+    from branches.models import Organization
+
+    orgs = Organization.objects.filter(village=village)
+    own_root = Exists(orgs.filter(path=path))
+    inside = Exists(orgs.filter(path__startswith=path))
+    outside = Exists(orgs.exclude(path__startswith=path))
+    return own_root | (inside & ~outside)
 
 
 def get_visible_or_404(queryset, user, **lookup):
@@ -147,8 +166,6 @@ def sees_whole_tree(user) -> bool:
 
 
 def _route_in_scope(record, queryset, user, path: str) -> bool:
-    from branches.models import Organization
-
     if queryset.scope_village_field is not None:
         route = queryset.scope_village_field
         if "__" not in route and route and _is_many(record, route):
@@ -160,9 +177,9 @@ def _route_in_scope(record, queryset, user, path: str) -> bool:
             villages = [village]
         if not villages or any(v is None or v.pk is None for v in villages):
             return sees_whole_tree(user)  # no village yet (a new one): the whole tree's
-        return all(
-            Organization.objects.filter(path__startswith=path, village=v).exists() for v in villages
-        )
+        # the villages' own rule (``village_within``): one stray organisation widens nothing
+        visible = type(villages[0])._default_manager.visible_to(user)
+        return visible.filter(pk__in=[v.pk for v in villages]).count() == len(set(villages))
     if queryset.scope_field is None:
         return sees_whole_tree(user)
     org = _follow(record, queryset.scope_field) if queryset.scope_field else record

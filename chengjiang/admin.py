@@ -1,13 +1,80 @@
-"""Admin building blocks shared by every app: scope on every queryset and every choice."""
+"""Admin building blocks shared by every app: scope on every queryset and every choice, and one
+rule for personal data on every page.
+
+``ScopedModelAdmin`` (and ``ScopedTabularInline``) give every ModelAdmin:
+
+* rows, foreign-key choices, autocompletes and the filter sidebar's choices through
+  ``visible_to(user)``: an out-of-scope record reads as not found, and another village's name
+  is never listed;
+* only the declared filters in the query string (``list_filter``, ``date_hierarchy``): an
+  undeclared lookup such as ``?id_number__startswith=3418`` answers 400, so no one can recover a
+  masked value a character at a time;
+* personal fields (``chengjiang.personal_data.personal_fields``) masked and read-only on the
+  change page for users without ``accounts.view_personal_data``; holders see the full values
+  and every such view is recorded (``personal_data.reveal``);
+* no search on personal fields (the search box puts what is typed into the URL and the access
+  log); an ID number is looked up by a POST form instead (``…/find-by-id-number/``), which
+  answers the one record's page, a list by primary keys, or "not found".
+"""
+
+from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.contrib.admin.filters import (
+    RelatedFieldListFilter,
+    RelatedOnlyFieldListFilter,
+    SimpleListFilter,
+)
+from django.contrib.admin.utils import get_fields_from_path
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    FieldDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db import transaction
-from django.http import HttpResponseRedirect
+from django.db.models.constants import LOOKUP_SEP
+from django.http import HttpResponseNotAllowed, HttpResponseRedirect
+from django.urls import path, reverse
+from django.utils.http import urlencode
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
+from chengjiang import personal_data
 from chengjiang import services as shared_services
+from chengjiang.access import MSG_NOT_FOUND
 from chengjiang.audit_admin import AuditHistoryMixin
+
+# What a declared filter may append to its field path in the query string.
+FILTER_SUFFIXES = frozenset(
+    {"", "exact", "isnull", "isempty", "gte", "lt", "year", "month", "day", "in"}
+)
+# Lookups that reveal nothing: the list of records by primary key (the ID search's answer).
+ALWAYS_ALLOWED = frozenset({"pk__in", "id__in"})
+
+MSG_ID_NUMBER = _("ID number")
+MSG_FIND_BY_ID_NUMBER = _("Find by ID number")
+
+
+def _scoped(qs, request):
+    return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
+
+
+class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
+    """The sidebar lists only related records the user may see (no other village's name)."""
+
+    def field_choices(self, field, request, model_admin):
+        related = field.remote_field.model
+        qs = _scoped(related._default_manager.all(), request)
+        ordering = self.field_admin_ordering(field, request, model_admin)
+        if ordering:
+            qs = qs.order_by(*ordering)
+        limit = field.get_limit_choices_to()
+        if limit:
+            qs = qs.complex_filter(limit)
+        target = field.target_field.attname if hasattr(field, "target_field") else "pk"
+        return [(getattr(obj, target, obj.pk), str(obj)) for obj in qs]
 
 
 class ScopedAdminMixin:
@@ -23,7 +90,7 @@ class ScopedAdminMixin:
 
     @staticmethod
     def _scoped(qs, request):
-        return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
+        return _scoped(qs, request)
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if "queryset" not in kwargs:
@@ -36,6 +103,167 @@ class ScopedAdminMixin:
             kwargs["queryset"] = db_field.remote_field.model._default_manager.all()
         kwargs["queryset"] = self._scoped(kwargs["queryset"], request)
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    # --- personal data on the change page ---------------------------------------------------
+
+    def personal_fields(self) -> tuple[str, ...]:
+        return personal_data.personal_fields(self.model)
+
+    def _masked_display(self, name: str):
+        """A read-only display of the masked value of ``name`` (one callable per field)."""
+        cache = self.__dict__.setdefault("_masked_displays", {})
+        if name not in cache:
+            field = self.model._meta.get_field(name)
+
+            def display(obj, _name=name):
+                return personal_data.mask_value(_name, getattr(obj, _name, ""))
+
+            display.__name__ = f"{name}_masked"
+            display.short_description = field.verbose_name
+            cache[name] = display
+        return cache[name]
+
+    def _hides_personal(self, request, obj) -> bool:
+        return obj is not None and not personal_data.can_view(request.user)
+
+    def _mask_names(self, names, request, obj):
+        if not self._hides_personal(request, obj):
+            return names
+        personal = set(self.personal_fields())
+        out = []
+        for name in names:
+            if isinstance(name, list | tuple):
+                out.append(type(name)(self._mask_names(name, request, obj)))
+            elif isinstance(name, str) and name in personal:
+                out.append(self._masked_display(name))
+            else:
+                out.append(name)
+        return out
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Wrap the instance's own (possibly overridden) methods, so that no subclass's
+        # get_fields/get_fieldsets/get_readonly_fields can bring a personal field back.
+        own_fields, own_fieldsets = self.get_fields, self.get_fieldsets
+        own_readonly = self.get_readonly_fields
+
+        def get_fields(request, obj=None):
+            return self._mask_names(list(own_fields(request, obj)), request, obj)
+
+        def get_fieldsets(request, obj=None):
+            fieldsets = own_fieldsets(request, obj)
+            if not self._hides_personal(request, obj):
+                return fieldsets
+            return [
+                (title, {**opts, "fields": self._mask_names(list(opts["fields"]), request, obj)})
+                for title, opts in fieldsets
+            ]
+
+        def get_readonly_fields(request, obj=None):
+            readonly = list(own_readonly(request, obj))
+            if not self._hides_personal(request, obj):
+                return readonly
+            personal = self.personal_fields()
+            masked = [self._masked_display(name) for name in personal]
+            return [f for f in readonly if f not in personal and f not in masked] + masked
+
+        self.get_fields = get_fields
+        self.get_fieldsets = get_fieldsets
+        self.get_readonly_fields = get_readonly_fields
+
+    def get_exclude(self, request, obj=None):
+        exclude = list(super().get_exclude(request, obj) or ())
+        if self._hides_personal(request, obj):
+            exclude += [f for f in self.personal_fields() if f not in exclude]
+        return exclude or None
+
+    def get_list_display(self, request):
+        """Lists show masks to everyone: a full value is only ever seen on one record's page."""
+        personal = set(self.personal_fields())
+        return [
+            self._masked_display(name) if isinstance(name, str) and name in personal else name
+            for name in super().get_list_display(request)
+        ]
+
+    # --- query strings: declared filters only -------------------------------------------------
+
+    def _declared_filter_paths(self, request) -> tuple[set[str], set[str]]:
+        paths, params = set(), set()
+        for item in self.get_list_filter(request):
+            if isinstance(item, type) and issubclass(item, SimpleListFilter):
+                params.add(item.parameter_name)
+            elif isinstance(item, list | tuple):
+                paths.add(item[0])
+            else:
+                paths.add(item)
+        if self.date_hierarchy:
+            paths.add(self.date_hierarchy)
+        return paths, params
+
+    def lookup_allowed(self, lookup, value, request=None):
+        from django.contrib.admin import widgets
+
+        if lookup in ALWAYS_ALLOWED:
+            return True
+        # The raw-id popups' own limit_choices_to lookups (exact pairs only).
+        for fk_lookup in self.model._meta.related_fkey_lookups:
+            if callable(fk_lookup):
+                fk_lookup = fk_lookup()
+            if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
+                return True
+        paths, params = self._declared_filter_paths(request)
+        if lookup in params:
+            return True
+        for declared in paths:
+            if lookup == declared:
+                return True
+            if not lookup.startswith(declared + LOOKUP_SEP):
+                continue
+            rest = lookup[len(declared) + len(LOOKUP_SEP) :].split(LOOKUP_SEP)
+            try:
+                last = get_fields_from_path(self.model, declared)[-1]
+            except (FieldDoesNotExist, IndexError):
+                continue
+            if last.is_relation:
+                target = getattr(last, "target_field", None)
+                names = {"pk", "id", getattr(target, "name", "id")}
+                if rest[0] in names:
+                    rest = rest[1:]
+            if len(rest) == 1 and rest[0] in FILTER_SUFFIXES:
+                return True
+        return False
+
+    def get_list_filter(self, request):
+        """Relation filters list only what the user may see."""
+        scoped = []
+        for item in super().get_list_filter(request):
+            if isinstance(item, str):
+                try:
+                    field = get_fields_from_path(self.model, item)[-1]
+                except (FieldDoesNotExist, IndexError):
+                    field = None
+                if field is not None and field.is_relation:
+                    item = (item, ScopedRelatedFieldListFilter)
+            elif (
+                isinstance(item, list | tuple)
+                and isinstance(item[1], type)
+                and issubclass(item[1], RelatedOnlyFieldListFilter | RelatedFieldListFilter)
+                and not issubclass(item[1], ScopedRelatedFieldListFilter)
+            ):
+                item = (item[0], ScopedRelatedFieldListFilter)
+            scoped.append(item)
+        return scoped
+
+    # --- search: never on personal fields; ID numbers by POST ----------------------------------
+
+    def get_search_fields(self, request):
+        personal = set(self.personal_fields())
+        return [
+            f
+            for f in super().get_search_fields(request)
+            if f.lstrip("^=@").split(LOOKUP_SEP)[-1] not in personal
+            and not personal_data.is_personal_field(f.lstrip("^=@"))
+        ]
 
 
 def formset_outcome(formset) -> list:
@@ -152,6 +380,72 @@ class ScopedModelAdmin(
 ):
     form = RuleErrorsShownForm
     list_per_page = 50
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None and obj.pk is not None and personal_data.can_view(request.user):
+            for field in self.personal_fields():
+                if getattr(obj, field, ""):
+                    personal_data.reveal(request.user, obj, field, request=request)
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+    def _id_field(self) -> str | None:
+        names = self.personal_fields()
+        return next((n for n in names if "id_" in n), None)
+
+    def get_urls(self):
+        urls = super().get_urls()
+        if self._id_field() is None:
+            return urls
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "find-by-id-number/",
+                self.admin_site.admin_view(self.find_by_id_number_view),
+                name="%s_%s_find_by_id_number" % info,
+            ),
+            *urls,
+        ]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = extra_context or {}
+        if self._id_field() is not None:
+            info = self.model._meta.app_label, self.model._meta.model_name
+            extra_context["id_number_lookup_url"] = reverse(
+                "admin:%s_%s_find_by_id_number" % info, current_app=self.admin_site.name
+            )
+            extra_context["id_number_label"] = MSG_ID_NUMBER
+            extra_context["id_number_button"] = MSG_FIND_BY_ID_NUMBER
+        return super().changelist_view(request, extra_context)
+
+    def find_by_id_number_view(self, request):
+        """POST only: the ID number never reaches a URL, a log line or the browser history."""
+        from branches.validators import normalize_id_number
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        if not self.has_view_or_change_permission(request):
+            raise PermissionDenied
+        info = self.model._meta.app_label, self.model._meta.model_name
+        changelist = reverse("admin:%s_%s_changelist" % info, current_app=self.admin_site.name)
+        field = self._id_field()
+        value = normalize_id_number(request.POST.get("id_number", ""))
+        pks = (
+            list(self.get_queryset(request).filter(**{field: value}).values_list("pk", flat=True))
+            if value
+            else []
+        )
+        if not pks:
+            messages.warning(request, gettext(MSG_NOT_FOUND))
+            return HttpResponseRedirect(changelist)
+        if len(pks) == 1:
+            return HttpResponseRedirect(
+                reverse(
+                    "admin:%s_%s_change" % info, args=[pks[0]], current_app=self.admin_site.name
+                )
+            )
+        return HttpResponseRedirect(
+            f"{changelist}?{urlencode({'pk__in': ','.join(str(pk) for pk in pks)})}"
+        )
 
 
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):

@@ -116,21 +116,4 @@ class AuditHistoryMixin(AuditlogHistoryAdminMixin):
         return super().auditlog_history_view(request, object_id, extra_context)
 
 
-class PersonalDataAdminMixin:
-    """For ModelAdmins of records with ID numbers or phones.
-
-    Lists should show masks to everyone (``mask_id_number``); the change form shows the full
-    values only to holders of ``accounts.view_personal_data``, and each such view is recorded
-    through ``chengjiang.personal_data.reveal``. Others should get the masked values read-only.
-    """
-
-    personal_fields: tuple[str, ...] = ("id_number", "phone")
-
-    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
-        from chengjiang import personal_data
-
-        if obj is not None and personal_data.can_view(request.user):
-            for field in self.personal_fields:
-                if getattr(obj, field, ""):
-                    personal_data.reveal(request.user, obj, field, request=request)
-        return super().render_change_form(request, context, add, change, form_url, obj)
+# Personal data on admin pages: chengjiang.admin.ScopedModelAdmin (one rule for every model).

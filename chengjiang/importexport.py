@@ -40,7 +40,7 @@ from import_export.admin import ImportExportMixin
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.resources import Diff
 
-from chengjiang.access import scope_path
+from chengjiang.access import MSG_NAMED_NOT_FOUND, scope_path
 
 logger = logging.getLogger("chengjiang.importexport")
 
@@ -50,7 +50,9 @@ PERSONAL_DATA_PERM = "accounts.view_personal_data"
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 MSG_ROW = _("Row %(number)s: %(reason)s")
-MSG_OUT_OF_SCOPE = _("%(name)s is outside your area of responsibility.")
+# Out of scope reads as not found (chengjiang.access): a row naming another village's record
+# learns nothing about it.
+MSG_OUT_OF_SCOPE = MSG_NAMED_NOT_FOUND
 MSG_DUPLICATE_IN_FILE = _("This row repeats row %(number)s of the file.")
 MSG_NOT_FOUND = _("No %(what)s named “%(name)s”.")
 MSG_AMBIGUOUS = _("Several %(what)s are named “%(name)s”; use a unique name.")
@@ -79,7 +81,10 @@ def escape_dataset(dataset) -> None:
 
 
 def can_view_personal_data(user) -> bool:
-    return bool(user is not None and user.has_perm(PERSONAL_DATA_PERM))
+    """The same answer as ``chengjiang.personal_data.can_view`` (one rule, one function)."""
+    from chengjiang.personal_data import can_view
+
+    return can_view(user)
 
 
 def row_error(message, **params) -> ValidationError:
@@ -143,8 +148,9 @@ class ChoiceLabelWidget(widgets.Widget):
 class NameWidget(widgets.Widget):
     """A foreign key read and written by a unique name (a Chinese error when unknown).
 
-    When several rows share the name, those the importing user may see are preferred; the
-    resource sets ``user`` on the widget. Scope itself is checked by the resource.
+    Only rows the importing user may see are found (the resource sets ``user`` on the widget):
+    a name outside the user's scope reads exactly like a name that does not exist. The
+    resource checks scope again on the instance.
     """
 
     def __init__(self, model, what, field="name", **kwargs):
@@ -162,13 +168,14 @@ class NameWidget(widgets.Widget):
         if not text:
             return None
         found = self.candidates(text, row)
-        if len(found) > 1 and self.user is not None:
+        manager = self.model._default_manager
+        if found and self.user is not None and hasattr(manager.all(), "visible_to"):
             visible = set(
-                self.model._default_manager.filter(pk__in=[o.pk for o in found])
+                manager.filter(pk__in=[o.pk for o in found])
                 .visible_to(self.user)
                 .values_list("pk", flat=True)
             )
-            found = [o for o in found if o.pk in visible] or found
+            found = [o for o in found if o.pk in visible]
         if not found:
             raise ValueError(gettext(MSG_NOT_FOUND) % {"what": self.what, "name": text})
         if len(found) > 1:

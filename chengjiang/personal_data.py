@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -36,13 +37,62 @@ def is_personal_field(name: str) -> bool:
     return any(part in name for part in PERSONAL_FIELD_NAMES)
 
 
+def personal_fields(model) -> tuple[str, ...]:
+    """The names of ``model``'s concrete fields that hold personal values.
+
+    A model may declare them (``PERSONAL_FIELDS = ("id_number", "phone")``); otherwise every
+    concrete text field whose name is personal (``is_personal_field``) counts. This is the one
+    list that masking, admin pages, lookups, search and exports go by.
+    """
+    declared = getattr(model, "PERSONAL_FIELDS", None)
+    if declared is not None:
+        return tuple(declared)
+    return tuple(
+        f.name
+        for f in model._meta.concrete_fields
+        if not f.is_relation
+        and isinstance(f, models.CharField | models.TextField)
+        and is_personal_field(f.name)
+    )
+
+
 def can_view(user) -> bool:
+    """The one answer to "may ``user`` see full personal values?" (pages, exports, admin)."""
     return bool(
         user is not None
         and getattr(user, "is_authenticated", False)
         and user.is_active
         and user.has_perm(PERMISSION)
     )
+
+
+def mask_value(field: str, value) -> str:
+    """The masked form of ``value`` held in the personal field ``field``.
+
+    ID numbers (a field named like an ID card, or any value of 15 characters or more) get the
+    ID mask; everything else the phone mask. The one masking rule for pages, exports and audit.
+    """
+    value = "" if value is None else str(value)
+    if not value:
+        return ""
+    if "id_" in field or len(value) >= 15:
+        return mask_id_number(value)
+    return mask_phone(value)
+
+
+def export_masks(model) -> dict[str, Callable[[str], str]]:
+    """``{field: masking function}`` for every personal field of ``model``: what a resource's
+    ``personal_fields`` should be (``personal_fields = export_masks(TrainingClass)``)."""
+    return {name: partial(mask_value, name) for name in personal_fields(model)}
+
+
+def shown(user, field: str, value, *, obj: models.Model | None = None, request=None) -> str:
+    """``value`` of the personal field ``field`` as ``user`` may see it (full views recorded)."""
+    if not value:
+        return "" if value is None else str(value)
+    if not can_view(user):
+        return mask_value(field, value)
+    return reveal(user, obj, field, str(value), request=request)
 
 
 def reveal(

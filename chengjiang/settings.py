@@ -14,6 +14,8 @@ env = environ.Env()
 environ.Env.read_env(BASE_DIR / ".env", overwrite=False) if (BASE_DIR / ".env").exists() else None
 
 DEBUG = env.bool("DEBUG", default=False)
+# With DEBUG: show Django's technical error pages in the browser instead of the portal's.
+DEBUG_TECHNICAL_ERRORS = env.bool("DEBUG_TECHNICAL_ERRORS", default=False)
 TESTING = "pytest" in sys.modules
 # Set by wsgi.py/asgi.py (and true for runserver): this process answers requests.
 SERVING = os.environ.get("CHENGJIANG_SERVING") == "1" or "runserver" in sys.argv
@@ -72,6 +74,9 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
     "axes.middleware.AxesMiddleware",
+    # Last, so every layer above adds its headers (CSP, frame options) to the page it returns:
+    # the portal's Chinese 403/404/500 pages also under DEBUG (the demo runs with DEBUG=1).
+    "chengjiang.error_pages.PortalErrorPagesMiddleware",
 ]
 
 ROOT_URLCONF = "chengjiang.urls"
@@ -99,8 +104,20 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'db.sqlite3'}"),
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"].setdefault("OPTIONS", {})
-    DATABASES["default"]["OPTIONS"].setdefault("timeout", 20)
+    # The embedded default serves one office's concurrent users (issue 14: simultaneous approvals
+    # answered "database is locked", readers failed during a long import):
+    # - WAL: readers never wait for a writer, and a writer never waits for readers;
+    # - IMMEDIATE: a transaction takes the write lock at BEGIN, so two writers queue on the busy
+    #   timeout instead of one failing at once when it upgrades a read lock (SQLite's deadlock
+    #   rule skips the busy handler there);
+    # - a busy timeout long enough for an import; synchronous=NORMAL is safe with WAL.
+    _sqlite = DATABASES["default"].setdefault("OPTIONS", {})
+    _sqlite.setdefault("timeout", env.int("SQLITE_TIMEOUT", default=30))
+    _sqlite.setdefault("transaction_mode", "IMMEDIATE")
+    _sqlite.setdefault(
+        "init_command",
+        "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

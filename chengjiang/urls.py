@@ -9,6 +9,11 @@ admin.site.site_header = _("Chengjiang Party-building portal")
 admin.site.site_title = _("Chengjiang Party-building portal")
 admin.site.index_title = _("Records administration")
 
+# The portal's own pages in Chinese (and, through PortalErrorPagesMiddleware, also under DEBUG).
+handler403 = "chengjiang.error_pages.permission_denied"
+handler404 = "chengjiang.error_pages.page_not_found"
+handler500 = "chengjiang.error_pages.server_error"
+
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("qr.svg", views.qr_code, name="qr_code"),

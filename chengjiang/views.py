@@ -21,10 +21,42 @@ def healthz(request):
     return JsonResponse({"status": "ok", "database": "ok"})
 
 
+# Where each role lands after login (unless ?next= says otherwise): the first rule whose
+# permission the user lacks none of. Office staff (review) and secretaries (record) land on the
+# portal's home, which fits itself to them; leadership (read-only) on the dashboard's summary.
+LANDINGS = (
+    ("branches.review_meeting", "branches:home"),
+    ("branches.add_meeting", "branches:home"),
+    ("worktasks.view_task", "worktasks:dashboard"),
+)
+
+
+def landing_url(user) -> str:
+    from django.conf import settings
+    from django.shortcuts import resolve_url
+
+    for perm, name in LANDINGS:
+        if user.has_perm(perm):
+            return resolve_url(name)
+    return resolve_url(settings.LOGIN_REDIRECT_URL)
+
+
 @method_decorator(login_not_required, name="dispatch")
 class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
+
+    def get_success_url(self):
+        from django.shortcuts import resolve_url
+
+        wanted = self.get_redirect_url()
+        # The login-required middleware sends ?next=/ for the bare address: that is no choice
+        # of page, so each role still lands on its own home.
+        if wanted and wanted not in ("/", resolve_url("branches:home")):
+            return wanted
+        if self.next_page:
+            return resolve_url(self.next_page)
+        return landing_url(self.request.user)
 
 
 @require_GET

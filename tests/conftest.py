@@ -138,11 +138,17 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.module.__name__ not in uses_demo)
 
 
-@pytest.fixture(autouse=True)
-def _close_shared_demo_for_others(request):
-    """A test that does not use the demo never sees it: roll the shared demo back first."""
-    if not DEMO_FIXTURES & set(request.fixturenames):
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    """Before any fixture of a test: a test that does not use the demo never sees it (the shared
+    demo is rolled back first); a demo test after such a test gets it back. Both happen outside
+    the test's own transaction, which pytest-django opens later."""
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only (CI runs the suite on both databases)")
+    if not DEMO_FIXTURES & set(item.fixturenames):
         _SHARED_DEMO.close()
+    elif _SHARED_DEMO.blocker is not None:
+        _SHARED_DEMO.open(_SHARED_DEMO.blocker)
 
 
 @pytest.fixture(scope="session")
@@ -151,9 +157,10 @@ def _demo_session(django_db_setup, django_db_blocker):
     _SHARED_DEMO.close()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def _demo_module(_demo_session, django_db_blocker):
-    """The shared demo, opened if a test before this one closed it."""
+    """The shared demo: loaded by the first demo test of a worker (module scope, so before the
+    test's own transaction)."""
     _demo_session.open(django_db_blocker)
 
 

@@ -1,5 +1,6 @@
 """Downloads: the year-end summary as .docx (python-docx) and the checklist's progress as .xlsx
-(openpyxl). The xlsx's first columns are the import sheet's, so an export can be re-imported."""
+(openpyxl). The xlsx's first columns are the import sheet's, so an export can be re-imported; the
+measure and its parameters are written in Chinese (see ``measure_text``)."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from .measure_text import measure_text, params_text
 from .models import Line, Section
 from .report import RenderedReport
 from .selectors import ChecklistProgress, number, pct
@@ -92,8 +94,8 @@ def progress_rows(progress: ChecklistProgress):
             t.responsible.name,
             t.deadline,
             float(t.weight),
-            t.measure_key,
-            _params_text(t.measure_params),
+            measure_text(t.measure_key) if t.measure_key else "",
+            params_text(t.measure_key, t.measure_params),
             float(t.target) if t.target is not None else None,
             str(t.get_manual_status_display()) if t.manual_status else "",
             "是" if t.not_applicable else "",
@@ -102,10 +104,6 @@ def progress_rows(progress: ChecklistProgress):
             str(tp.state_label),
             (_g("manual") if tp.manual else "") + (t.not_applicable_reason or ""),
         ]
-
-
-def _params_text(params: dict) -> str:
-    return ",".join(f"{k}={v}" for k, v in sorted((params or {}).items()))
 
 
 def progress_xlsx(progress: ChecklistProgress) -> bytes:

@@ -4,6 +4,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang import upload_limits
+
 from .models import ManualStatus, Section
 from .report import validate_wording
 
@@ -69,6 +71,7 @@ class EvidenceForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        upload_limits.apply(self.fields["file"])
         self.helper = FormHelper()
         self.helper.add_input(Submit("upload", _("Attach evidence"), css_class="btn-touch"))
 

@@ -3,7 +3,12 @@
 A placeholder is ``{key}``, ``{key:param=value,param=value}`` and optional filters
 ``|filter`` (chained), e.g. ``{branches.meetings:kind=democratic_life}`` or
 ``{branches.talk_person_times|approx}``. Besides measure keys: ``{year}``, ``{checklist.title}``,
-``{checklist.issuer}``.
+``{checklist.issuer}``, ``{scope}`` (the village, or the organisation, the summary speaks for).
+
+Whose voice: the default wording (``DEFAULT_SECTIONS``) speaks for the sub-district ("澄江街道
+围绕…", "街道创新采用…"); a village's own scope gets ``DEFAULT_VILLAGE_SECTIONS``, which speaks
+for the village and names only what a village does; a scope below a village (a branch, a group)
+gets no default, only a wording the office saved for it.
 
 Filters:
 
@@ -43,7 +48,7 @@ FILTER = re.compile(
     r"^(approx|titles|names|villages|village_count|months(:[a-z_]+)?|count:[a-z_]+)$"
 )
 DIGITS = re.compile(r"[0-9０-９]")
-SPECIAL = ("year", "checklist.title", "checklist.issuer")
+SPECIAL = ("year", "checklist.title", "checklist.issuer", "scope")
 
 MSG_TYPED_NUMBER = _(
     "Numbers may not be typed into the wording (found “%(text)s”): use a placeholder bound to a "
@@ -99,6 +104,36 @@ DEFAULT_SECTIONS = {
         "{training.courses_offered|titles}等课程，提升教学实践性、针对性。积极开展对外宣传，实训"
         "基地成功接待{training.classes_received|names}等{training.classes_received}个班次，显著"
         "提升了党员教育实训基地的知名度和影响力，成为党员教育培训的一张新名片。"
+    ),
+}
+
+
+# A village's own summary: it speaks for the village and names what a village does (a village
+# holds no 民主生活会 — that is the leadership's — and sets up no branches of the sub-district).
+DEFAULT_VILLAGE_TITLE = "{scope}{year}年度抓党建促乡村组织振兴工作总结"
+
+DEFAULT_VILLAGE_SECTIONS = {
+    Section.OPENING: (
+        "今年来，{scope}党组织围绕{checklist.issuer}《{checklist.title}》清单和街道党工委的部署，"
+        "立足于“三个坚持”，强化组织建设、队伍建设、阵地建设，不断夯实基层党组织建设，助推乡村振兴。"
+    ),
+    Section.ORGANIZATION: (
+        "坚持强化组织建设，筑牢党建基础。认真落实“三会一课”、主题党日、组织生活会、谈心谈话等"
+        "组织制度。近一年来，共召开支部党员大会{branches.meetings:kind=branch_assembly}次、"
+        "支部委员会{branches.meetings:kind=branch_committee}次、"
+        "党小组会{branches.meetings:kind=group_meeting}次，讲党课"
+        "{branches.meetings:kind=party_lecture}次，开展主题党日{branches.meetings:kind=theme_day}次、"
+        "组织生活会{branches.meetings:kind=org_life}次，累计谈心谈话"
+        "{branches.talk_person_times}人次。"
+    ),
+    Section.TEAM: (
+        "坚持强化队伍建设，激活源头活水。按照街道“两荐一考一选”模式，选举产生村民组长"
+        "{cadres.group_leaders_elected}名；公开招考后备干部{cadres.reserve_cadres_recruited}名，"
+        "村干部与后备干部结对帮带{cadres.pairings}对。"
+    ),
+    Section.POSITION: (
+        "坚持强化阵地建设，提升党建水平。本村党员教育阵地开设现场教学课程"
+        "{training.courses_offered}门，接待培训班次{training.classes_received}个。"
     ),
 }
 
@@ -202,9 +237,18 @@ def _item_text(obj, *, titles: bool) -> str:
 class Renderer:
     """Turns wording into text and figures for one year and scope; each token evaluated once."""
 
-    def __init__(self, *, year: int, scope: str, checklist: Checklist | None, org_id=None):
+    def __init__(
+        self,
+        *,
+        year: int,
+        scope: str,
+        checklist: Checklist | None,
+        org_id=None,
+        scope_name: str = "",
+    ):
         registry.autodiscover()
         self.year = year
+        self.scope_name = scope_name
         self.scope = scope
         self.org_id = org_id
         self.checklist = checklist
@@ -220,6 +264,10 @@ class Renderer:
         raw = "{%s}" % token.raw
         if token.key == "year":
             return Figure(str(self.year), raw)
+        if token.key == "scope":
+            if not self.scope_name:
+                return Figure("〔未指定范围〕", raw, missing=True)
+            return Figure(self.scope_name, raw)
         if token.key.startswith("checklist."):
             if self.checklist is None:
                 return Figure("〔未建清单〕", raw, missing=True)
@@ -305,6 +353,8 @@ class RenderedReport:
     sections: list[tuple[str, Any, list]]  # (section key, section label, segments)
     draft: ReportDraft | None
     checklist: Checklist | None
+    # False: the scope has no wording of its own and the default speaks for the sub-district
+    offered: bool = True
 
     def plain_title(self) -> str:
         return "".join(s if isinstance(s, str) else s.text for s in self.title)
@@ -316,21 +366,68 @@ class RenderedReport:
         ]
 
 
-def wording_for(year: int, scope_org) -> dict[str, str]:
-    """The saved wording for (year, scope), or the default."""
+def is_village_scope(scope_org) -> bool:
+    """The organisation that stands for a whole village: it has a village and its parent does not
+    (a village's 党委, 总支, or a 党支部 directly under the sub-district)."""
+    if scope_org is None or not scope_org.village_id:
+        return False
+    parent = scope_org.parent
+    return parent is None or parent.village_id != scope_org.village_id
+
+
+def scope_name(scope_org) -> str:
+    """How the summary names its scope: the village's name for a village, else the organisation."""
+    if scope_org is None:
+        return ""
+    if is_village_scope(scope_org):
+        return scope_org.village.name
+    return scope_org.name
+
+
+def default_wording(scope_org) -> dict[str, str] | None:
+    """The default wording (title and sections) that speaks for ``scope_org``: the sub-district's
+    for its working committee (or the whole tree), the village's for a village, else None."""
+    from branches.models import Organization
+
+    if scope_org is None or scope_org.kind == Organization.Kind.WORKING_COMMITTEE:
+        return {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
+    if is_village_scope(scope_org):
+        return {
+            "title": DEFAULT_VILLAGE_TITLE,
+            **{k.value: v for k, v in DEFAULT_VILLAGE_SECTIONS.items()},
+        }
+    return None
+
+
+def default_wording_applies(scope_org) -> bool:
+    return default_wording(scope_org) is not None
+
+
+def wording_for(year: int, scope_org) -> dict[str, str] | None:
+    """The saved wording for (year, scope), or the default that speaks for it (else None)."""
     draft = None
     if scope_org is not None:
         draft = ReportDraft.objects.filter(year=year, scope=scope_org).first()
     if draft is not None:
         return {"title": draft.title, **draft.sections(), "_draft": draft}
-    return {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
+    return default_wording(scope_org)
 
 
 def render_report(*, year: int, scope: str, scope_org=None) -> RenderedReport:
+    """The summary for (year, scope); ``offered`` is False (and nothing is computed) when the
+    scope has no wording of its own and the default speaks for the sub-district."""
     checklist = Checklist.objects.filter(year=year).first()
     wording = wording_for(year, scope_org)
+    if wording is None:
+        return RenderedReport(
+            year=year, title=[], sections=[], draft=None, checklist=checklist, offered=False
+        )
     renderer = Renderer(
-        year=year, scope=scope, checklist=checklist, org_id=getattr(scope_org, "pk", None)
+        year=year,
+        scope=scope,
+        checklist=checklist,
+        org_id=getattr(scope_org, "pk", None),
+        scope_name=scope_name(scope_org),
     )
     sections = [(s.value, s.label, renderer.segments(wording[s.value])) for s in Section]
     return RenderedReport(

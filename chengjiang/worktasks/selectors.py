@@ -6,7 +6,10 @@ Arithmetic (shown on the dashboard so anyone can check it):
 * a manual task: 0 % not started, 50 % in progress, 100 % done;
 * a line of work and the whole checklist: the weighted average Σ(weight × progress) ÷ Σ weight
   over their tasks, leaving out tasks marked not applicable;
-* overdue: the deadline has passed and the task is not complete.
+* overdue: the deadline has passed and the task is not complete;
+* a task of an organisation above the viewer's scope (a sub-district task seen by a village):
+  its figure is computed in the viewer's scope, but its target is the whole organisation's, so
+  it is shown without a target, has no progress and is not counted in the roll-up.
 
 Each distinct (measure, parameters, scope) is evaluated once per page; the computed progress is
 cached per (year, scope) under the data version (see ``invalidation``), so a save is never
@@ -44,6 +47,9 @@ class State:
     IN_PROGRESS = "in_progress"
     NOT_STARTED = "not_started"
     NOT_APPLICABLE = "not_applicable"
+    # A task of an organisation above the viewer's scope: its target is the whole
+    # organisation's, not the viewer's; the viewer's figure is shown without it and not counted.
+    NO_TARGET = "no_target"
 
 
 STATE_LABELS = {
@@ -53,6 +59,7 @@ STATE_LABELS = {
     State.IN_PROGRESS: _("in progress"),
     State.NOT_STARTED: _("not started"),
     State.NOT_APPLICABLE: _("not applicable"),
+    State.NO_TARGET: _("no target for this scope"),
 }
 
 
@@ -124,6 +131,7 @@ class TaskProgress:
     url: str | None = None
     measure_label: str = ""
     available: bool = True
+    above_scope: bool = False  # the task's target belongs to an organisation above the viewer
 
     @property
     def state_label(self):
@@ -190,7 +198,8 @@ def task_progress(
 ) -> TaskProgress:
     year = task.checklist.year
     scope = task_scope(task, viewer_scope)
-    org_id = task.responsible_id if scope == task.responsible.path else viewer_org_id
+    above = scope != task.responsible.path
+    org_id = viewer_org_id if above else task.responsible_id
     if task.is_manual:
         tp = TaskProgress(task=task, manual=True, scope=scope)
         tp.percent = Decimal(MANUAL_SHARE[ManualStatus(task.manual_status)])
@@ -211,8 +220,14 @@ def task_progress(
             tp.url = drilldown_url(
                 task.measure_key, year=year, params=task.measure_params, org=org_id
             )
+    if above:
+        tp.above_scope = True
+        tp.target = None
+        tp.percent = None
     if task.not_applicable:
         tp.state = State.NOT_APPLICABLE
+    elif above:
+        tp.state = State.NO_TARGET
     elif tp.percent is not None and tp.percent >= HUNDRED:
         tp.state = State.DONE
     elif task.deadline < today:
@@ -270,6 +285,16 @@ def checklist_progress(
     return result
 
 
+def default_year() -> int:
+    """The year a page opens on: this year if it has a checklist, else the latest year that has
+    one (a new year's dashboard is empty until the district issues its checklist)."""
+    this_year = timezone.localdate().year
+    years = set(Checklist.objects.values_list("year", flat=True))
+    if this_year in years or not years:
+        return this_year
+    return max(years)
+
+
 # --- the dashboard's other panels --------------------------------------------------------------
 
 
@@ -279,6 +304,7 @@ class VillageRow:
     key: str
     params: dict
     cells: list[tuple[str, str | None]]  # (value text, drill-down url)
+    url: str = ""  # the row's records: every village in scope
 
 
 def village_breakdown(
@@ -307,18 +333,19 @@ def village_breakdown(
             )
             for v in villages
         ]
-        rows.append(VillageRow(label=label, key=key, params=params, cells=cells))
+        url = drilldown_url(key, year=checklist.year, params=params, org=org_id)
+        rows.append(VillageRow(label=label, key=key, params=params, cells=cells, url=url))
     return rows
 
 
 @dataclass
 class Trend:
     months: list[str]
-    series: list[dict]  # {"name", "kind", "data": [int], "urls": [str]}
+    series: list[dict]  # {"name", "kind", "data": [int], "urls": [str], "url": str (the year)}
 
     def rows(self):
         for s in self.series:
-            yield s["name"], list(zip(s["data"], s["urls"], strict=True))
+            yield s["name"], s["url"], list(zip(s["data"], s["urls"], strict=True))
 
 
 TREND_MEASURE = "branches.meetings"
@@ -342,7 +369,15 @@ def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | N
             drilldown_url(TREND_MEASURE, year=year, params=params, month=d.month, org=org_id)
             for d in month_starts
         ]
-        series.append({"name": str(label), "kind": value or "", "data": data, "urls": urls})
+        series.append(
+            {
+                "name": str(label),
+                "kind": value or "",
+                "data": data,
+                "urls": urls,
+                "url": drilldown_url(TREND_MEASURE, year=year, params=params, org=org_id),
+            }
+        )
     return Trend(months=[f"{d.month}月" for d in month_starts], series=series)
 
 

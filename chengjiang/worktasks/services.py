@@ -14,6 +14,7 @@ from branches.uploads import check_upload
 from chengjiang.access import acting_user, check_write_scope
 from chengjiang.importexport import row_reasons
 
+from .measure_text import normalise_measure_columns
 from .models import Checklist, Evidence, ManualStatus, ReportDraft, Section, Task
 from .report import validate_wording
 from .resources import TaskResource
@@ -131,6 +132,7 @@ def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
 def checklist_import(*, data: bytes, user, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
     """Import the district's sheet: a preview with ``dry_run``; otherwise all rows or none."""
     dataset = load_sheet(data, fmt=fmt)
+    normalise_measure_columns(dataset)  # the portal's own export names measures in Chinese
     resource = TaskResource(user=user)
     with transaction.atomic():
         result = resource.import_data(

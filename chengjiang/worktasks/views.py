@@ -15,6 +15,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Village
@@ -25,8 +26,16 @@ from chengjiang.measures import Period
 from . import selectors, services
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
 from .forms import EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
-from .models import Checklist, Evidence, Section, Task, param_label, param_value_ok
-from .report import DEFAULT_SECTIONS, DEFAULT_TITLE, render_report
+from .models import (
+    Checklist,
+    Evidence,
+    ReportDraft,
+    Section,
+    Task,
+    param_label,
+    param_value_ok,
+)
+from .report import default_wording, default_wording_applies, render_report
 
 VIEW = "worktasks.view_task"
 SCOPE_KINDS = (
@@ -72,7 +81,7 @@ def _scope(request):
 
 @permission_required(VIEW, raise_exception=True)
 def dashboard(request):
-    year = _year(request)
+    year = _year(request, default=selectors.default_year())
     path, org = _scope(request)
     org_id = getattr(org, "pk", None)
     years = sorted(set(Checklist.objects.values_list("year", flat=True)) | {year}, reverse=True)
@@ -92,6 +101,10 @@ def dashboard(request):
         .only("pk", "name", "depth")
         .order_by("path")
     )
+    state = request.GET.get("state")
+    if state not in selectors.STATE_LABELS:
+        state = None
+    base_query = {"year": year, **({"org": org_id} if request.GET.get("org") else {})}
     chart = {"lines": [], "trend": None}
     if progress is not None:
         chart["lines"] = [
@@ -118,6 +131,11 @@ def dashboard(request):
             "scopes": scopes,
             "scope_org": org,
             "chart": chart,
+            "state_filter": state,
+            "state_filter_label": selectors.STATE_LABELS.get(state, ""),
+            "base_query": urlencode(base_query),
+            "summary_offered": default_wording_applies(org)
+            or ReportDraft.objects.filter(year=year, scope=org).exists(),
             "can_import": request.user.has_perm("worktasks.add_task"),
             "can_change": request.user.has_perm("worktasks.change_task"),
         },
@@ -213,7 +231,7 @@ def _report_context(request, year: int):
 @permission_required(VIEW, raise_exception=True)
 def report(request, year: int | None = None):
     if year is None:
-        year = timezone.localdate().year
+        year = selectors.default_year()
     _year(request, default=year)
     _path, org, rendered = _report_context(request, year)
     query = request.GET.urlencode()
@@ -233,6 +251,8 @@ def report(request, year: int | None = None):
 @permission_required(VIEW, raise_exception=True)
 def report_docx_download(request, year: int):
     _path, _org, rendered = _report_context(request, year)
+    if not rendered.offered:
+        raise Http404
     response = HttpResponse(report_docx(rendered), content_type=DOCX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="summary-{year}.docx"'
     return response
@@ -261,7 +281,8 @@ def report_edit(request, year: int):
     initial = (
         {"title": draft.title, **draft.sections()}
         if draft
-        else {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
+        # a scope with no default of its own starts from the sub-district's, to be rewritten
+        else default_wording(org) or default_wording(None)
     )
     back = reverse("worktasks:report", args=[year]) + f"?org={org.pk}"
     if request.method == "POST":

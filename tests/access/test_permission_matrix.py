@@ -82,6 +82,10 @@ SPECS = {
     "branches:talk_detail": Spec(_first("branches.Talk")),
     "branches:talk_edit": Spec(_first("branches.Talk", **DRAFT), BOTH),
     "branches:talk_submit": Spec(_first("branches.Talk", **DRAFT), BOTH),
+    "branches:meeting_approve": Spec(_first("branches.Meeting"), ONLY_OFFICE),
+    "branches:meeting_return": Spec(_first("branches.Meeting"), ONLY_OFFICE),
+    "branches:talk_approve": Spec(_first("branches.Talk"), ONLY_OFFICE),
+    "branches:talk_return": Spec(_first("branches.Talk"), ONLY_OFFICE),
     "branches:attachment_download": Spec(_first("branches.MeetingAttachment")),
     # cadres: read-only for secretaries, but for their mentoring log
     "cadres:group_detail": Spec(_first("cadres.VillageGroup")),

@@ -5,13 +5,14 @@ import datetime
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from branches.forms import MSG_ABSENCE_REASON_FIELD, MSG_NO_PARTICIPANTS
 from branches.models import Meeting, MeetingKind, Talk
 from branches.uploads import MSG_MISMATCH
 from tests.factories import MemberFactory
 
-FUTURE = (datetime.date.today() + datetime.timedelta(days=30)).isoformat()
+FUTURE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 
 
 def _meeting_data(tree, **extra):

@@ -34,6 +34,10 @@ def _write_urls(meeting, talk):
         ("get", reverse("branches:talk_edit", args=[talk.pk])),
         ("post", reverse("branches:talk_edit", args=[talk.pk])),
         ("post", reverse("branches:talk_submit", args=[talk.pk])),
+        ("post", reverse("branches:meeting_approve", args=[meeting.pk])),
+        ("post", reverse("branches:meeting_return", args=[meeting.pk])),
+        ("post", reverse("branches:talk_approve", args=[talk.pk])),
+        ("post", reverse("branches:talk_return", args=[talk.pk])),
     ]
 
 
@@ -85,8 +89,11 @@ def test_office_staff_use_the_portal_too(tree, users, login, records):
     assert tree.b_members[0].name in resp.content.decode()
 
 
-def test_submit_is_post_only(tree, users, login, records):
+def test_submit_get_is_only_the_confirmation_step(tree, users, login, records):
     meeting, talk = records
     client = login(users.sec_a)
-    assert client.get(reverse("branches:meeting_submit", args=[meeting.pk])).status_code == 405
-    assert client.get(reverse("branches:talk_submit", args=[talk.pk])).status_code == 405
+    assert client.get(reverse("branches:meeting_submit", args=[meeting.pk])).status_code == 200
+    assert client.get(reverse("branches:talk_submit", args=[talk.pk])).status_code == 200
+    meeting.refresh_from_db()
+    talk.refresh_from_db()
+    assert meeting.status == talk.status == Status.DRAFT

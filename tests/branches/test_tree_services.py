@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from branches import services
 from branches.models import Organization, OrgChange
@@ -95,9 +96,9 @@ def test_dissolved_parent_refused(tree):
 
 
 def test_rank_refused(tree):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能隶属于"):
         services.organization_move(organization=tree.b, new_parent=tree.a1, date=D, by=SYSTEM)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不能隶属于"):
         services.organization_establish(
             name="x", kind=Kind.PARTY_COMMITTEE, parent=tree.a1, date=D, by=SYSTEM
         )
@@ -115,7 +116,7 @@ def test_dissolve_with_active_children_refused(tree):
 
 
 def test_future_date_refused(tree):
-    future = datetime.date.today() + datetime.timedelta(days=30)
+    future = timezone.localdate() + datetime.timedelta(days=30)
     refused(
         services.MSG_FUTURE_DATE, services.organization_dissolve, organization=tree.a1g, date=future
     )

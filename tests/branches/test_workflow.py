@@ -60,6 +60,7 @@ def test_return_needs_reason_and_returned_can_be_edited_and_resubmitted(tree, us
         held_on=DAY,
         topic="旧主题",
         status=Status.SUBMITTED,
+        created_by=users.sec_a,
     )
     with pytest.raises(ValidationError) as exc:
         services.meeting_return(meeting=meeting, by=users.office, reason="  ")
@@ -183,7 +184,7 @@ def test_a_refused_file_writes_nothing(users, tree, settings, tmp_path):
         held_on=datetime.date(2024, 5, 1),
         topic="附件",
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="文件内容与扩展名不符。"):
         meeting_save(meeting=meeting, attachments=[good, bad], by=users.sec_a)
     assert not Meeting.objects.filter(topic="附件").exists()
     assert not (tmp_path / "m").exists() or not any((tmp_path / "m").rglob("*.*"))

@@ -51,10 +51,10 @@ def test_mode_must_match_the_mentors(cadre):
 
 
 def test_mentors_are_serving_cadres_of_the_same_village(cadre):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="不是该后备干部所在村的村干部。"):
         pair(cadre, [mentor(VillageFactory())], Pairing.Mode.ONE_TO_ONE)
     retired = mentor(cadre.village, term_end=D(2024, 6, 30))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="在结对开始之日未担任村干部职务。"):
         pair(cadre, [retired], Pairing.Mode.ONE_TO_ONE)
 
 
@@ -64,7 +64,7 @@ def test_one_active_pairing_at_a_time_and_end_assessment(cadre):
     with pytest.raises(ValidationError) as exc:
         pair(cadre, [m], Pairing.Mode.ONE_TO_ONE)
     assert str(services.MSG_ALREADY_PAIRED) in exc.value.messages
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请填写结对期满考核结果。"):
         services.pairing_end(pairing=p, ended_on=D(2025, 12, 1), assessment="", by=SYSTEM)
     services.pairing_end(
         pairing=p, ended_on=D(2025, 12, 1), assessment=Pairing.Assessment.COMPETENT, by=SYSTEM
@@ -78,14 +78,14 @@ def test_one_active_pairing_at_a_time_and_end_assessment(cadre):
 def test_log_dates_and_mentors(cadre):
     m, other = mentor(cadre.village), mentor(cadre.village)
     p = pair(cadre, [m], Pairing.Mode.ONE_TO_ONE)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="记录日期必须在结对期间内。"):
         services.mentoring_log_add(pairing=p, date=D(2024, 12, 1), content="早于结对", by=SYSTEM)
     with pytest.raises(ValidationError) as exc:
         services.mentoring_log_add(
             pairing=p, date=D(2024, 12, 5), content="x", mentor=other, by=SYSTEM
         )
     assert str(services.MSG_LOG_MENTOR) in exc.value.messages
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="日期不能晚于今天。"):
         services.mentoring_log_add(pairing=p, date=D(2999, 1, 1), content="未来", by=SYSTEM)
     assert services.mentoring_log_add(
         pairing=p, date=D(2024, 12, 5), content="ok", mentor=m, by=SYSTEM
@@ -100,7 +100,7 @@ def test_status_over_time(cadre):
         post="村委委员",
         by=SYSTEM,
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="状态变更日期必须晚于当前状态的起始日期。"):
         services.reserve_cadre_set_status(
             cadre=cadre, status=ReserveCadre.Status.LEFT, since=D(2025, 3, 1), by=SYSTEM
         )

@@ -49,13 +49,13 @@ def test_office_refusal_needs_a_reason():
 
 def test_steps_cannot_be_skipped():
     a = ApplicantFactory()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此环节要求报考人员处于“"):
         services.applicant_record_written(applicant=a, score=Decimal("80"), by=SYSTEM)
     services.applicant_review(applicant=a, passed=True, by=SYSTEM)
     services.applicant_record_written(applicant=a, score=Decimal("80"), by=SYSTEM)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此环节要求报考人员处于“"):
         services.applicant_record_interview(applicant=a, score=Decimal("80"), by=SYSTEM)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="此环节要求报考人员处于“"):
         services.applicant_hire(applicant=a, on=D(2024, 12, 1), by=SYSTEM)
 
 
@@ -89,7 +89,7 @@ def test_combined_score_uses_the_weights():
     rec = RecruitmentFactory(written_weight=Decimal("40"), interview_weight=Decimal("60"))
     assert rec.combined_score(Decimal("80"), Decimal("90")) == Decimal("86.00")
     rec.interview_weight = Decimal("50")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="笔试与面试的权重之和必须为100。"):
         rec.full_clean()
 
 
@@ -159,7 +159,7 @@ def test_failed_assessment_needs_and_keeps_the_reason():
     _interview(rec, {a: "90"})
     services.recruitment_select_for_assessment(recruitment=rec, by=SYSTEM)
     a.refresh_from_db()
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请填写原因。"):
         services.applicant_assess(applicant=a, passed=False, by=SYSTEM)
     a = services.applicant_assess(applicant=a, passed=False, note="群众基础较弱", by=SYSTEM)
     assert a.stopped_at == S.ASSESSED and "群众基础较弱" in a.stop_reason

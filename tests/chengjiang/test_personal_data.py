@@ -159,7 +159,7 @@ def test_no_page_shows_a_full_value_without_the_permission(
 
 
 # Pages known to show full values without recording the view, waiting for their app to call
-# chengjiang.personal_data (or chengjiang.audit_admin.PersonalDataAdminMixin). Strict: a page that
+# chengjiang.personal_data (admin pages: chengjiang.admin.ScopedModelAdmin). Strict: a page that
 # is fixed must leave this list, so it cannot regress unnoticed.
 KNOWN_UNLOGGED: set[str] = set()
 

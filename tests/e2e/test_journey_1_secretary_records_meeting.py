@@ -99,8 +99,12 @@ def test_secretary_records_a_party_group_meeting_on_a_phone(phone, desktop, zh):
     assert REASON in page.locator("main").inner_text(), "the leave list does not show the reason"
     phone.shot("06-saved-draft")
 
-    # 7. submit for review
-    submit_main_form(phone, f"main form[action$='/meetings/{meeting.pk}/submit/'] button")
+    # 7. submit for review: the link opens a confirmation step, which works without JavaScript
+    with page.expect_navigation():
+        page.locator(f"main a[href='/meetings/{meeting.pk}/submit/']").click()
+    assert "确认提交审核" in page.locator("main").inner_text()
+    phone.shot("07a-confirm-submit")
+    submit_main_form(phone)
     meeting.refresh_from_db()
     assert meeting.status == Status.SUBMITTED
     assert str(Status.SUBMITTED.label) in page.locator("main").inner_text()

@@ -89,7 +89,11 @@ def test_office_returns_secretary_resubmits_office_approves(phone, desktop, zh):
     minutes = phone.page.locator("main textarea[name=minutes]")
     minutes.fill(minutes.input_value() + "\n" + ADDED)
     submit_main_form(phone)
-    submit_main_form(phone, f"main form[action$='/meetings/{meeting.pk}/submit/'] button")
+    # 提交审核 is a link to a confirmation step (no JavaScript needed), then the form there
+    with phone.page.expect_navigation():
+        phone.page.locator(f"main a[href='/meetings/{meeting.pk}/submit/']").click()
+    phone.shot("07a-confirm-submit")
+    submit_main_form(phone)
     meeting.refresh_from_db()
     assert meeting.status == Status.SUBMITTED
     assert ADDED in meeting.minutes

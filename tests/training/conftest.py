@@ -4,7 +4,6 @@ import datetime
 from types import SimpleNamespace
 
 import pytest
-from django.db import connection
 
 from tests.training.factories import (
     CourseFactory,
@@ -13,13 +12,6 @@ from tests.training.factories import (
     TrainingClassFactory,
 )
 from training.models import ClassKind, Facility, Level
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(request):
-    """Tests marked ``postgres`` run only on PostgreSQL."""
-    if request.node.get_closest_marker("postgres") and connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only")
 
 
 @pytest.fixture

@@ -55,7 +55,7 @@ def test_every_kind_of_overlap_is_refused(training, start, end):
     services.session_save(
         session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11)), by=SYSTEM
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="）预约，时间冲突。"):
         services.session_save(
             session=_session(training.class_a, training.room, at(DAY, *start), at(DAY, *end)),
             by=SYSTEM,
@@ -104,7 +104,7 @@ def test_class_larger_than_the_facility_is_refused(training):
         session=_session(klass, training.room, at(DAY, 9), at(DAY, 10)), by=SYSTEM
     )
     klass.participants = 45
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="人参训，超出容量。"):
         services.class_save(training_class=klass, by=SYSTEM)
     klass.refresh_from_db()
     assert klass.participants == 40
@@ -118,16 +118,16 @@ def test_shrinking_a_facility_below_a_booked_class_is_refused(training):
         session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 10)), by=SYSTEM
     )
     training.room.capacity = 25
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="人参训，超出容量。"):
         services.facility_save(facility=training.room, by=SYSTEM)
 
 
 def test_end_must_follow_start_and_facility_must_be_of_the_base(training):
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="结束时间必须晚于开始时间。"):
         services.session_save(
             session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 9)), by=SYSTEM
         )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="该设施属于其他培训基地。"):
         services.session_save(
             session=_session(training.class_a, training.room_b, at(DAY, 9), at(DAY, 10)), by=SYSTEM
         )

@@ -43,11 +43,11 @@ def test_enrolment_keeps_participants_and_refuses_repeats(training, chunzao):
     _cadre, member, _a, a_member = chunzao
     training.internal.refresh_from_db()
     assert training.internal.participants == 2
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="已是本班次学员。"):
         services.attendee_enrol(training_class=training.internal, member=member, by=SYSTEM)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="只有内部培训班次才登记学员。"):
         services.attendee_enrol(training_class=training.class_a, member=member, by=SYSTEM)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match="请选择且只选择一人：党员或后备干部。"):
         services.attendee_enrol(training_class=training.internal, by=SYSTEM)
     services.attendee_withdraw(attendee=a_member, by=SYSTEM)
     training.internal.refresh_from_db()
@@ -112,11 +112,13 @@ def test_hours_are_counted_in_the_year_of_the_session_and_in_scope(training, chu
 def test_attendance_refusals(training, chunzao):
     _cadre, _member, a_cadre, _a_member = chunzao
     s = _session(training.internal, datetime.date(2024, 3, 1), "2.0")
-    with pytest.raises(ValidationError):  # more than the session gives
+    with pytest.raises(
+        ValidationError, match="的认定学时不能超过本场次的"
+    ):  # more than the session gives
         services.attendance_record(
             session=s, lines=[services.AttendanceLine(a_cadre, hours=D("2.5"))], by=SYSTEM
         )
-    with pytest.raises(ValidationError):  # listed twice
+    with pytest.raises(ValidationError, match="重复列出。"):  # listed twice
         services.attendance_record(
             session=s,
             lines=[services.AttendanceLine(a_cadre), services.AttendanceLine(a_cadre)],
@@ -130,7 +132,9 @@ def test_attendance_refusals(training, chunzao):
         ),
         by=SYSTEM,
     )
-    with pytest.raises(ValidationError):  # not enrolled in that class
+    with pytest.raises(
+        ValidationError, match="不是该场次所属班次的学员。"
+    ):  # not enrolled in that class
         services.attendance_record(
             session=other, lines=[services.AttendanceLine(a_cadre)], by=SYSTEM
         )

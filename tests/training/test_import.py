@@ -85,7 +85,14 @@ def test_a_bad_row_refuses_the_whole_class_file(training, users):
         _dataset(CLASS_HEADERS, [good, other])
     )
     [invalid] = result.invalid_rows
-    assert str(MSG_OUT_OF_SCOPE % {"name": "青桥村实训基地"}) in invalid.error.messages
+    # out of scope reads exactly as a base that does not exist
+    missing = TrainingClassResource(user=users.sec_a).import_data(
+        _dataset(CLASS_HEADERS, [good, [*other[:1], "不存在的基地", *other[2:]]])
+    )
+    assert invalid.error.messages == [
+        m.replace("不存在的基地", "青桥村实训基地") for m in missing.invalid_rows[0].error.messages
+    ]
+    assert str(MSG_OUT_OF_SCOPE % {"name": "青桥村实训基地"}) not in invalid.error.messages
     assert TrainingClass.objects.count() == before
 
     result = TrainingClassResource(user=users.office).import_data(_dataset(CLASS_HEADERS, [good]))

@@ -69,8 +69,16 @@ def test_annual_report_markdown_to_stdout(year_2024, capsys):
 
 
 def test_annual_report_scope_and_files(year_2024, tree, tmp_path, capsys):
+    call_command("annual_report", "--year", "2024", "--scope", tree.root.name)
+    assert "民主生活会1次、组织生活会1次" in capsys.readouterr().out
+    # a village's summary speaks for the village
     call_command("annual_report", "--year", "2024", "--scope", tree.a.name)
-    assert "民主生活会0次、组织生活会1次" in capsys.readouterr().out
+    village = capsys.readouterr().out
+    assert village.startswith("# 花园村2024年度") and "组织生活会1次" in village
+    assert "民主生活会" not in village and "街道创新" not in village
+    # a branch has no default wording of its own
+    with pytest.raises(CommandError, match="没有本单位自己的总结措辞"):
+        call_command("annual_report", "--year", "2024", "--scope", tree.a1.name)
     md = tmp_path / "r.md"
     call_command("annual_report", "--year", "2024", "--output", str(md))
     assert "民主生活会1次" in md.read_text(encoding="utf-8")

@@ -132,22 +132,22 @@ def test_a_village_sees_a_sub_district_task_computed_in_its_village(tree, meetin
 
 
 @pytest.mark.parametrize(
-    "fields",
+    ("fields", "message"),
     [
-        {"manual_status": ManualStatus.DONE},  # both measure and manual
-        {"measure_key": "", "measure_params": {}, "target": None},  # neither
-        {"target": Decimal(0)},
-        {"measure_key": "no.such_measure"},
-        {"measure_params": {"colour": "red"}},
-        {"measure_params": {"kind": "picnic"}},
-        {"weight": Decimal(0)},
+        ({"manual_status": ManualStatus.DONE}, "二者只能选其一"),  # both measure and manual
+        ({"measure_key": "", "measure_params": {}, "target": None}, "请选择指标"),  # neither
+        ({"target": Decimal(0)}, "须设置大于零的目标值"),
+        ({"measure_key": "no.such_measure"}, "没有登记键名为"),
+        ({"measure_params": {"colour": "red"}}, "没有参数"),
+        ({"measure_params": {"kind": "picnic"}}, "的有效取值"),
+        ({"weight": Decimal(0)}, "权重须大于零"),
     ],
 )
-def test_a_task_is_a_measure_with_a_target_or_manual(tree, fields):
+def test_a_task_is_a_measure_with_a_target_or_manual(tree, fields, message):
     task = TaskFactory.build(
         checklist=ChecklistFactory(), responsible=tree.root, number=1, **fields
     )
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=message):
         task.full_clean()
 
 

@@ -26,20 +26,20 @@ def test_approx_rule_rounds_down_to_tens_with_yu_from_twenty(value, text):
 
 
 @pytest.mark.parametrize(
-    "text",
+    ("text", "message"),
     [
-        "共开展民主生活会2次",  # a typed number
-        "共开展民主生活会２次",  # full-width
-        "{branches.nothing}",
-        "{branches.meetings:kind=picnic}",
-        "{branches.meetings:colour=red}",
-        "{branches.meetings|shout}",
-        "{Branches meetings}",
-        "未闭合 {branches.meetings",
+        ("共开展民主生活会2次", "请使用绑定指标的占位符"),  # a typed number
+        ("共开展民主生活会２次", "请使用绑定指标的占位符"),  # full-width
+        ("{branches.nothing}", "的指标（占位符"),
+        ("{branches.meetings:kind=picnic}", "含有未知的参数或取值"),
+        ("{branches.meetings:colour=red}", "含有未知的参数或取值"),
+        ("{branches.meetings|shout}", "写法不正确"),
+        ("{Branches meetings}", "写法不正确"),
+        ("未闭合 {branches.meetings", "有未配对的花括号"),
     ],
 )
-def test_wording_refuses_typed_numbers_and_bad_placeholders(text):
-    with pytest.raises(ValidationError):
+def test_wording_refuses_typed_numbers_and_bad_placeholders(text, message):
+    with pytest.raises(ValidationError, match=message):
         validate_wording(text)
 
 
@@ -150,4 +150,6 @@ def test_wording_is_per_year_and_scope(tree, users):
         "花园村2024年总结"
     )
     assert "花园村" not in render_report(year=2024, scope="", scope_org=tree.root).plain_title()
-    assert "花园村" not in render_report(year=2023, scope="", scope_org=tree.a).plain_title()
+    # another year: not the saved wording, the village's default
+    other_year = render_report(year=2023, scope=tree.a.path, scope_org=tree.a).plain_title()
+    assert other_year == "花园村2023年度抓党建促乡村组织振兴工作总结"

@@ -2,7 +2,8 @@
 
 Writes the year-end summary drafted from the measures (markdown to standard output without
 --output), or the checklist's progress as .xlsx. ``--scope`` names an organisation (its name or
-id); without it the whole tree is reported.
+id); without it the whole tree is reported. The default wording speaks for the sub-district, or
+for a village; a scope below a village needs its own saved wording.
 """
 
 from pathlib import Path
@@ -48,6 +49,8 @@ class Command(BaseCommand):
             Path(output).write_bytes(data)
         else:
             report = render_report(year=year, scope=path, scope_org=org)
+            if not report.offered:
+                raise CommandError("“%s”没有本单位自己的总结措辞；默认措辞只为街道和村起草。" % org)
             if format == "docx":
                 Path(output).write_bytes(report_docx(report))
             else:
