@@ -129,11 +129,13 @@ def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
         raise ValidationError(MSG_IMPORT_UNREADABLE) from exc
 
 
-def checklist_import(*, data: bytes, user, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
+def checklist_import(*, data: bytes, by, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
     """Import the district's sheet: a preview with ``dry_run``; otherwise all rows or none."""
     dataset = load_sheet(data, fmt=fmt)
     normalise_measure_columns(dataset)  # the portal's own export names measures in Chinese
-    resource = TaskResource(user=user)
+    if by is None:
+        raise TypeError("an import needs its acting user (by=...)")
+    resource = TaskResource(user=by)
     with transaction.atomic():
         result = resource.import_data(
             dataset, dry_run=True, raise_errors=False, use_transactions=True

@@ -403,7 +403,7 @@ def checklist_import(request):
             return redirect("worktasks:import")
         data = base64.b64decode(stored["data"])
         outcome = services.checklist_import(
-            data=data, user=request.user, dry_run=False, fmt=stored["fmt"]
+            data=data, by=request.user, dry_run=False, fmt=stored["fmt"]
         )
         if outcome.ok:
             del request.session[SESSION_IMPORT]
@@ -421,7 +421,7 @@ def checklist_import(request):
             data = upload.read()
             try:
                 outcome = services.checklist_import(
-                    data=data, user=request.user, dry_run=True, fmt=fmt
+                    data=data, by=request.user, dry_run=True, fmt=fmt
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)

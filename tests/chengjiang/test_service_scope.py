@@ -19,9 +19,13 @@ SERVICE_MODULES = (
     "chengjiang.worktasks.services",
     "chengjiang.services",
 )
-# Functions of the service modules that write nothing (loaders, validators) or that take the
-# acting user under another name.
-NOT_WRITES = {"load_sheet", "checklist_import", "validate_tiers", "clash_message"}
+# Functions of the service modules that write nothing (loaders, validators).
+NOT_WRITES = {
+    "load_sheet",
+    "validate_tiers",
+    "clash_message",
+    "check_version",  # reads the stored row, writes nothing
+}
 
 
 def _public_functions():
