@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 
 from chengjiang.access import SYSTEM
+from chengjiang.services import record_save
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -54,7 +55,7 @@ def scale(villages: int, rng: random.Random) -> None:
     old = datetime.date(2010, 1, 1)
     with disable_auditlog(), transaction.atomic():
         for i in range(villages):
-            village = Village.objects.create(name=f"基准村{i:03d}")
+            village = record_save(record=Village(name=f"基准村{i:03d}"), by=SYSTEM)
             top = services.organization_establish(
                 name=f"基准村{i:03d}党总支",
                 kind="general_branch",
