@@ -43,7 +43,7 @@ var:
 
 run: install | var
 	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py load_demo --if-demo
 	@echo "澄江街道党建工作平台: http://$(HOST):$(PORT)/"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
@@ -64,8 +64,10 @@ format: install
 e2e: install
 	E2E_REQUIRED=1 $(BIN)/python -m pytest -p no:xdist tests/e2e $(PYTEST_ARGS)
 
+# Issue 12's benchmarks on a scratch PostgreSQL database it creates and drops (127.0.0.1:5432,
+# user postgres): full size by default (about 15 minutes on 2 cores); SIZE=small or SIZE=tiny.
 bench: install
-	$(BIN)/python bench/run.py
+	$(BIN)/python bench/run.py $(if $(SIZE),--size $(SIZE),)
 
 # Regenerate and compile every catalogue (needs gettext; the compiled .mo files are committed).
 messages: export DEBUG=1

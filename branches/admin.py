@@ -20,6 +20,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.admin import (
+    CleanTextAdminMixin,
     ScopedModelAdmin,
     ScopedTabularInline,
     ServiceRefusalMixin,
@@ -793,7 +794,9 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
 
 
 @admin.register(CadenceRule)
-class CadenceRuleAdmin(ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin):
+class CadenceRuleAdmin(
+    CleanTextAdminMixin, ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin
+):
     list_display = ("meeting_kind", "period", "min_count", "org_kinds", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)

@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import MSG_NOT_FOUND, acting_user, in_write_scope, sees_everything
+from chengjiang.files import StoredFiles, display_name, store
 
 from .models import (
     EDITABLE_STATUSES,
@@ -515,12 +516,15 @@ def meeting_save(
         # constraints (one line per member, absence needs a reason) still guard every row.
         for row in rows:
             row.save()
-    for upload in attachments:
-        attachment_add(meeting=meeting, upload=upload, by=by)
+    with StoredFiles() as stored:  # a refused file removes the ones stored before it
+        for upload in attachments:
+            attachment_add(meeting=meeting, upload=upload, stored=stored, by=by)
     return meeting
 
 
-def attachment_add(*, meeting: Meeting, upload, by) -> MeetingAttachment:
+def attachment_add(
+    *, meeting: Meeting, upload, by, stored: StoredFiles | None = None
+) -> MeetingAttachment:
     from .uploads import check_upload, count_allowed
 
     _check_scope(by, meeting)
@@ -528,13 +532,16 @@ def attachment_add(*, meeting: Meeting, upload, by) -> MeetingAttachment:
     count_allowed(meeting.attachments.count() + 1)
     att = MeetingAttachment(
         meeting=meeting,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
     )
-    att.file.save(f"upload.{kind.extension}", upload, save=False)
-    att.full_clean()
-    att.save()
+    with StoredFiles() as own:
+        store(att.file, f"upload.{kind.extension}", upload, stored=own)
+        att.full_clean()
+        att.save()
+    if stored is not None:
+        stored.files.extend(own.files)
     return att
 
 

@@ -23,7 +23,12 @@ from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import services as shared_services
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline, formset_outcome
+from chengjiang.admin import (
+    CleanTextAdminMixin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    formset_outcome,
+)
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -254,7 +259,7 @@ class PayTierFormSet(forms.BaseInlineFormSet):
 PAY_TIER_FIELDS = ("level", "population_min", "workload_min", "monthly_allowance")
 
 
-class PayTierInline(admin.TabularInline):
+class PayTierInline(CleanTextAdminMixin, admin.TabularInline):
     model = PayTier
     formset = PayTierFormSet
     fields = PAY_TIER_FIELDS
