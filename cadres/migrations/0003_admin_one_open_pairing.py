@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cadres', '0001_initial'),
+        ('cadres', '0002_input_date_bounds'),
     ]
 
     operations = [
