@@ -19,7 +19,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import CleanTextAdminMixin, ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import (
+    CleanTextAdminMixin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    ServiceRefusalMixin,
+    ServiceSavesMixin,
+    formset_outcome,
+)
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -247,7 +254,7 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return "　" * obj.depth + obj.name
 
     def save_model(self, request, obj, form, change):
-        services.organization_rename(organization=obj, name=obj.name)
+        services.organization_rename(organization=obj, name=obj.name, by=request.user)
 
     def get_urls(self):
         info = self.model._meta.app_label, self.model._meta.model_name
@@ -453,7 +460,7 @@ class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     # only by holders of the permission (chengjiang.admin.ScopedModelAdmin records the view).
 
     def save_model(self, request, obj, form, change):
-        services.member_save(member=obj)
+        services.member_save(member=obj, by=request.user)
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -712,8 +719,10 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
         services.meeting_save(meeting=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        """Attendance is written by ``meeting_save`` as one list (the formset validated it)."""
         form.save_m2m()
         for formset in formsets:
+            formset_outcome(formset)  # the change message's lists; nothing is written here
             lines = getattr(formset, "lines", None)
             if lines is not None:
                 services.meeting_save(meeting=form.instance, attendance=lines, by=request.user)
@@ -775,19 +784,19 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
         services.talk_save(talk=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
+        """Participants are written by ``talk_save`` as one list; a refusal re-shows the form."""
         form.save_m2m()
         for formset in formsets:
+            formset_outcome(formset)  # the change message's lists; nothing is written here
             people = getattr(formset, "people", None)
             if people is not None:
-                try:
-                    services.talk_save(talk=form.instance, participants=people, by=request.user)
-                except ValidationError as exc:
-                    transaction.set_rollback(True)
-                    messages.error(request, _error_text(exc))
+                services.talk_save(talk=form.instance, participants=people, by=request.user)
 
 
 @admin.register(CadenceRule)
-class CadenceRuleAdmin(CleanTextAdminMixin, admin.ModelAdmin):
+class CadenceRuleAdmin(
+    CleanTextAdminMixin, ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin
+):
     list_display = ("meeting_kind", "period", "min_count", "org_kinds", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)

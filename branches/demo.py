@@ -11,6 +11,7 @@ secretaries' portal.
 from __future__ import annotations
 
 import datetime
+import functools
 import random
 
 from auditlog.context import disable_auditlog
@@ -18,6 +19,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
+from chengjiang.access import SYSTEM
 from chengjiang.accounts import roles
 
 from . import services
@@ -105,7 +107,7 @@ def _members(org, group_orgs, count, rng, used, phones):
             branch=org,
             group=group_orgs[i % len(group_orgs)] if group_orgs else None,
         )
-        services.member_save(member=member)
+        services.member_save(member=member, by=SYSTEM)
         created.append(member)
     return created
 
@@ -119,7 +121,7 @@ def _meeting(
     rng,
     *,
     status=Status.APPROVED,
-    by=None,
+    by=SYSTEM,
     reviewer=None,
     absent_every=9,
 ):
@@ -236,8 +238,9 @@ def _talks(org, members, year, person_times, rng, office):
                 topic="谈心谈话：思想动态与工作困难",
             ),
             participants=people,
+            by=SYSTEM,
         )
-        services.talk_submit(talk=talk)
+        services.talk_submit(talk=talk, by=SYSTEM)
         services.talk_approve(talk=talk, by=office)
         left -= n
         month = month % 12 + 1
@@ -298,7 +301,7 @@ def _load_tree(ctx):
     old = datetime.date(2010, 7, 1)
     huayuan = Village.objects.create(name="花园村", kind=Village.Kind.VILLAGE)
     qingqiao = Village.objects.create(name="青桥村", kind=Village.Kind.VILLAGE)
-    est = services.organization_establish
+    est = functools.partial(services.organization_establish, by=SYSTEM)
     root = est(
         name=ROOT_NAME, kind=Kind.WORKING_COMMITTEE, parent=None, date=datetime.date(2005, 3, 1)
     )
@@ -322,10 +325,16 @@ def _load_tree(ctx):
     qq1 = est(name="青桥村第一党支部", kind=Kind.BRANCH, parent=qq, date=old)
     qq2 = est(name="青桥村第二党支部", kind=Kind.BRANCH, parent=qq, date=old)
     hy1_groups = services.party_groups_set_up(
-        branch=hy1, names=["花园村第一党支部第一党小组", "花园村第一党支部第二党小组"], date=old
+        branch=hy1,
+        names=["花园村第一党支部第一党小组", "花园村第一党支部第二党小组"],
+        date=old,
+        by=SYSTEM,
     )
     qq1_groups = services.party_groups_set_up(
-        branch=qq1, names=["青桥村第一党支部第一党小组", "青桥村第一党支部第二党小组"], date=old
+        branch=qq1,
+        names=["青桥村第一党支部第一党小组", "青桥村第一党支部第二党小组"],
+        date=old,
+        by=SYSTEM,
     )
     _users(ctx, root)
     office, huayuan_sec = ctx["office"], ctx["huayuan"]
@@ -347,12 +356,12 @@ def _load_tree(ctx):
     }
     for branch, people in members.items():
         services.secretary_appoint(
-            organization=branch, member=people[0], date=datetime.date(2021, 10, 8)
+            organization=branch, member=people[0], date=datetime.date(2021, 10, 8), by=SYSTEM
         )
     for group in hy1_groups + qq1_groups:
         first = Member.objects.filter(group=group).order_by("pk").first()
         services.secretary_appoint(
-            organization=group, member=first, date=datetime.date(2021, 10, 8)
+            organization=group, member=first, date=datetime.date(2021, 10, 8), by=SYSTEM
         )
 
     # 2024: the report's organisation changes.
@@ -372,7 +381,7 @@ def _load_tree(ctx):
     for branch, groups in ((hy2, hy2_groups), (qq2, qq2_groups)):
         for i, m in enumerate(members[branch]):
             m.group = groups[i % 2]
-            services.member_save(member=m)
+            services.member_save(member=m, by=SYSTEM)
     # 新成立基层党支部 2 个.
     hy3 = est(
         name="花园村新兴产业党支部",
@@ -394,7 +403,7 @@ def _load_tree(ctx):
     members[qq3] = _members(qq3, [], 6, rng, used, phones)
     for branch in (hy3, qq3):
         services.secretary_appoint(
-            organization=branch, member=members[branch][0], date=branch.established_on
+            organization=branch, member=members[branch][0], date=branch.established_on, by=SYSTEM
         )
     # 1 个党支部调整书记 1 人.
     services.secretary_appoint(

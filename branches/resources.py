@@ -152,7 +152,7 @@ class OrganizationResource(_Base):
 
     def do_instance_save(self, instance, is_create):
         if not is_create:
-            services.organization_rename(organization=instance, name=instance.name)
+            services.organization_rename(organization=instance, name=instance.name, by=self.user)
             return
         org = services.organization_establish(
             name=instance.name,
@@ -249,7 +249,7 @@ class MemberResource(_Base):
             raise ValidationError({"id_number": MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE})
 
     def do_instance_save(self, instance, is_create):
-        services.member_save(member=instance)
+        services.member_save(member=instance, by=self.user)
 
 
 # --- meetings -------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.access import MSG_NOT_FOUND, sees_everything
+from chengjiang.access import MSG_NOT_FOUND, acting_user, in_write_scope, sees_everything
 from chengjiang.files import StoredFiles, display_name, store
 
 from .models import (
@@ -92,12 +92,12 @@ MEETING_ORG_KINDS = {
 }
 
 
-def _check_scope(by, organization_id) -> None:
-    """Belt and braces behind the views: a user writes only inside their own scope."""
-    if by is None or organization_id is None or sees_everything(by):
-        return
-    if not Organization.objects.visible_to(by).filter(pk=organization_id).exists():
-        raise ValidationError(MSG_OUT_OF_SCOPE)
+def _check_scope(by, *records) -> None:
+    """A user writes only inside their own scope (chengjiang.access decides); ``by`` is required:
+    None is refused, the system acts as ``chengjiang.access.SYSTEM``."""
+    for record in records:
+        if record is not None and not in_write_scope(by, record):
+            raise ValidationError(MSG_OUT_OF_SCOPE)  # reads as not found, as everywhere
 
 
 def _check_village(*, village_id, parent: Organization | None) -> None:
@@ -146,15 +146,15 @@ def organization_establish(
     parent: Organization | None,
     date: datetime.date,
     village=None,
-    by=None,
+    by,
     note: str = "",
     record_event: bool = True,
 ) -> Organization:
     """新成立: a new organisation under ``parent``, recorded as an event."""
     _check_date(date)
     if parent is not None:
-        _check_scope(by, parent.pk)
-    if village is not None and by is not None and not sees_everything(by):
+        _check_scope(by, parent)
+    if village is not None and not sees_everything(by):
         from .models import Village
 
         if not Village.objects.visible_to(by).filter(pk=village.pk).exists():
@@ -164,6 +164,7 @@ def organization_establish(
         village = parent.village
     _check_village(village_id=getattr(village, "pk", None), parent=parent)
     org = Organization(name=name, kind=kind, parent=parent, village=village, established_on=date)
+    _check_scope(by, org)
     org.full_clean(exclude=["path"])
     org.save()
     if record_event:
@@ -175,7 +176,7 @@ def organization_establish(
             organization=org,
             date=date,
             new_parent=parent,
-            recorded_by=by,
+            recorded_by=acting_user(by),
             note=note,
         )
     return org
@@ -183,7 +184,7 @@ def organization_establish(
 
 @transaction.atomic
 def party_groups_set_up(
-    *, branch: Organization, names: Sequence[str], date: datetime.date, by=None
+    *, branch: Organization, names: Sequence[str], date: datetime.date, by
 ) -> list[Organization]:
     """分设党小组: Party groups set up under a branch, one event each."""
     names = [n.strip() for n in names if n and n.strip()]
@@ -201,15 +202,15 @@ def organization_move(
     organization: Organization,
     new_parent: Organization,
     date: datetime.date,
-    by=None,
+    by,
     note: str = "",
 ) -> Organization:
     """调整隶属关系: move an organisation (and its subtree) under another parent."""
     _check_date(date)
-    _check_scope(by, organization.pk)
-    _check_scope(by, new_parent.pk)
+    _check_scope(by, organization, new_parent)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.select_related("village").get(pk=new_parent.pk)
+    _check_scope(by, org, new_parent)
     if new_parent.path.startswith(org.path):
         raise ValidationError(MSG_CYCLE)
     if org.parent_id == new_parent.pk:
@@ -231,7 +232,7 @@ def organization_move(
         date=date,
         old_parent_id=old_parent_id,
         new_parent=new_parent,
-        recorded_by=by,
+        recorded_by=acting_user(by),
         note=note,
     )
     return org
@@ -260,7 +261,7 @@ def _reparent(org: Organization, new_parent: Organization) -> None:
 
 
 @transaction.atomic
-def organization_align_village(*, organization: Organization, by=None) -> Organization:
+def organization_align_village(*, organization: Organization, by) -> Organization:
     """更正所属村: give an organisation (and its subordinates) its parent's village.
 
     For records made before the rule held (a branch of 花园村's committee recorded as 青桥村's):
@@ -268,7 +269,7 @@ def organization_align_village(*, organization: Organization, by=None) -> Organi
     changed row is saved (so the audit trail records it); the database refuses a village other
     than the parent's at every step, so subordinates are cleared first and follow afterwards.
     """
-    _check_scope(by, organization.pk)
+    _check_scope(by, organization)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     parent = Organization.objects.filter(pk=org.parent_id).first()
     village_id = parent.village_id if parent is not None else None
@@ -295,11 +296,12 @@ def organization_align_village(*, organization: Organization, by=None) -> Organi
 
 @transaction.atomic
 def organization_dissolve(
-    *, organization: Organization, date: datetime.date, by=None, note: str = ""
+    *, organization: Organization, date: datetime.date, by, note: str = ""
 ) -> Organization:
     """撤销: dissolve an organisation that has no active subordinates left."""
     _check_date(date)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    _check_scope(by, org)
     if org.dissolved_on is not None:
         raise ValidationError(MSG_ALREADY_DISSOLVED)
     if org.children.filter(dissolved_on__isnull=True).exists():
@@ -317,16 +319,17 @@ def organization_dissolve(
         organization=org,
         date=date,
         old_parent=org.parent,
-        recorded_by=by,
+        recorded_by=acting_user(by),
         note=note,
     )
     return org
 
 
 @transaction.atomic
-def organization_rename(*, organization: Organization, name: str) -> Organization:
+def organization_rename(*, organization: Organization, name: str, by) -> Organization:
     """A plain edit changes the name only; the tree changes through the services above."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
+    _check_scope(by, org)
     org.name = name.strip()
     org.full_clean(exclude=["path"])
     org.save()
@@ -341,9 +344,10 @@ def _member_belongs(member: Member, org: Organization) -> bool:
 
 @transaction.atomic
 def secretary_appoint(
-    *, organization: Organization, member: Member, date: datetime.date, by=None
+    *, organization: Organization, member: Member, date: datetime.date, by
 ) -> SecretaryTerm:
     """Appoint the secretary (the first one, or a replacement: then 调整书记 is recorded)."""
+    _check_scope(by, organization, member)
     _check_date(date)
     if not _member_belongs(member, organization):
         raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
@@ -370,13 +374,14 @@ def secretary_appoint(
             date=date,
             old_secretary=current.member,
             new_secretary=member,
-            recorded_by=by,
+            recorded_by=acting_user(by),
         )
     return term
 
 
 @transaction.atomic
-def member_save(*, member: Member) -> Member:
+def member_save(*, member: Member, by) -> Member:
+    _check_scope(by, member)
     member.full_clean()
     member.save()
     return member
@@ -471,7 +476,7 @@ def meeting_save(
     meeting: Meeting,
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
-    by=None,
+    by,
     version: Version = None,
 ) -> Meeting:
     """Create or edit a meeting (a draft or a returned one) with its attendance and files.
@@ -480,7 +485,7 @@ def meeting_save(
     """
     from .uploads import check_upload, count_allowed
 
-    _check_scope(by, meeting.organization_id)
+    _check_scope(by, meeting)
     # Every file is checked before anything is written, so a refused file leaves nothing behind.
     for upload in attachments:
         check_upload(upload)
@@ -489,8 +494,8 @@ def meeting_save(
         count_allowed(existing + len(attachments))
     if meeting.pk:
         _lock_for_edit(meeting, by=by, version=version)
-    elif by is not None and meeting.created_by_id is None:
-        meeting.created_by = by
+    elif meeting.created_by_id is None:
+        meeting.created_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
     if attendance is not None:
@@ -513,15 +518,16 @@ def meeting_save(
             row.save()
     with StoredFiles() as stored:  # a refused file removes the ones stored before it
         for upload in attachments:
-            attachment_add(meeting=meeting, upload=upload, stored=stored)
+            attachment_add(meeting=meeting, upload=upload, stored=stored, by=by)
     return meeting
 
 
 def attachment_add(
-    *, meeting: Meeting, upload, stored: StoredFiles | None = None
+    *, meeting: Meeting, upload, by, stored: StoredFiles | None = None
 ) -> MeetingAttachment:
     from .uploads import check_upload, count_allowed
 
+    _check_scope(by, meeting)
     kind = check_upload(upload)
     count_allowed(meeting.attachments.count() + 1)
     att = MeetingAttachment(
@@ -604,21 +610,24 @@ def _return(record, *, by, reason: str, version=None):
 
 
 @transaction.atomic
-def meeting_submit(*, meeting: Meeting, by=None, version: Version = None) -> Meeting:
+def meeting_submit(*, meeting: Meeting, by, version: Version = None) -> Meeting:
     """Draft or returned → submitted, for the office to review."""
-    return _submit(meeting, by=by, version=version)
+    _check_scope(by, meeting)
+    return _submit(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, by, version: Version = None) -> Meeting:
     """Submitted → approved; with ``version``, only the version the reviewer saw."""
-    return _approve(meeting, by=by, version=version)
+    _check_scope(by, meeting)
+    return _approve(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None) -> Meeting:
     """Submitted → returned to the secretary, with the reason they will read."""
-    return _return(meeting, by=by, reason=reason, version=version)
+    _check_scope(by, meeting)
+    return _return(meeting, by=acting_user(by), reason=reason, version=version)
 
 
 # --- talks ----------------------------------------------------------------------------------
@@ -635,14 +644,14 @@ def talk_save(
     *,
     talk: Talk,
     participants: Sequence[TalkPerson] | None = None,
-    by=None,
+    by,
     version: Version = None,
 ) -> Talk:
-    _check_scope(by, talk.organization_id)
+    _check_scope(by, talk)
     if talk.pk:
         _lock_for_edit(talk, by=by, version=version)
-    elif by is not None and talk.created_by_id is None:
-        talk.created_by = by
+    elif talk.created_by_id is None:
+        talk.created_by = acting_user(by)
     talk.full_clean()
     if participants is not None:
         errors = []
@@ -669,15 +678,18 @@ def talk_save(
 
 
 @transaction.atomic
-def talk_submit(*, talk: Talk, by=None, version: Version = None) -> Talk:
-    return _submit(talk, by=by, version=version)
+def talk_submit(*, talk: Talk, by, version: Version = None) -> Talk:
+    _check_scope(by, talk)
+    return _submit(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def talk_approve(*, talk: Talk, by, version: Version = None) -> Talk:
-    return _approve(talk, by=by, version=version)
+    _check_scope(by, talk)
+    return _approve(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def talk_return(*, talk: Talk, by, reason: str, version: Version = None) -> Talk:
-    return _return(talk, by=by, reason=reason, version=version)
+    _check_scope(by, talk)
+    return _return(talk, by=acting_user(by), reason=reason, version=version)

@@ -22,7 +22,13 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import CleanTextAdminMixin, ScopedModelAdmin, ScopedTabularInline
+from chengjiang import services as shared_services
+from chengjiang.admin import (
+    CleanTextAdminMixin,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    formset_outcome,
+)
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -223,6 +229,9 @@ class VillageGroupAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("village")
 
+    def save_model(self, request, obj, form, change):
+        services.group_save(group=obj, by=request.user)
+
 
 @admin.register(GroupFigures)
 class GroupFiguresAdmin(ScopedImportExportMixin, ScopedModelAdmin):
@@ -328,6 +337,7 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 conditions={name: d[name] for name in Candidate.QUALIFICATIONS},
                 checked_by=checker,
                 checked_on=d["checked_on"],
+                by=request.user,
             ),
         )
 
@@ -350,6 +360,7 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 votes_for=d["votes_for"],
                 votes_cast=d["votes_cast"],
                 on=d["on"],
+                by=request.user,
             ),
         )
 
@@ -360,10 +371,11 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return fields
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if change:  # the steps are read-only here: what is left is checked by the model
             super().save_model(request, obj, form, change)
             return
         created = services.candidate_register(
+            by=request.user,
             round=obj.round,
             group=obj.group,
             name=obj.name,
@@ -377,7 +389,9 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     def withdraw(self, request, queryset):
         for candidate in queryset:
             try:
-                services.candidate_withdraw(candidate=candidate, reason=str(_("withdrew")))
+                services.candidate_withdraw(
+                    candidate=candidate, reason=str(_("withdrew")), by=request.user
+                )
             except ValidationError as exc:
                 _message_errors(request, exc)
 
@@ -403,6 +417,9 @@ class RecruitmentAdmin(ScopedModelAdmin):
     readonly_fields = ("ranking",)
     actions = ["select_interviewees", "select_for_assessment"]
 
+    def save_model(self, request, obj, form, change):
+        services.recruitment_save(recruitment=obj, by=request.user)
+
     @admin.display(description=_("ranking"))
     def ranking(self, obj):
         from django.template.loader import render_to_string
@@ -418,7 +435,7 @@ class RecruitmentAdmin(ScopedModelAdmin):
     def select_interviewees(self, request, queryset):
         for rec in queryset:
             try:
-                services.recruitment_select_interviewees(recruitment=rec)
+                services.recruitment_select_interviewees(recruitment=rec, by=request.user)
             except ValidationError as exc:
                 _message_errors(request, exc)
 
@@ -426,7 +443,7 @@ class RecruitmentAdmin(ScopedModelAdmin):
     def select_for_assessment(self, request, queryset):
         for rec in queryset:
             try:
-                services.recruitment_select_for_assessment(recruitment=rec)
+                services.recruitment_select_for_assessment(recruitment=rec, by=request.user)
             except ValidationError as exc:
                 _message_errors(request, exc)
 
@@ -477,7 +494,7 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 "the education are checked from the record."
             ),
             record=lambda a, d: services.applicant_review(
-                applicant=a, passed=d["passed"], reason=d["reason"]
+                applicant=a, passed=d["passed"], reason=d["reason"], by=request.user
             ),
         )
 
@@ -491,7 +508,7 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             title=gettext("Comprehensive assessment"),
             intro=gettext("Record the comprehensive assessment of the applicants below."),
             record=lambda a, d: services.applicant_assess(
-                applicant=a, passed=d["passed"], note=d["note"]
+                applicant=a, passed=d["passed"], note=d["note"], by=request.user
             ),
         )
 
@@ -505,7 +522,7 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             title=gettext("Publicity"),
             intro=gettext("Record the publicity period of the applicants below."),
             record=lambda a, d: services.applicant_publicise(
-                applicant=a, start=d["start"], end=d["end"]
+                applicant=a, start=d["start"], end=d["end"], by=request.user
             ),
         )
 
@@ -520,7 +537,7 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             intro=gettext(
                 "Hire the applicants below; each becomes a reserve cadre of the village."
             ),
-            record=lambda a, d: services.applicant_hire(applicant=a, on=d["on"]),
+            record=lambda a, d: services.applicant_hire(applicant=a, on=d["on"], by=request.user),
         )
 
     def get_readonly_fields(self, request, obj=None):
@@ -534,10 +551,10 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return obj.combined_score
 
     def save_model(self, request, obj, form, change):
-        if change:
+        if change:  # the steps are read-only here: what is left is checked by the model
             super().save_model(request, obj, form, change)
         else:
-            services.applicant_register(applicant=obj)
+            services.applicant_register(applicant=obj, by=request.user)
 
 
 # --- reserve cadres, village cadres, mentoring --------------------------------------------------
@@ -569,6 +586,7 @@ class ReserveCadreAdmin(ScopedModelAdmin):
             super().save_model(request, obj, form, change)
             return
         created = services.reserve_cadre_add(
+            by=request.user,
             village=obj.village,
             name=obj.name,
             gender=obj.gender,
@@ -587,6 +605,9 @@ class VillageCadreAdmin(ScopedModelAdmin):
     list_filter = ("village", "post")
     search_fields = ("name",)
 
+    def save_model(self, request, obj, form, change):
+        services.village_cadre_save(cadre=obj, by=request.user)
+
 
 class MentoringLogInline(ScopedTabularInline):
     model = MentoringLog
@@ -594,7 +615,7 @@ class MentoringLogInline(ScopedTabularInline):
 
 
 class PairingAdminForm(forms.ModelForm):
-    """The pairing rules of ``services.pairing_create``, for pairings edited in the admin."""
+    """The mentors are chosen here; ``services.pairing_save`` checks them with the pairing."""
 
     class Meta:
         model = Pairing
@@ -609,19 +630,6 @@ class PairingAdminForm(forms.ModelForm):
             "assessment_note",
         )
 
-    def clean(self):
-        data = super().clean()
-        mentors = list(data.get("mentors") or [])
-        mode, cadre = data.get("mode"), data.get("reserve_cadre")
-        if mode == Pairing.Mode.ONE_TO_ONE and len(mentors) != 1:
-            raise ValidationError(services.MSG_MENTOR_COUNT_ONE)
-        if mode == Pairing.Mode.MANY_TO_ONE and len(mentors) < 2:
-            raise ValidationError(services.MSG_MENTOR_COUNT_MANY)
-        for mentor in mentors:
-            if cadre is not None and mentor.village_id != cadre.village_id:
-                raise ValidationError(services.MSG_MENTOR_VILLAGE % {"name": mentor.name})
-        return data
-
 
 @admin.register(Pairing)
 class PairingAdmin(ScopedModelAdmin):
@@ -634,8 +642,29 @@ class PairingAdmin(ScopedModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reserve_cadre__village")
 
+    def save_model(self, request, obj, form, change):
+        """The pairing and its mentors together, under the rules of ``pairing_create``."""
+        data = getattr(form, "cleaned_data", None) or {}
+        mentors = data["mentors"] if "mentors" in data else list(obj.mentors.all())
+        services.pairing_save(pairing=obj, mentors=mentors, by=request.user)
+
+    def save_related(self, request, form, formsets, change):
+        # the mentors were set by pairing_save; only the log entries are left
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def save_formset(self, request, form, formset, change):
+        objects = formset_outcome(formset)
+        for obj in formset.deleted_objects:
+            shared_services.record_delete(record=obj, by=request.user)
+        for obj in objects:
+            services.mentoring_log_save(log=obj, by=request.user)
+
 
 @admin.register(MentoringLog)
 class MentoringLogAdmin(ScopedModelAdmin):
     list_display = ("date", "pairing", "mentor")
     list_filter = ("pairing__reserve_cadre__village",)
+
+    def save_model(self, request, obj, form, change):
+        services.mentoring_log_save(log=obj, by=request.user)

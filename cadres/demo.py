@@ -19,6 +19,7 @@ from auditlog.context import disable_auditlog
 
 from branches.demo import GIVEN, SURNAMES, fake_id
 from branches.models import Member, Village
+from chengjiang.access import SYSTEM
 
 from . import services
 from .models import (
@@ -133,6 +134,7 @@ def _load(ctx: dict) -> None:
         area_mu=Decimal("980"),
         workload=63,
         duties="安置小区",
+        by=SYSTEM,
     )
     _previous_leaders(hy_groups + qq_groups, people)
     election = services.election_round_create(
@@ -142,6 +144,7 @@ def _load(ctx: dict) -> None:
         term_start=D(2024, 5, 1),
         term_end=D(2029, 4, 30),
         pass_mark=Decimal("60"),
+        by=SYSTEM,
     )
     _election(election, hy_groups, STOPS_HUAYUAN, people, D(2024, 4, 20))
     _election(election, qq_groups, STOPS_QINGQIAO, people, D(2024, 4, 26))
@@ -158,19 +161,21 @@ def _pay_scales() -> None:
             services.TierSpec(i + 1, p, w, Decimal(a) - 100) for i, (p, w, a) in enumerate(TIERS)
         ],
         note="2023年试行标准",
+        by=SYSTEM,
     )
     services.pay_scale_create(
         name=SCALE_NAME,
         effective_from=D(2024, 1, 1),
         tiers=[services.TierSpec(i + 1, p, w, Decimal(a)) for i, (p, w, a) in enumerate(TIERS)],
         note="依据《澄江街道关于加强村民小组组长队伍建设实施方案》",
+        by=SYSTEM,
     )
 
 
 def _groups(village, rows):
     groups = []
     for name, population, households, area, duties, workload in rows:
-        group = services.group_save(group=VillageGroup(village=village, name=name))
+        group = services.group_save(group=VillageGroup(village=village, name=name), by=SYSTEM)
         services.group_figures_set(
             group=group,
             effective_from=D(2023, 1, 1),
@@ -179,6 +184,7 @@ def _groups(village, rows):
             area_mu=Decimal(area),
             duties=duties,
             workload=workload,
+            by=SYSTEM,
         )
         groups.append(group)
     return groups
@@ -194,6 +200,7 @@ def _previous_leaders(groups, people) -> None:
             id_number=p["id_number"],
             started_on=D(2019, 5, 1),
             term_end=D(2024, 4, 30),
+            by=SYSTEM,
         )
 
 
@@ -210,6 +217,7 @@ def _register(election, group, people):
         gender=p["gender"],
         id_number=p["id_number"],
         phone="",
+        by=SYSTEM,
     )
 
 
@@ -230,6 +238,7 @@ def _election(election, groups, stops, people, election_day) -> None:
                 conditions=_conditions(failing),
                 checked_by=checker,
                 checked_on=checked_on,
+                by=SYSTEM,
             )
             if c.stage == Candidate.Stage.STOPPED:
                 continue
@@ -241,6 +250,7 @@ def _election(election, groups, stops, people, election_day) -> None:
                     votes_for=cast // 3 if stop[1] == "mass" else cast - 5,
                     votes_cast=cast,
                     on=recommended_on,
+                    by=SYSTEM,
                 )
                 continue
             services.candidate_record_recommendations(
@@ -249,25 +259,31 @@ def _election(election, groups, stops, people, election_day) -> None:
                 votes_for=cast - rng.randint(2, 12),
                 votes_cast=cast,
                 on=recommended_on,
+                by=SYSTEM,
             )
             if stop and stop[0] == "withdraw":
-                services.candidate_withdraw(candidate=c, reason=stop[1])
+                services.candidate_withdraw(candidate=c, reason=stop[1], by=SYSTEM)
                 continue
             score = stop[1] if stop and stop[0] == "exam" else Decimal(rng.randint(130, 190)) / 2
-            services.candidate_record_exam(candidate=c, score=score, on=exam_on)
+            services.candidate_record_exam(candidate=c, score=score, on=exam_on, by=SYSTEM)
         finalists = [Candidate.objects.get(pk=c.pk) for c in (winner, other) if c is not None]
         finalists = [c for c in finalists if c.stage == Candidate.Stage.EXAMINED]
         cast = 120 + rng.randint(0, 80)
         if len(finalists) == 2:
             loser_votes = cast // 3
             services.candidate_record_election(
-                candidate=finalists[1], votes_for=loser_votes, votes_cast=cast, on=election_day
+                candidate=finalists[1],
+                votes_for=loser_votes,
+                votes_cast=cast,
+                on=election_day,
+                by=SYSTEM,
             )
             services.candidate_record_election(
                 candidate=finalists[0],
                 votes_for=cast - loser_votes - 3,
                 votes_cast=cast,
                 on=election_day,
+                by=SYSTEM,
             )
         else:
             services.candidate_record_election(
@@ -275,6 +291,7 @@ def _election(election, groups, stops, people, election_day) -> None:
                 votes_for=cast - rng.randint(5, 20),
                 votes_cast=cast,
                 on=election_day,
+                by=SYSTEM,
             )
 
 
@@ -296,7 +313,8 @@ def _village_cadres(huayuan, qingqiao, people) -> dict:
                     else p["id_number"],
                     post=post,
                     term_start=D(2021, 10, 8),
-                )
+                ),
+                by=SYSTEM,
             )
             out[(prefix, post)] = cadre
     return out
@@ -329,7 +347,8 @@ def _recruitment(huayuan, people) -> ReserveCadre:
             interview_weight=Decimal("50"),
             interview_ratio=3,
             assessment_rule="按综合成绩从高到低等额确定考察对象，考察合格后公示7天",
-        )
+        ),
+        by=SYSTEM,
     )
     applicants = []
     for i, (edu, school, native, xz, born, *_rest) in enumerate(APPLICANTS):
@@ -347,28 +366,31 @@ def _recruitment(huayuan, people) -> ReserveCadre:
                     major="行政管理" if i % 2 else "农业经济管理",
                     native_place=native,
                     xuanzhou_native=xz,
-                )
+                ),
+                by=SYSTEM,
             )
         )
     for a in applicants:
-        services.applicant_review(applicant=a, passed=True)
+        services.applicant_review(applicant=a, passed=True, by=SYSTEM)
     for a, row in zip(applicants, APPLICANTS, strict=True):
         a.refresh_from_db()
         if a.stage == Applicant.Stage.QUALIFIED:
             services.applicant_record_written(
-                applicant=a, score=Decimal(row[5]) if row[5] else None
+                applicant=a, score=Decimal(row[5]) if row[5] else None, by=SYSTEM
             )
-    services.recruitment_select_interviewees(recruitment=rec)
+    services.recruitment_select_interviewees(recruitment=rec, by=SYSTEM)
     for a, row in zip(applicants, APPLICANTS, strict=True):
         a.refresh_from_db()
         if a.stage == Applicant.Stage.INTERVIEW:
-            services.applicant_record_interview(applicant=a, score=Decimal(row[6]))
-    (chosen,) = services.recruitment_select_for_assessment(recruitment=rec)
+            services.applicant_record_interview(applicant=a, score=Decimal(row[6]), by=SYSTEM)
+    (chosen,) = services.recruitment_select_for_assessment(recruitment=rec, by=SYSTEM)
     services.applicant_assess(
-        applicant=chosen, passed=True, note="政治素质好，群众基础好，综合考查合格"
+        applicant=chosen, passed=True, note="政治素质好，群众基础好，综合考查合格", by=SYSTEM
     )
-    services.applicant_publicise(applicant=chosen, start=D(2024, 11, 20), end=D(2024, 11, 26))
-    return services.applicant_hire(applicant=chosen, on=D(2024, 11, 28))
+    services.applicant_publicise(
+        applicant=chosen, start=D(2024, 11, 20), end=D(2024, 11, 26), by=SYSTEM
+    )
+    return services.applicant_hire(applicant=chosen, on=D(2024, 11, 28), by=SYSTEM)
 
 
 def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx) -> None:
@@ -382,6 +404,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         education="bachelor",
         school="安徽农业大学",
         recruited_on=D(2022, 9, 1),
+        by=SYSTEM,
     )
     services.reserve_cadre_set_status(
         cadre=earlier_hy,
@@ -389,6 +412,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         since=D(2024, 1, 15),
         post="村委会委员",
         note="经村民代表会议推选任职",
+        by=SYSTEM,
     )
     p = people.make(born=(1995, 1998))
     qq_cadre = services.reserve_cadre_add(
@@ -399,6 +423,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         education="college",
         school="宣城职业技术学院",
         recruited_on=D(2023, 6, 15),
+        by=SYSTEM,
     )
     # Named by 青桥村's 两委 in 2024 from returning young people, without an open recruitment:
     # in the reserve pool, but not one of the year's "公开招考" (cadres.reserve_cadres_recruited).
@@ -419,18 +444,21 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         mode=Pairing.Mode.ONE_TO_ONE,
         started_on=D(2022, 9, 15),
         goals="熟悉村务管理和群众工作",
+        by=SYSTEM,
     )
     services.mentoring_log_add(
         pairing=old,
         date=D(2023, 3, 10),
         mentor=mentors[("hy", Post.DIRECTOR)],
         content="带领参与春耕生产调度，讲解村级事务流程。",
+        by=SYSTEM,
     )
     services.pairing_end(
         pairing=old,
         ended_on=D(2023, 12, 31),
         assessment=Pairing.Assessment.EXCELLENT,
         note="能独立承担村级事务，群众评价好。",
+        by=SYSTEM,
     )
     # 多对一: 青桥村's reserve cadre with the secretary and the director.
     many = services.pairing_create(
@@ -439,6 +467,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         mode=Pairing.Mode.MANY_TO_ONE,
         started_on=D(2023, 7, 1),
         goals="围绕圩堤防汛和人居环境整治提升能力",
+        by=SYSTEM,
     )
     by = ctx.get("qingqiao")
     for day, who, text in (
@@ -454,6 +483,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         mode=Pairing.Mode.ONE_TO_ONE,
         started_on=D(2024, 12, 2),
         goals="一年内熟悉党建、集体经济和红色物业工作",
+        by=SYSTEM,
     )
     services.mentoring_log_add(
         pairing=one,

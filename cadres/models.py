@@ -39,6 +39,11 @@ MSG_VOTES_EXCEED = _("Votes for cannot exceed the votes cast.")
 MSG_WEIGHTS_SUM = _("The weights of the written test and the interview must add up to 100.")
 MSG_BIRTH_DATE = _("The birth date differs from the ID number's.")
 MSG_END_BEFORE_START = _("The end date cannot be before the start date.")
+MSG_ALREADY_PAIRED = _("This reserve cadre already has an active pairing.")
+MSG_PAIRING_ENDED = _("This pairing has ended; no more log entries can be added.")
+MSG_LOG_DATE = _("The entry's date must lie within the pairing.")
+MSG_LOG_MENTOR = _("The mentor must be one of the pairing's mentors.")
+MSG_LOG_FUTURE = _("The date cannot be in the future.")
 
 
 class Person(models.Model):
@@ -907,6 +912,13 @@ class Pairing(models.Model):
                 condition=Q(assessment="") | Q(ended_on__isnull=False),
                 name="pairing_assessed_when_ended",
             ),
+            # One open pairing per reserve cadre, whoever writes it (admin, import, a race).
+            models.UniqueConstraint(
+                fields=["reserve_cadre"],
+                condition=Q(ended_on__isnull=True),
+                name="one_open_pairing_per_cadre",
+                violation_error_message=MSG_ALREADY_PAIRED,
+            ),
         ]
 
     def __str__(self) -> str:
@@ -958,3 +970,19 @@ class MentoringLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date} · {self.pairing}"
+
+    def clean(self) -> None:
+        """An entry lies within its pairing (not after today) and names one of its mentors."""
+        from django.utils import timezone
+
+        if self.pairing_id is None or self.date is None:
+            return
+        pairing = self.pairing
+        if self._state.adding and pairing.ended_on is not None:
+            raise ValidationError(MSG_PAIRING_ENDED)
+        if self.date > timezone.localdate():
+            raise ValidationError({"date": MSG_LOG_FUTURE})
+        if self.date < pairing.started_on or (pairing.ended_on and self.date > pairing.ended_on):
+            raise ValidationError({"date": MSG_LOG_DATE})
+        if self.mentor_id is not None and not pairing.mentors.filter(pk=self.mentor_id).exists():
+            raise ValidationError({"mentor": MSG_LOG_MENTOR})

@@ -219,7 +219,10 @@ class GroupFiguresResource(_Base):
             raise ValidationError(MSG_DUPLICATE_IN_DB)
         if group is None:
             group = services.group_save(
-                group=VillageGroup(village=instance.import_village, name=instance.import_group_name)
+                group=VillageGroup(
+                    village=instance.import_village, name=instance.import_group_name
+                ),
+                by=self.user,
             )
         saved = services.group_figures_set(
             group=group,
@@ -229,6 +232,7 @@ class GroupFiguresResource(_Base):
             workload=instance.workload,
             area_mu=instance.area_mu,
             duties=instance.duties or "",
+            by=self.user,
         )
         instance.pk = saved.pk
         instance.group = group
@@ -364,12 +368,13 @@ class CandidateResultResource(_Base):
                 votes_for=instance.mass_votes_for,
                 votes_cast=instance.mass_votes_cast,
                 on=instance.recommended_on,
+                by=self.user,
             )
         if instance.exam_score is not None and instance.exam_score != stored["exam_score"]:
             if instance.exam_on is None:
                 raise ValidationError(MSG_DATE_REQUIRED % {"step": gettext("exam")})
             services.candidate_record_exam(
-                candidate=instance, score=instance.exam_score, on=instance.exam_on
+                candidate=instance, score=instance.exam_score, on=instance.exam_on, by=self.user
             )
         if (
             instance.election_votes_for is not None
@@ -382,6 +387,7 @@ class CandidateResultResource(_Base):
                 votes_for=instance.election_votes_for,
                 votes_cast=instance.election_votes_cast,
                 on=instance.election_on,
+                by=self.user,
             )
 
 
@@ -470,8 +476,12 @@ class ApplicantScoreResource(_Base):
     def do_instance_save(self, instance, is_create):
         written, interview = instance.import_written, instance.import_interview
         if written is not None and not (written != ABSENT and instance.written_score == written):
-            services.applicant_record_written(applicant=instance, score=self._score(written))
+            services.applicant_record_written(
+                applicant=instance, score=self._score(written), by=self.user
+            )
         if interview is not None and not (
             interview != ABSENT and instance.interview_score == interview
         ):
-            services.applicant_record_interview(applicant=instance, score=self._score(interview))
+            services.applicant_record_interview(
+                applicant=instance, score=self._score(interview), by=self.user
+            )

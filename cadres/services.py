@@ -18,8 +18,14 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.access import acting_user, check_write_scope
+
 from .models import (
     EDUCATION_ORDER,
+    MSG_ALREADY_PAIRED,
+    MSG_LOG_DATE,
+    MSG_LOG_MENTOR,  # noqa: F401 (named by callers and tests)
+    MSG_PAIRING_ENDED,  # noqa: F401 (named by callers and tests)
     Applicant,
     Candidate,
     ElectionRound,
@@ -72,10 +78,6 @@ MSG_MENTOR_COUNT_MANY = _("A many-to-one pairing has at least two mentors.")
 MSG_MENTOR_VILLAGE = _("%(name)s is not a village cadre of the reserve cadre's village.")
 MSG_MENTOR_NOT_SERVING = _("%(name)s does not hold a village post on the start date.")
 MSG_CADRE_LEFT = _("This reserve cadre has left the pool.")
-MSG_ALREADY_PAIRED = _("This reserve cadre already has an active pairing.")
-MSG_PAIRING_ENDED = _("This pairing has ended; no more log entries can be added.")
-MSG_LOG_DATE = _("The entry's date must lie within the pairing.")
-MSG_LOG_MENTOR = _("The mentor must be one of the pairing's mentors.")
 MSG_ASSESSMENT_REQUIRED = _("Give the end-of-pairing assessment.")
 MSG_STATUS_ORDER = _("A status change must be dated after the current status.")
 
@@ -121,13 +123,15 @@ def _save(obj):
 
 
 @transaction.atomic
-def group_save(*, group: VillageGroup) -> VillageGroup:
+def group_save(*, by, group: VillageGroup) -> VillageGroup:
+    check_write_scope(by, group)
     return _save(group)
 
 
 @transaction.atomic
 def group_figures_set(
     *,
+    by,
     group: VillageGroup,
     effective_from: datetime.date,
     population: int,
@@ -137,6 +141,7 @@ def group_figures_set(
     duties: str = "",
 ) -> GroupFigures:
     """A group's figures from ``effective_from`` on (replaces a row of the same date)."""
+    check_write_scope(by, group)
     figures = GroupFigures.objects.filter(group=group, effective_from=effective_from).first()
     figures = figures or GroupFigures(group=group, effective_from=effective_from)
     figures.population = population
@@ -157,10 +162,11 @@ class TierSpec:
 
 @transaction.atomic
 def pay_scale_create(
-    *, name: str, effective_from: datetime.date, tiers: Sequence[TierSpec], note: str = ""
+    *, by, name: str, effective_from: datetime.date, tiers: Sequence[TierSpec], note: str = ""
 ) -> PayScale:
     """A new scale in force from ``effective_from``; earlier scales stay as history."""
     scale = PayScale(name=name, effective_from=effective_from, note=note)
+    check_write_scope(by, scale)
     scale.full_clean()
     rows = [
         PayTier(
@@ -185,6 +191,7 @@ def pay_scale_create(
 @transaction.atomic
 def election_round_create(
     *,
+    by,
     name: str,
     villages: Iterable,
     announced_on: datetime.date,
@@ -194,6 +201,8 @@ def election_round_create(
     recommendation_rule: str = VoteRule.MAJORITY,
     election_rule: str = VoteRule.MAJORITY,
 ) -> ElectionRound:
+    villages = list(villages)
+    check_write_scope(by, *villages)
     election = _save(
         ElectionRound(
             name=name,
@@ -205,13 +214,14 @@ def election_round_create(
             election_rule=election_rule,
         )
     )
-    election.villages.set(list(villages))
+    election.villages.set(villages)
     return election
 
 
 @transaction.atomic
 def candidate_register(
     *,
+    by,
     round: ElectionRound,
     group: VillageGroup,
     name: str,
@@ -219,13 +229,13 @@ def candidate_register(
     id_number: str,
     phone: str = "",
 ) -> Candidate:
+    candidate = Candidate(
+        round=round, group=group, name=name, gender=gender, id_number=id_number, phone=phone
+    )
+    check_write_scope(by, candidate)
     if not round.villages.filter(pk=group.village_id).exists():
         raise ValidationError(MSG_GROUP_NOT_IN_ROUND)
-    return _save(
-        Candidate(
-            round=round, group=group, name=name, gender=gender, id_number=id_number, phone=phone
-        )
-    )
+    return _save(candidate)
 
 
 def _lock(candidate: Candidate) -> Candidate:
@@ -257,6 +267,7 @@ def _stop(record, *, at: str, reason: str) -> None:
 @transaction.atomic
 def candidate_check_qualification(
     *,
+    by,
     candidate: Candidate,
     conditions: Mapping[str, bool],
     checked_by: str,
@@ -264,6 +275,7 @@ def candidate_check_qualification(
 ) -> Candidate:
     """Step 1: the five conditions, each met or not; a candidate failing one stops here."""
     candidate = _lock(candidate)
+    check_write_scope(by, candidate)
     _require_step(candidate, Step.QUALIFICATION)
     if set(conditions) != set(Candidate.QUALIFICATIONS) or any(
         v is None for v in conditions.values()
@@ -302,6 +314,7 @@ def _check_votes(votes_for: int, votes_cast: int) -> None:
 @transaction.atomic
 def candidate_record_recommendations(
     *,
+    by,
     candidate: Candidate,
     party_recommended: bool,
     votes_for: int,
@@ -310,6 +323,7 @@ def candidate_record_recommendations(
 ) -> Candidate:
     """Step 2: the Party organisation's recommendation and the mass recommendation."""
     candidate = _lock(candidate)
+    check_write_scope(by, candidate)
     _require_step(candidate, Step.RECOMMENDATION)
     _check_votes(votes_for, votes_cast)
     _check_not_future(on)
@@ -333,9 +347,12 @@ def candidate_record_recommendations(
 
 
 @transaction.atomic
-def candidate_record_exam(*, candidate: Candidate, score: Decimal, on: datetime.date) -> Candidate:
+def candidate_record_exam(
+    *, by, candidate: Candidate, score: Decimal, on: datetime.date
+) -> Candidate:
     """Step 3: the exam score against the round's pass mark."""
     candidate = _lock(candidate)
+    check_write_scope(by, candidate)
     _require_step(candidate, Step.EXAM)
     score = Decimal(score)
     if score < 0 or score > 100:
@@ -356,10 +373,11 @@ def candidate_record_exam(*, candidate: Candidate, score: Decimal, on: datetime.
 
 @transaction.atomic
 def candidate_record_election(
-    *, candidate: Candidate, votes_for: int, votes_cast: int, on: datetime.date
+    *, by, candidate: Candidate, votes_for: int, votes_cast: int, on: datetime.date
 ) -> Candidate:
     """Step 4: the villagers' meeting vote; elected by the round's rule, then takes office."""
     candidate = _lock(candidate)
+    check_write_scope(by, candidate)
     _require_step(candidate, Step.ELECTION)
     _check_votes(votes_for, votes_cast)
     _check_not_future(on)
@@ -382,6 +400,7 @@ def candidate_record_election(
     candidate.stage = Stage.ELECTED
     _save(candidate)
     leader_take_office(
+        by=by,
         group=candidate.group,
         name=candidate.name,
         gender=candidate.gender,
@@ -395,9 +414,10 @@ def candidate_record_election(
 
 
 @transaction.atomic
-def candidate_withdraw(*, candidate: Candidate, reason: str) -> Candidate:
+def candidate_withdraw(*, by, candidate: Candidate, reason: str) -> Candidate:
     """A candidate stops (e.g. withdraws) at the step they would take next; the reason stays."""
     candidate = _lock(candidate)
+    check_write_scope(by, candidate)
     if candidate.stage == Stage.STOPPED:
         raise ValidationError(MSG_CANDIDATE_STOPPED)
     step = NEXT_STEP.get(candidate.stage)
@@ -412,6 +432,7 @@ def candidate_withdraw(*, candidate: Candidate, reason: str) -> Candidate:
 @transaction.atomic
 def leader_take_office(
     *,
+    by,
     group: VillageGroup,
     name: str,
     gender: str,
@@ -426,6 +447,7 @@ def leader_take_office(
     The group row is locked first, so two concurrent appointments to one group queue up; the
     partial unique index ``one_serving_leader_per_group`` stands behind it in any case.
     """
+    check_write_scope(by, group)
     VillageGroup.objects.select_for_update().filter(pk=group.pk).first()
     current = GroupLeader.objects.serving().filter(group=group).first()
     if current is not None:
@@ -448,7 +470,8 @@ def leader_take_office(
 
 
 @transaction.atomic
-def leader_leave(*, leader: GroupLeader, on: datetime.date) -> GroupLeader:
+def leader_leave(*, by, leader: GroupLeader, on: datetime.date) -> GroupLeader:
+    check_write_scope(by, leader)
     leader.ended_on = on
     return _save(leader)
 
@@ -457,12 +480,14 @@ def leader_leave(*, leader: GroupLeader, on: datetime.date) -> GroupLeader:
 
 
 @transaction.atomic
-def recruitment_save(*, recruitment: Recruitment) -> Recruitment:
+def recruitment_save(*, by, recruitment: Recruitment) -> Recruitment:
+    check_write_scope(by, recruitment)
     return _save(recruitment)
 
 
 @transaction.atomic
-def applicant_register(*, applicant: Applicant) -> Applicant:
+def applicant_register(*, by, applicant: Applicant) -> Applicant:
+    check_write_scope(by, applicant)
     applicant.stage = AStage.APPLIED
     return _save(applicant)
 
@@ -481,9 +506,10 @@ def _age_on(birth: datetime.date, day: datetime.date) -> int:
 
 
 @transaction.atomic
-def applicant_review(*, applicant: Applicant, passed: bool, reason: str = "") -> Applicant:
+def applicant_review(*, by, applicant: Applicant, passed: bool, reason: str = "") -> Applicant:
     """资格审查: the age limit and education are checked from the record; the rest by the office."""
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.APPLIED)
     rec = applicant.recruitment
     if applicant.birth_date and _age_on(applicant.birth_date, rec.announced_on) > rec.age_limit:
@@ -513,9 +539,10 @@ def _check_score(score) -> Decimal | None:
 
 
 @transaction.atomic
-def applicant_record_written(*, applicant: Applicant, score: Decimal | None) -> Applicant:
+def applicant_record_written(*, by, applicant: Applicant, score: Decimal | None) -> Applicant:
     """笔试: the written score; no score means absent, and the applicant stops."""
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.QUALIFIED)
     score = _check_score(score)
     if score is None:
@@ -527,10 +554,11 @@ def applicant_record_written(*, applicant: Applicant, score: Decimal | None) -> 
 
 
 @transaction.atomic
-def recruitment_select_interviewees(*, recruitment: Recruitment) -> list[Applicant]:
+def recruitment_select_interviewees(*, by, recruitment: Recruitment) -> list[Applicant]:
     """面试 places: the top posts × ratio by written score; ties at the line all go through."""
     from .selectors import rank_by_written
 
+    check_write_scope(by, recruitment)
     applicants = list(
         Applicant.objects.select_for_update().filter(recruitment=recruitment).order_by("pk")
     )
@@ -558,8 +586,9 @@ def recruitment_select_interviewees(*, recruitment: Recruitment) -> list[Applica
 
 
 @transaction.atomic
-def applicant_record_interview(*, applicant: Applicant, score: Decimal | None) -> Applicant:
+def applicant_record_interview(*, by, applicant: Applicant, score: Decimal | None) -> Applicant:
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.INTERVIEW)
     score = _check_score(score)
     if score is None:
@@ -571,10 +600,11 @@ def applicant_record_interview(*, applicant: Applicant, score: Decimal | None) -
 
 
 @transaction.atomic
-def recruitment_select_for_assessment(*, recruitment: Recruitment) -> list[Applicant]:
+def recruitment_select_for_assessment(*, by, recruitment: Recruitment) -> list[Applicant]:
     """综合考查: as many as there are posts, by combined score and the stated tie-break rule."""
     from .selectors import rank_by_combined
 
+    check_write_scope(by, recruitment)
     applicants = list(
         Applicant.objects.select_for_update().filter(recruitment=recruitment).order_by("pk")
     )
@@ -602,8 +632,9 @@ def recruitment_select_for_assessment(*, recruitment: Recruitment) -> list[Appli
 
 
 @transaction.atomic
-def applicant_assess(*, applicant: Applicant, passed: bool, note: str = "") -> Applicant:
+def applicant_assess(*, by, applicant: Applicant, passed: bool, note: str = "") -> Applicant:
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.ASSESSMENT)
     applicant.assessment_note = note.strip()
     if passed:
@@ -617,9 +648,10 @@ def applicant_assess(*, applicant: Applicant, passed: bool, note: str = "") -> A
 
 @transaction.atomic
 def applicant_publicise(
-    *, applicant: Applicant, start: datetime.date, end: datetime.date
+    *, by, applicant: Applicant, start: datetime.date, end: datetime.date
 ) -> Applicant:
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.ASSESSED)
     if end < start:
         raise ValidationError(MSG_PUBLICITY_DATES)
@@ -630,9 +662,10 @@ def applicant_publicise(
 
 
 @transaction.atomic
-def applicant_hire(*, applicant: Applicant, on: datetime.date) -> ReserveCadre:
+def applicant_hire(*, by, applicant: Applicant, on: datetime.date) -> ReserveCadre:
     """录用: after the publicity period the applicant becomes a reserve cadre of the village."""
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     _require_stage(applicant, AStage.PUBLICISED)
     if on <= applicant.publicity_end:
         raise ValidationError(MSG_PUBLICITY_NOT_OVER)
@@ -641,6 +674,7 @@ def applicant_hire(*, applicant: Applicant, on: datetime.date) -> ReserveCadre:
     applicant.hired_on = on
     _save(applicant)
     return reserve_cadre_add(
+        by=by,
         village=applicant.recruitment.village,
         name=applicant.name,
         gender=applicant.gender,
@@ -654,9 +688,10 @@ def applicant_hire(*, applicant: Applicant, on: datetime.date) -> ReserveCadre:
 
 
 @transaction.atomic
-def applicant_stop(*, applicant: Applicant, reason: str) -> Applicant:
+def applicant_stop(*, by, applicant: Applicant, reason: str) -> Applicant:
     """Stop an applicant where they stand (withdrawal, objection upheld in publicity...)."""
     applicant = _lock_applicant(applicant)
+    check_write_scope(by, applicant)
     if applicant.stage in (AStage.HIRED, AStage.STOPPED):
         raise ValidationError(MSG_ALREADY_FINISHED)
     if not reason.strip():
@@ -671,6 +706,7 @@ def applicant_stop(*, applicant: Applicant, reason: str) -> Applicant:
 @transaction.atomic
 def reserve_cadre_add(
     *,
+    by,
     village,
     name: str,
     gender: str,
@@ -681,28 +717,31 @@ def reserve_cadre_add(
     school: str = "",
     applicant: Applicant | None = None,
 ) -> ReserveCadre:
-    cadre = _save(
-        ReserveCadre(
-            village=village,
-            name=name,
-            gender=gender,
-            id_number=id_number,
-            phone=phone,
-            education=education,
-            school=school,
-            recruited_on=recruited_on,
-            applicant=applicant,
-        )
+    cadre = ReserveCadre(
+        village=village,
+        name=name,
+        gender=gender,
+        id_number=id_number,
+        phone=phone,
+        education=education,
+        school=school,
+        recruited_on=recruited_on,
+        applicant=applicant,
     )
-    reserve_cadre_set_status(cadre=cadre, status=ReserveCadre.Status.POOL, since=recruited_on)
+    check_write_scope(by, cadre)
+    _save(cadre)
+    reserve_cadre_set_status(
+        cadre=cadre, status=ReserveCadre.Status.POOL, since=recruited_on, by=by
+    )
     return cadre
 
 
 @transaction.atomic
 def reserve_cadre_set_status(
-    *, cadre: ReserveCadre, status: str, since: datetime.date, post: str = "", note: str = ""
+    *, by, cadre: ReserveCadre, status: str, since: datetime.date, post: str = "", note: str = ""
 ) -> ReserveCadreStatus:
     """A new entry in the cadre's status over time; the cadre's current status follows it."""
+    check_write_scope(by, cadre)
     latest = cadre.statuses.order_by("-since").first()
     if latest is not None and since <= latest.since:
         raise ValidationError(MSG_STATUS_ORDER)
@@ -713,13 +752,15 @@ def reserve_cadre_set_status(
 
 
 @transaction.atomic
-def village_cadre_save(*, cadre: VillageCadre) -> VillageCadre:
+def village_cadre_save(*, by, cadre: VillageCadre) -> VillageCadre:
+    check_write_scope(by, cadre)
     return _save(cadre)
 
 
 @transaction.atomic
 def pairing_create(
     *,
+    by,
     reserve_cadre: ReserveCadre,
     mentors: Sequence[VillageCadre],
     mode: str,
@@ -727,31 +768,52 @@ def pairing_create(
     goals: str = "",
 ) -> Pairing:
     """结对帮带: one mentor (一对一) or several (多对一), serving cadres of the same village."""
+    pairing = Pairing(reserve_cadre=reserve_cadre, mode=mode, started_on=started_on, goals=goals)
+    return pairing_save(pairing=pairing, mentors=mentors, by=by)
+
+
+@transaction.atomic
+def pairing_save(*, by, pairing: Pairing, mentors: Sequence[VillageCadre]) -> Pairing:
+    """A pairing created or edited (the admin) under the rules of ``pairing_create``: the
+    mentors fit the mode and serve in the cadre's village on the start date, a cadre who left
+    gets no new pairing, and a cadre has one open pairing at most (a database constraint too).
+    """
+    check_write_scope(by, pairing)
     mentors = list(dict.fromkeys(mentors))
-    if mode == Pairing.Mode.ONE_TO_ONE and len(mentors) != 1:
+    check_write_scope(by, *mentors)
+    cadre = pairing.reserve_cadre
+    if pairing.mode == Pairing.Mode.ONE_TO_ONE and len(mentors) != 1:
         raise ValidationError(MSG_MENTOR_COUNT_ONE)
-    if mode == Pairing.Mode.MANY_TO_ONE and len(mentors) < 2:
+    if pairing.mode == Pairing.Mode.MANY_TO_ONE and len(mentors) < 2:
         raise ValidationError(MSG_MENTOR_COUNT_MANY)
-    if reserve_cadre.status == ReserveCadre.Status.LEFT:
+    if pairing.pk is None and cadre.status == ReserveCadre.Status.LEFT:
         raise ValidationError(MSG_CADRE_LEFT)
     for mentor in mentors:
-        if mentor.village_id != reserve_cadre.village_id:
+        if mentor.village_id != cadre.village_id:
             raise ValidationError(MSG_MENTOR_VILLAGE % {"name": mentor.name})
-        if mentor.term_start > started_on or (mentor.term_end and mentor.term_end < started_on):
+        start = pairing.started_on
+        if mentor.term_start > start or (mentor.term_end and mentor.term_end < start):
             raise ValidationError(MSG_MENTOR_NOT_SERVING % {"name": mentor.name})
-    if Pairing.objects.filter(reserve_cadre=reserve_cadre, ended_on__isnull=True).exists():
+    ReserveCadre.objects.select_for_update().filter(pk=cadre.pk).first()  # one writer a cadre
+    if (
+        pairing.ended_on is None
+        and Pairing.objects.filter(reserve_cadre=cadre, ended_on__isnull=True)
+        .exclude(pk=pairing.pk)
+        .exists()
+    ):
         raise ValidationError(MSG_ALREADY_PAIRED)
-    pairing = _save(
-        Pairing(reserve_cadre=reserve_cadre, mode=mode, started_on=started_on, goals=goals)
-    )
+    if pairing.ended_on is not None and not pairing.assessment:
+        raise ValidationError(MSG_ASSESSMENT_REQUIRED)
+    _save(pairing)
     pairing.mentors.set(mentors)
     return pairing
 
 
 @transaction.atomic
 def pairing_end(
-    *, pairing: Pairing, ended_on: datetime.date, assessment: str, note: str = ""
+    *, by, pairing: Pairing, ended_on: datetime.date, assessment: str, note: str = ""
 ) -> Pairing:
+    check_write_scope(by, pairing)
     if not assessment:
         raise ValidationError(MSG_ASSESSMENT_REQUIRED)
     if ended_on < pairing.started_on:
@@ -765,19 +827,21 @@ def pairing_end(
 @transaction.atomic
 def mentoring_log_add(
     *,
+    by,
     pairing: Pairing,
     date: datetime.date,
     content: str,
     mentor: VillageCadre | None = None,
-    by=None,
 ) -> MentoringLog:
-    if pairing.ended_on is not None:
-        raise ValidationError(MSG_PAIRING_ENDED)
-    _check_not_future(date)
-    if date < pairing.started_on:
-        raise ValidationError(MSG_LOG_DATE)
-    if mentor is not None and not pairing.mentors.filter(pk=mentor.pk).exists():
-        raise ValidationError(MSG_LOG_MENTOR)
-    return _save(
-        MentoringLog(pairing=pairing, date=date, content=content, mentor=mentor, created_by=by)
-    )
+    log = MentoringLog(pairing=pairing, date=date, content=content, mentor=mentor)
+    return mentoring_log_save(log=log, by=by)
+
+
+@transaction.atomic
+def mentoring_log_save(*, by, log: MentoringLog) -> MentoringLog:
+    """An entry added or edited: within its pairing, not after today, by one of its mentors
+    (``MentoringLog.clean()`` holds the rules, so every form and import meets them too)."""
+    check_write_scope(by, log)
+    if log.pk is None and log.created_by_id is None:
+        log.created_by = acting_user(by)
+    return _save(log)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef
 from django.http import Http404
@@ -22,6 +23,45 @@ if TYPE_CHECKING:
 # so that no refusal tells a user which names exist elsewhere.
 MSG_NOT_FOUND = _("Not found.")
 MSG_NAMED_NOT_FOUND = _("“%(name)s” was not found.")
+
+
+# A write outside the user's scope reads as not found too.
+MSG_OUT_OF_SCOPE = MSG_NOT_FOUND
+
+
+class SystemActor:
+    """The acting user of writes no person makes: the demo loader, management commands, data
+    migrations. It sees everything (like a superuser) and is passed explicitly as ``by=SYSTEM``;
+    it is never a login, and records that name their author store nobody for it
+    (``acting_user``). Services refuse ``by=None``: a forgotten actor is an error, not a pass.
+    """
+
+    is_authenticated = True
+    is_active = True
+    is_superuser = True
+    is_staff = True
+    organization = None
+    pk = None
+
+    def __repr__(self) -> str:
+        return "SYSTEM"
+
+    def __str__(self) -> str:
+        return "system"
+
+    def get_username(self) -> str:
+        return "system"
+
+    def get_full_name(self) -> str:
+        return "系统"
+
+
+SYSTEM = SystemActor()
+
+
+def acting_user(by):
+    """The user a record stores as its author/recorder: None for ``SYSTEM``."""
+    return None if isinstance(by, SystemActor) else by
 
 
 def scope_root(user) -> Organization | None:
@@ -106,3 +146,95 @@ def get_visible_or_404(queryset, user, **lookup):
         return queryset.visible_to(user).get(**lookup)
     except queryset.model.DoesNotExist as exc:
         raise Http404 from exc
+
+
+def _follow(record, route: str):
+    """The object at the end of ``route`` ("a__b__c") from ``record``; None when a link is."""
+    obj = record
+    for part in route.split("__") if route else ():
+        try:
+            obj = getattr(obj, part)
+        except ObjectDoesNotExist:
+            return None
+        if obj is None:
+            return None
+    return obj
+
+
+def sees_whole_tree(user) -> bool:
+    """Superusers, SYSTEM, and users assigned to a root organisation (the sub-district office)."""
+    if scope_path(user) == "":
+        return True
+    root = scope_root(user)
+    return root is not None and root.parent_id is None
+
+
+def _route_in_scope(record, queryset, user, path: str) -> bool:
+    if queryset.scope_village_field is not None:
+        route = queryset.scope_village_field
+        if "__" not in route and route and _is_many(record, route):
+            if record.pk is None:  # villages are set after the first save
+                return sees_whole_tree(user)
+            villages = list(getattr(record, route).all())
+        else:
+            village = _follow(record, route) if route else record
+            villages = [village]
+        if not villages or any(v is None or v.pk is None for v in villages):
+            return sees_whole_tree(user)  # no village yet (a new one): the whole tree's
+        # the villages' own rule (``village_within``): one stray organisation widens nothing
+        visible = type(villages[0])._default_manager.visible_to(user)
+        return visible.filter(pk__in=[v.pk for v in villages]).count() == len(set(villages))
+    if queryset.scope_field is None:
+        return sees_whole_tree(user)
+    org = _follow(record, queryset.scope_field) if queryset.scope_field else record
+    if org is None:
+        return sees_whole_tree(user)
+    if not org.path:  # a new organisation: decided by its parent
+        parent = getattr(org, "parent", None)
+        return parent is not None and parent.path.startswith(path)
+    return org.path.startswith(path)
+
+
+def _is_many(record, name: str) -> bool:
+    try:
+        return record._meta.get_field(name).many_to_many
+    except Exception:
+        return False
+
+
+def in_write_scope(user, record) -> bool:
+    """May ``user`` write ``record`` as it stands in memory (and as it is stored, if it is)?
+
+    The route is the record's own ``ScopedQuerySet`` (``scope_field``/``scope_village_field``),
+    followed on the instance, so a new or edited record is judged by where it would land; a
+    stored record must also be visible to the user as it is now, so nothing is moved out of
+    another scope. Records of the sub-district as a whole (a queryset whose ``within`` sees
+    everything) are written by users who see the whole tree.
+    """
+    if user is None:
+        raise TypeError("a write needs its acting user (by=...); pass SYSTEM for the system")
+    if sees_everything(user) or isinstance(user, SystemActor):
+        return True
+    path = scope_path(user)
+    if path is None:
+        return False
+    manager = type(record)._default_manager
+    queryset = manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        return sees_whole_tree(user)
+    if type(queryset).within is not ScopedQuerySet.within:
+        # a custom rule (e.g. the sub-district's pay scale): only the whole tree writes it
+        return sees_whole_tree(user)
+    if record.pk is not None and not queryset.visible_to(user).filter(pk=record.pk).exists():
+        return False
+    return _route_in_scope(record, queryset, user, path)
+
+
+def check_write_scope(by, *records) -> None:
+    """Refuse (``MSG_OUT_OF_SCOPE``) unless ``by`` may write every one of ``records``.
+
+    Every service that writes calls this first; ``by`` is required (``SYSTEM`` for the system).
+    """
+    for record in records:
+        if record is not None and not in_write_scope(by, record):
+            raise ValidationError(MSG_OUT_OF_SCOPE)

@@ -8,7 +8,7 @@ from django import forms
 from django.contrib import admin
 from django.core.exceptions import ValidationError
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline, formset_outcome
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -41,13 +41,13 @@ class TrainingBaseAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("village")
 
     def save_model(self, request, obj, form, change):
-        services.base_save(base=obj)
+        services.base_save(base=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
-        for obj in formset.save(commit=False):
-            services.facility_save(facility=obj)
+        for obj in formset_outcome(formset):
+            services.facility_save(facility=obj, by=request.user)
         for obj in formset.deleted_objects:
-            services.facility_delete(facility=obj)
+            services.facility_delete(facility=obj, by=request.user)
 
 
 @admin.register(Facility)
@@ -60,7 +60,10 @@ class FacilityAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("base")
 
     def save_model(self, request, obj, form, change):
-        services.facility_save(facility=obj)
+        services.facility_save(facility=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.facility_delete(facility=obj, by=request.user)
 
 
 @admin.register(Course)
@@ -73,7 +76,7 @@ class CourseAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("base", "facility")
 
     def save_model(self, request, obj, form, change):
-        services.course_save(course=obj)
+        services.course_save(course=obj, by=request.user)
 
 
 class SessionInlineFormSet(forms.BaseInlineFormSet):
@@ -131,26 +134,28 @@ class TrainingClassAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         return super().get_queryset(request).select_related("base")
 
     def save_model(self, request, obj, form, change):
-        services.class_save(training_class=obj)
+        services.class_save(training_class=obj, by=request.user)
 
     def save_formset(self, request, form, formset, change):
+        objects = formset_outcome(formset)  # nothing written yet; deletions listed apart
         if formset.model is Attendee:
             for obj in formset.deleted_objects:
-                services.attendee_withdraw(attendee=obj)
-            for obj in formset.save(commit=False):
+                services.attendee_withdraw(attendee=obj, by=request.user)
+            for obj in objects:
                 if obj.pk is None:
                     services.attendee_enrol(
                         training_class=form.instance,
                         member=obj.member,
                         reserve_cadre=obj.reserve_cadre,
+                        by=request.user,
                     )
                 else:
-                    services.attendee_save(attendee=obj)
+                    services.attendee_save(attendee=obj, by=request.user)
             return
         for obj in formset.deleted_objects:
-            services.session_delete(session=obj)
-        for obj in formset.save(commit=False):
-            services.session_save(session=obj)
+            services.session_delete(session=obj, by=request.user)
+        for obj in objects:
+            services.session_save(session=obj, by=request.user)
 
 
 @admin.register(Session)
@@ -164,7 +169,10 @@ class SessionAdmin(ScopedModelAdmin):
         return super().get_queryset(request).select_related("training_class", "course", "facility")
 
     def save_model(self, request, obj, form, change):
-        services.session_save(session=obj)
+        services.session_save(session=obj, by=request.user)
+
+    def delete_model(self, request, obj):
+        services.session_delete(session=obj, by=request.user)
 
 
 @admin.register(Attendee)
@@ -179,13 +187,17 @@ class AttendeeAdmin(ScopedModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            services.attendee_save(attendee=obj)
+            services.attendee_save(attendee=obj, by=request.user)
         else:
             services.attendee_enrol(
                 training_class=obj.training_class,
                 member=obj.member,
                 reserve_cadre=obj.reserve_cadre,
+                by=request.user,
             )
+
+    def delete_model(self, request, obj):
+        services.attendee_withdraw(attendee=obj, by=request.user)
 
 
 @admin.register(SessionAttendance)
@@ -206,4 +218,4 @@ class SessionAttendanceAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         )
 
     def save_model(self, request, obj, form, change):
-        services.attendance_save(record=obj)
+        services.attendance_save(record=obj, by=request.user)

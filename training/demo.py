@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from branches.models import Member, Village
 from cadres.models import ReserveCadre
+from chengjiang.access import SYSTEM
 
 from . import services
 from .models import (
@@ -150,11 +151,12 @@ def _load(ctx: dict, village: Village) -> None:
             rated_on=datetime.date(2024, 6, 18),
             address="澄江街道花园村党群服务中心",
             description="市级干部教育培训现场教学点。",
-        )
+        ),
+        by=SYSTEM,
     )
     facilities = {
         name: services.facility_save(
-            facility=Facility(base=base, name=name, kind=kind, capacity=capacity)
+            facility=Facility(base=base, name=name, kind=kind, capacity=capacity), by=SYSTEM
         )
         for name, kind, capacity in FACILITIES
     }
@@ -168,7 +170,8 @@ def _load(ctx: dict, village: Village) -> None:
                 duration_minutes=minutes,
                 facility=facilities[facility],
                 offered_from=datetime.date(2024, 1, 1),
-            )
+            ),
+            by=SYSTEM,
         )
         for title, summary, lecturer, minutes, facility in COURSES
     }
@@ -184,7 +187,8 @@ def _load(ctx: dict, village: Village) -> None:
                 participants=size,
                 contact_name=contact,
                 contact_phone="19900009%03d" % rng.randint(100, 999),
-            )
+            ),
+            by=SYSTEM,
         )
         for title, offset, hhmm, facility in sessions:
             course = courses[title]
@@ -196,7 +200,8 @@ def _load(ctx: dict, village: Village) -> None:
                     facility=facilities[facility] if facility else None,
                     starts_at=start,
                     ends_at=start + datetime.timedelta(minutes=course.duration_minutes),
-                )
+                ),
+                by=SYSTEM,
             )
     _chunzao(base, courses, facilities, rng)
 
@@ -222,10 +227,11 @@ def _chunzao(base, courses, facilities, rng) -> None:
             participants=0,
             contact_name="街道党建办",
             note="围绕党的政策法规、农业农村方针政策和乡村振兴建设，组织后备干部集中学习。",
-        )
+        ),
+        by=SYSTEM,
     )
     attendees = [
-        services.attendee_enrol(training_class=klass, **{kind: person})
+        services.attendee_enrol(training_class=klass, **{kind: person}, by=SYSTEM)
         for kind, person in _trainees()
     ]
     room = facilities["大型会议室"]
@@ -240,10 +246,11 @@ def _chunzao(base, courses, facilities, rng) -> None:
                 starts_at=start,
                 ends_at=start + datetime.timedelta(minutes=minutes),
                 hours=Decimal(hours),
-            )
+            ),
+            by=SYSTEM,
         )
         lines = []
         for a in attendees:
             present = rng.random() > 0.12
             lines.append(services.AttendanceLine(attendee=a, present=present))
-        services.attendance_record(session=session, lines=lines)
+        services.attendance_record(session=session, lines=lines, by=SYSTEM)

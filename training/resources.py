@@ -155,7 +155,7 @@ class TrainingClassResource(_BaseScoped, ScopedResourceMixin, resources.ModelRes
                 setattr(instance, attr, "")
 
     def do_instance_save(self, instance, is_create):
-        services.class_save(training_class=instance)
+        services.class_save(training_class=instance, by=self.user)
 
 
 class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.ModelResource):
@@ -285,7 +285,7 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
             raise row_error(MSG_ALREADY_RECORDED, name=name)
 
     def do_instance_save(self, instance, is_create):
-        services.attendance_save(record=instance)
+        services.attendance_save(record=instance, by=self.user)
 
 
 def _attendee_related(prefix: str = "") -> list[str]:

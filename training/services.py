@@ -17,6 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.access import check_write_scope
+
 from .models import (
     MSG_CAPACITY,
     Attendee,
@@ -41,14 +43,16 @@ MSG_CLASH_CONCURRENT = _("The facility was booked by someone else at the same ti
 
 
 @transaction.atomic
-def base_save(*, base: TrainingBase) -> TrainingBase:
+def base_save(*, base: TrainingBase, by) -> TrainingBase:
+    check_write_scope(by, base)
     base.full_clean()
     base.save()
     return base
 
 
 @transaction.atomic
-def facility_save(*, facility: Facility) -> Facility:
+def facility_save(*, facility: Facility, by) -> Facility:
+    check_write_scope(by, facility)
     facility.full_clean()
     facility.save()
     if facility.capacity is not None:
@@ -59,20 +63,23 @@ def facility_save(*, facility: Facility) -> Facility:
 
 
 @transaction.atomic
-@transaction.atomic
-def facility_delete(*, facility: Facility) -> None:
+def facility_delete(*, facility: Facility, by) -> None:
     """A facility booked by any session is protected (PROTECT); others may go."""
+    check_write_scope(by, facility)
     facility.delete()
 
 
 @transaction.atomic
-def attendee_save(*, attendee: Attendee) -> Attendee:
+def attendee_save(*, attendee: Attendee, by) -> Attendee:
+    check_write_scope(by, attendee)
     attendee.full_clean()
     attendee.save()
     return attendee
 
 
-def course_save(*, course: Course) -> Course:
+@transaction.atomic
+def course_save(*, course: Course, by) -> Course:
+    check_write_scope(by, course)
     course.full_clean()
     course.save()
     return course
@@ -96,8 +103,9 @@ def _check_capacity_of_bookings(sessions: Iterable[Session], facility: Facility 
 
 
 @transaction.atomic
-def class_save(*, training_class: TrainingClass) -> TrainingClass:
+def class_save(*, training_class: TrainingClass, by) -> TrainingClass:
     """Save a class; a class grown beyond a facility it has booked is refused."""
+    check_write_scope(by, training_class)
     training_class.full_clean()
     training_class.save()
     sessions = training_class.sessions.filter(facility__isnull=False).select_related("facility")
@@ -108,8 +116,9 @@ def class_save(*, training_class: TrainingClass) -> TrainingClass:
 
 
 @transaction.atomic
-def session_save(*, session: Session) -> Session:
+def session_save(*, session: Session, by) -> Session:
     """Book: save a session, refusing a clash in its facility or a class too large for it."""
+    check_write_scope(by, session, session.facility if session.facility_id else None)
     session.full_clean()
     try:
         with transaction.atomic():
@@ -135,20 +144,24 @@ def session_save(*, session: Session) -> Session:
 
 
 @transaction.atomic
-def session_delete(*, session: Session) -> None:
+def session_delete(*, session: Session, by) -> None:
+    check_write_scope(by, session)
     session.delete()
 
 
-def _sync_participants(training_class: TrainingClass) -> None:
+def _sync_participants(training_class: TrainingClass, *, by) -> None:
     count = training_class.attendees.count()
     if training_class.participants != count:
         training_class.participants = count
-        class_save(training_class=training_class)
+        class_save(training_class=training_class, by=by)
 
 
 @transaction.atomic
-def attendee_enrol(*, training_class: TrainingClass, member=None, reserve_cadre=None) -> Attendee:
+def attendee_enrol(
+    *, training_class: TrainingClass, member=None, reserve_cadre=None, by
+) -> Attendee:
     """Enrol a Party member or a reserve cadre in an internal class (participants follow)."""
+    check_write_scope(by, training_class, member, reserve_cadre)
     if training_class.kind != ClassKind.INTERNAL:
         raise ValidationError(MSG_ENROL_INTERNAL_ONLY)
     attendee = Attendee(training_class=training_class, member=member, reserve_cadre=reserve_cadre)
@@ -161,15 +174,16 @@ def attendee_enrol(*, training_class: TrainingClass, member=None, reserve_cadre=
         raise ValidationError(MSG_ALREADY_ENROLLED % {"name": person.name})
     attendee.full_clean()
     attendee.save()
-    _sync_participants(training_class)
+    _sync_participants(training_class, by=by)
     return attendee
 
 
 @transaction.atomic
-def attendee_withdraw(*, attendee: Attendee) -> None:
+def attendee_withdraw(*, attendee: Attendee, by) -> None:
+    check_write_scope(by, attendee)
     training_class = attendee.training_class
     attendee.delete()
-    _sync_participants(training_class)
+    _sync_participants(training_class, by=by)
 
 
 @dataclass(frozen=True)
@@ -180,8 +194,9 @@ class AttendanceLine:
 
 
 @transaction.atomic
-def attendance_record(*, session: Session, lines: Iterable[AttendanceLine]) -> int:
+def attendance_record(*, session: Session, lines: Iterable[AttendanceLine], by) -> int:
     """Record who was at ``session`` and the hours credited; replaces earlier records of it."""
+    check_write_scope(by, session)
     lines = list(lines)
     seen: set[int] = set()
     rows = []
@@ -213,8 +228,9 @@ def attendance_record(*, session: Session, lines: Iterable[AttendanceLine]) -> i
 
 
 @transaction.atomic
-def attendance_save(*, record: SessionAttendance) -> SessionAttendance:
+def attendance_save(*, record: SessionAttendance, by) -> SessionAttendance:
     """Save one attendance record (admin, import): hours within the session's, none if absent."""
+    check_write_scope(by, record)
     session = record.session
     name = record.attendee.person_name
     if record.attendee.training_class_id != session.training_class_id:

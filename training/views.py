@@ -121,7 +121,7 @@ def session_book(request, pk: int):
     form = SessionForm(request.POST or None, training_class=klass, user=user)
     if request.method == "POST" and form.is_valid():
         try:
-            services.session_save(session=form.instance)
+            services.session_save(session=form.instance, by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
@@ -145,7 +145,7 @@ def session_attendance(request, pk: int):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.attendance_record(session=session, lines=form.lines())
+            services.attendance_record(session=session, lines=form.lines(), by=request.user)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:

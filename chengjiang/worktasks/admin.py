@@ -25,7 +25,7 @@ class ChecklistAdmin(ScopedModelAdmin):
     inlines = [TaskInline]
 
     def save_model(self, request, obj, form, change):
-        services.checklist_save(checklist=obj)
+        services.checklist_save(checklist=obj, by=request.user)
 
 
 class EvidenceInline(ScopedTabularInline):
@@ -72,4 +72,4 @@ class TaskAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     )
 
     def save_model(self, request, obj, form, change):
-        services.task_save(task=obj)
+        services.task_save(task=obj, by=request.user)

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from branches.models import Organization
 from chengjiang import measures as registry
+from chengjiang.access import SYSTEM
 
 from . import services
 from .models import Checklist, Line, ManualStatus, Task
@@ -98,7 +99,8 @@ def load(ctx: dict) -> None:
                     title=TITLE,
                     issued_by="区委组织部",
                     issued_on=datetime.date(YEAR, 2, 20),
-                )
+                ),
+                by=SYSTEM,
             )
         existing = set(checklist.tasks.values_list("number", flat=True))
         for number, line, title, desc, resp, deadline, weight, key, params, target in TASKS:
@@ -117,7 +119,8 @@ def load(ctx: dict) -> None:
                     measure_key=key,
                     measure_params=params,
                     target=Decimal(target),
-                )
+                ),
+                by=SYSTEM,
             )
         number, line, title, desc, resp, deadline, weight = MANUAL_TASK
         if number not in existing:
@@ -133,7 +136,8 @@ def load(ctx: dict) -> None:
                     weight=Decimal(weight),
                     manual_status=ManualStatus.DONE,
                     manual_note="方案已于2024年6月印发。",
-                )
+                ),
+                by=SYSTEM,
             )
             services.evidence_add(
                 task=task,
@@ -162,6 +166,7 @@ def load(ctx: dict) -> None:
                     target=Decimal(target),
                     not_applicable=True,
                     not_applicable_reason=reason,
-                )
+                ),
+                by=SYSTEM,
             )
     ctx.setdefault("logins", [])

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from branches.uploads import check_upload
+from chengjiang.access import acting_user, check_write_scope
 from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
 
@@ -27,21 +28,24 @@ MSG_IMPORT_UNREADABLE = _("The file could not be read as an Excel (.xlsx) or CSV
 
 
 @transaction.atomic
-def checklist_save(*, checklist: Checklist) -> Checklist:
+def checklist_save(*, checklist: Checklist, by) -> Checklist:
+    check_write_scope(by, checklist)
     checklist.full_clean()
     checklist.save()
     return checklist
 
 
 @transaction.atomic
-def task_save(*, task: Task) -> Task:
+def task_save(*, task: Task, by) -> Task:
+    check_write_scope(by, task)
     task.full_clean()
     task.save()
     return task
 
 
 @transaction.atomic
-def task_set_manual_status(*, task: Task, status: str, note: str = "") -> Task:
+def task_set_manual_status(*, task: Task, status: str, note: str = "", by) -> Task:
+    check_write_scope(by, task)
     if not task.is_manual:
         raise ValidationError(MSG_NOT_MANUAL)
     task.manual_status = ManualStatus(status)
@@ -52,8 +56,9 @@ def task_set_manual_status(*, task: Task, status: str, note: str = "") -> Task:
 
 
 @transaction.atomic
-def evidence_add(*, task: Task, upload, description: str = "", by=None) -> Evidence:
+def evidence_add(*, task: Task, upload, description: str = "", by) -> Evidence:
     """Attach a file (JPEG, PNG or PDF, checked by content) to a manual task."""
+    check_write_scope(by, task)
     if not task.is_manual:
         raise ValidationError(MSG_NOT_MANUAL)
     kind = check_upload(upload)
@@ -63,7 +68,7 @@ def evidence_add(*, task: Task, upload, description: str = "", by=None) -> Evide
         content_type=kind.content_type,
         size=upload.size,
         description=description,
-        uploaded_by=by,
+        uploaded_by=acting_user(by),
     )
     with StoredFiles() as stored:
         store(evidence.file, f"upload.{kind.extension}", upload, stored=stored)
@@ -73,10 +78,9 @@ def evidence_add(*, task: Task, upload, description: str = "", by=None) -> Evide
 
 
 @transaction.atomic
-def report_draft_save(
-    *, year: int, scope, title: str, sections: dict[str, str], by=None
-) -> ReportDraft:
+def report_draft_save(*, year: int, scope, title: str, sections: dict[str, str], by) -> ReportDraft:
     """Save the office's wording for (year, scope); placeholders are checked, numbers refused."""
+    check_write_scope(by, scope)
     errors = {}
     for name, text in [("title", title), *((s.value, sections[s.value]) for s in Section)]:
         try:
@@ -90,15 +94,16 @@ def report_draft_save(
     draft.title = title
     for section in Section:
         setattr(draft, section.value, sections[section.value])
-    draft.updated_by = by
+    draft.updated_by = acting_user(by)
     draft.full_clean()
     draft.save()
     return draft
 
 
 @transaction.atomic
-def report_draft_reset(*, year: int, scope) -> None:
+def report_draft_reset(*, year: int, scope, by) -> None:
     """Back to the portal's default wording."""
+    check_write_scope(by, scope)
     ReportDraft.objects.filter(year=year, scope=scope).delete()
 
 
@@ -129,11 +134,13 @@ def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
         raise ValidationError(MSG_IMPORT_UNREADABLE) from exc
 
 
-def checklist_import(*, data: bytes, user, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
+def checklist_import(*, data: bytes, by, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
     """Import the district's sheet: a preview with ``dry_run``; otherwise all rows or none."""
     dataset = load_sheet(data, fmt=fmt)
     normalise_measure_columns(dataset)  # the portal's own export names measures in Chinese
-    resource = TaskResource(user=user)
+    if by is None:
+        raise TypeError("an import needs its acting user (by=...)")
+    resource = TaskResource(user=by)
     with transaction.atomic():
         result = resource.import_data(
             dataset, dry_run=True, raise_errors=False, use_transactions=True

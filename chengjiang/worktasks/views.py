@@ -288,7 +288,7 @@ def report_edit(request, year: int):
     back = reverse("worktasks:report", args=[year]) + f"?org={org.pk}"
     if request.method == "POST":
         if "reset" in request.POST:
-            services.report_draft_reset(year=year, scope=org)
+            services.report_draft_reset(year=year, scope=org, by=request.user)
             messages.success(request, MSG_RESET)
             return redirect(back)
         form = ReportDraftForm(request.POST)
@@ -346,6 +346,7 @@ def task_manual(request, pk: int):
                 task=task,
                 status=status_form.cleaned_data["status"],
                 note=status_form.cleaned_data["note"],
+                by=request.user,
             )
             messages.success(request, MSG_STATUS_SAVED)
             return redirect(back)
@@ -438,7 +439,7 @@ def checklist_import(request):
             messages.error(request, MSG_IMPORT_EXPIRED)
             return redirect("worktasks:import")
         outcome = services.checklist_import(
-            data=data, user=request.user, dry_run=False, fmt=stored["fmt"]
+            data=data, by=request.user, dry_run=False, fmt=stored["fmt"]
         )
         if outcome.ok:
             _drop_pending(request.session.pop(SESSION_IMPORT, None))
@@ -456,7 +457,7 @@ def checklist_import(request):
             data = upload.read()
             try:
                 outcome = services.checklist_import(
-                    data=data, user=request.user, dry_run=True, fmt=fmt
+                    data=data, by=request.user, dry_run=True, fmt=fmt
                 )
             except ValidationError as exc:
                 form.add_error("file", exc)

@@ -20,6 +20,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
+from chengjiang.access import SYSTEM
 from chengjiang.accounts import roles
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -163,6 +164,7 @@ def demo(demo_db):
                 organization=branch, held_on="2024-06-01", talker=member, topic="矩阵测试谈话"
             ),
             participants=[TalkPerson(name="群众")],
+            by=SYSTEM,
         )
         meeting = meeting_save(
             meeting=Meeting(
@@ -173,6 +175,7 @@ def demo(demo_db):
             ),
             attendance=[AttendanceLine(member=member)],
             attachments=[SimpleUploadedFile("photo.png", PNG, content_type="image/png")],
+            by=SYSTEM,
         )
         assert meeting.attachments.count() == 1
         # A manual checklist task of the village, with a piece of evidence.
@@ -185,9 +188,12 @@ def demo(demo_db):
                 responsible=orgs[key],
                 deadline="2024-12-31",
                 manual_status="in_progress",
-            )
+            ),
+            by=SYSTEM,
         )
-        evidence_add(task=task, upload=SimpleUploadedFile("e.png", PNG), description="证明")
+        evidence_add(
+            task=task, upload=SimpleUploadedFile("e.png", PNG), description="证明", by=SYSTEM
+        )
     User = get_user_model()
     office_a = User.objects.create_user(
         "office_a", password="x-Long-pass-1", is_staff=True, organization=orgs["a"]

@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from branches import services
 from branches.models import Meeting, MeetingKind
+from chengjiang.access import SYSTEM
 
 PDF = b"%PDF-1.4\n% test\n%%EOF\n"
 
@@ -21,7 +22,9 @@ def attachment(tree):
         topic="会议",
     )
     return services.attachment_add(
-        meeting=meeting, upload=SimpleUploadedFile("会议记录.pdf", PDF, "application/pdf")
+        meeting=meeting,
+        upload=SimpleUploadedFile("会议记录.pdf", PDF, "application/pdf"),
+        by=SYSTEM,
     )
 
 

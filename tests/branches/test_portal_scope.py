@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from branches import services
 from branches.models import Meeting, MeetingKind, Talk
+from chengjiang.access import SYSTEM
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -21,7 +22,7 @@ def a_records(tree):
         topic="花园村的会",
     )
     attachment = services.attachment_add(
-        meeting=meeting, upload=SimpleUploadedFile("记录.pdf", PDF, "application/pdf")
+        meeting=meeting, upload=SimpleUploadedFile("记录.pdf", PDF, "application/pdf"), by=SYSTEM
     )
     talk = Talk.objects.create(
         organization=tree.a1,

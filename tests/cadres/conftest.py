@@ -7,6 +7,7 @@ import pytest
 
 from cadres import services
 from cadres.models import Pairing
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import VillageCadreFactory, group_with, make_scale
 from tests.factories import valid_id_number
 
@@ -23,6 +24,7 @@ def village_records(village, n_groups=2, prefix=""):
             id_number=valid_id_number(),
             started_on=D(2024, 5, 1),
             term_end=D(2029, 4, 30),
+            by=SYSTEM,
         )
         for i, g in enumerate(groups)
     ]
@@ -34,12 +36,14 @@ def village_records(village, n_groups=2, prefix=""):
         id_number=valid_id_number(),
         education="bachelor",
         recruited_on=D(2024, 11, 28),
+        by=SYSTEM,
     )
     pairing = services.pairing_create(
         reserve_cadre=cadre,
         mentors=mentors,
         mode=Pairing.Mode.MANY_TO_ONE,
         started_on=D(2024, 12, 2),
+        by=SYSTEM,
     )
     return SimpleNamespace(
         groups=groups, leaders=leaders, mentors=mentors, cadre=cadre, pairing=pairing

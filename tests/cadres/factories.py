@@ -16,6 +16,7 @@ from cadres.models import (
     VillageCadre,
     VillageGroup,
 )
+from chengjiang.access import SYSTEM
 from tests.factories import VillageFactory, valid_id_number
 
 D = datetime.date
@@ -32,6 +33,7 @@ def make_scale(effective_from=JAN1, tiers=TIERS, name="五档薪酬"):
         name=name,
         effective_from=effective_from,
         tiers=[services.TierSpec(i + 1, p, w, Decimal(a)) for i, (p, w, a) in enumerate(tiers)],
+        by=SYSTEM,
     )
 
 
@@ -79,7 +81,12 @@ class ElectionRoundFactory(factory.django.DjangoModelFactory):
 
 def candidate(round_, group, *, birth=BORN, name="候选人"):
     return services.candidate_register(
-        round=round_, group=group, name=name, gender="M", id_number=valid_id_number(birth)
+        round=round_,
+        group=group,
+        name=name,
+        gender="M",
+        id_number=valid_id_number(birth),
+        by=SYSTEM,
     )
 
 
@@ -98,6 +105,7 @@ def qualify(c, **overrides):
         conditions={**ALL_MET, **overrides},
         checked_by="审查组",
         checked_on=D(2024, 3, 15),
+        by=SYSTEM,
     )
 
 
@@ -108,16 +116,19 @@ def recommend(c, party=True, votes_for=40, votes_cast=50):
         votes_for=votes_for,
         votes_cast=votes_cast,
         on=D(2024, 3, 28),
+        by=SYSTEM,
     )
 
 
 def examine(c, score="80"):
-    return services.candidate_record_exam(candidate=c, score=Decimal(score), on=D(2024, 4, 12))
+    return services.candidate_record_exam(
+        candidate=c, score=Decimal(score), on=D(2024, 4, 12), by=SYSTEM
+    )
 
 
 def elect(c, votes_for=100, votes_cast=150, on=ELECTION_DAY):
     return services.candidate_record_election(
-        candidate=c, votes_for=votes_for, votes_cast=votes_cast, on=on
+        candidate=c, votes_for=votes_for, votes_cast=votes_cast, on=on, by=SYSTEM
     )
 
 
@@ -157,9 +168,9 @@ class ApplicantFactory(factory.django.DjangoModelFactory):
 
 def applicant_at_written(rec, written, **kw):
     a = ApplicantFactory(recruitment=rec, **kw)
-    services.applicant_review(applicant=a, passed=True)
+    services.applicant_review(applicant=a, passed=True, by=SYSTEM)
     return services.applicant_record_written(
-        applicant=a, score=None if written is None else Decimal(written)
+        applicant=a, score=None if written is None else Decimal(written), by=SYSTEM
     )
 
 

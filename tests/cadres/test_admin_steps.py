@@ -14,6 +14,7 @@ from django.utils import translation
 
 from cadres import services
 from cadres.models import Applicant, Candidate, ReserveCadre
+from chengjiang.access import SYSTEM
 from chengjiang.accounts import roles
 from tests.cadres.factories import (
     ALL_MET,
@@ -252,10 +253,10 @@ def _applicant(rec, **kw):
 
 def _to_assessment(rec):
     a = applicant_at_written(rec, "88")
-    services.recruitment_select_interviewees(recruitment=rec)
+    services.recruitment_select_interviewees(recruitment=rec, by=SYSTEM)
     a.refresh_from_db()
-    services.applicant_record_interview(applicant=a, score=Decimal("90"))
-    services.recruitment_select_for_assessment(recruitment=rec)
+    services.applicant_record_interview(applicant=a, score=Decimal("90"), by=SYSTEM)
+    services.recruitment_select_for_assessment(recruitment=rec, by=SYSTEM)
     a.refresh_from_db()
     return a
 
@@ -277,7 +278,7 @@ def test_review_passes_and_refusal_needs_a_reason(recruitment, office):
 
 def test_review_twice_refused_with_the_stage_message(recruitment, office):
     a = _applicant(recruitment)
-    services.applicant_review(applicant=a, passed=True)
+    services.applicant_review(applicant=a, passed=True, by=SYSTEM)
     response = act(office, APPLICANTS, "review_action", [a], passed="1")
     assert response.status_code == 200
     assert zh(services.MSG_STAGE) % {"stage": zh(AS.APPLIED.label)} in response.content.decode()

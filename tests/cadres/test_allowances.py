@@ -8,6 +8,7 @@ import pytest
 from cadres import services
 from cadres.models import GroupLeader
 from cadres.selectors import SheetPeriod, allowance_sheet
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import group_with, make_scale
 from tests.factories import VillageFactory, valid_id_number
 
@@ -23,9 +24,10 @@ def _leader(group, start, end=None):
         id_number=valid_id_number(),
         started_on=start,
         term_end=D(2029, 4, 30),
+        by=SYSTEM,
     )
     if end:
-        services.leader_leave(leader=leader, on=end)
+        services.leader_leave(leader=leader, on=end, by=SYSTEM)
     return leader
 
 
@@ -51,7 +53,12 @@ def test_quarter_with_a_part_month_and_a_population_change():
     v = VillageFactory()
     g = group_with(v, 450)  # tier 2: 800
     services.group_figures_set(
-        group=g, effective_from=D(2024, 11, 15), population=520, households=150, workload=0
+        group=g,
+        effective_from=D(2024, 11, 15),
+        population=520,
+        households=150,
+        workload=0,
+        by=SYSTEM,
     )  # tier 3 from 15 Nov: paid from December
     _leader(g, D(2024, 10, 17))  # 15 of 31 days in October
     sheet = _sheet("2024-Q4")

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cadres import services
 from cadres.models import Candidate, GroupLeader, Step, VoteRule
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import (
     ElectionRoundFactory,
     candidate,
@@ -106,6 +107,7 @@ def test_all_five_conditions_and_the_checker_are_required(setup):
             conditions={"politically_reliable": True},
             checked_by="审查组",
             checked_on=D(2024, 3, 15),
+            by=SYSTEM,
         )
     assert str(services.MSG_CONDITIONS_MISSING) in _msg(exc)
     with pytest.raises(ValidationError) as exc:
@@ -117,7 +119,7 @@ def qualify_with_checker(c, checker):
     from tests.cadres.factories import ALL_MET
 
     return services.candidate_check_qualification(
-        candidate=c, conditions=ALL_MET, checked_by=checker, checked_on=D(2024, 3, 15)
+        candidate=c, conditions=ALL_MET, checked_by=checker, checked_on=D(2024, 3, 15), by=SYSTEM
     )
 
 
@@ -187,11 +189,11 @@ def test_a_second_winner_in_one_group_is_refused(setup):
 
 def test_withdrawal_stops_at_the_next_step_with_the_reason(setup):
     c = recommend(qualify(candidate(*setup)))
-    c = services.candidate_withdraw(candidate=c, reason="本人申请退出")
+    c = services.candidate_withdraw(candidate=c, reason="本人申请退出", by=SYSTEM)
     assert c.stage == Stage.STOPPED and c.stopped_at == Step.EXAM
     assert c.stop_reason == "本人申请退出"
     with pytest.raises(ValidationError, match="该候选人已止步，不能再登记后续环节。"):
-        services.candidate_withdraw(candidate=c, reason="again")
+        services.candidate_withdraw(candidate=c, reason="again", by=SYSTEM)
 
 
 def test_future_dates_are_refused(setup):
@@ -202,6 +204,7 @@ def test_future_dates_are_refused(setup):
             conditions={f: True for f in Candidate.QUALIFICATIONS},
             checked_by="审查组",
             checked_on=D(2999, 1, 1),
+            by=SYSTEM,
         )
     assert str(services.MSG_FUTURE_DATE) in _msg(exc)
 

@@ -15,6 +15,7 @@ from cadres.resources import (
     CandidateResultResource,
     GroupFiguresResource,
 )
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import (
     ApplicantFactory,
     ElectionRoundFactory,
@@ -99,7 +100,9 @@ def test_candidate_round_trip_records_an_exam_score(election, users):
 def test_applicant_round_trip_records_a_written_score(tree, users):
     rec = RecruitmentFactory(village=tree.va, name="花园村招考")
     for _ in range(2):
-        services.applicant_review(applicant=ApplicantFactory(recruitment=rec), passed=True)
+        services.applicant_review(
+            applicant=ApplicantFactory(recruitment=rec), passed=True, by=SYSTEM
+        )
     score = assert_round_trip(
         ApplicantScoreResource,
         users.office,

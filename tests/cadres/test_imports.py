@@ -20,6 +20,7 @@ from cadres.resources import (
     CandidateResultResource,
     GroupFiguresResource,
 )
+from chengjiang.access import SYSTEM
 from chengjiang.importexport import row_reasons
 from tests.cadres.factories import (
     ElectionRoundFactory,
@@ -195,7 +196,7 @@ def test_applicant_written_scores_import_with_absence(tree, users):
 
     a, b = ApplicantFactory(recruitment=rec), ApplicantFactory(recruitment=rec)
     for x in (a, b):
-        services.applicant_review(applicant=x, passed=True)
+        services.applicant_review(applicant=x, passed=True, by=SYSTEM)
     _result, reasons = run(
         ApplicantScoreResource,
         users.office,
@@ -216,7 +217,7 @@ def test_bad_applicant_scores_write_nothing(tree, users):
     rec = RecruitmentFactory(village=tree.va, name="花园村招考")
     a, b = ApplicantFactory(recruitment=rec), ApplicantFactory(recruitment=rec)
     for x in (a, b):
-        services.applicant_review(applicant=x, passed=True)
+        services.applicant_review(applicant=x, passed=True, by=SYSTEM)
     _result, reasons = run(
         ApplicantScoreResource,
         users.office,

@@ -9,6 +9,7 @@ from django.db import IntegrityError, close_old_connections, connection, transac
 
 from cadres import services
 from cadres.models import GroupLeader
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import VillageGroupFactory
 from tests.factories import valid_id_number
 
@@ -54,6 +55,7 @@ def test_past_leaders_stay_and_a_new_one_ends_the_serving_term():
         id_number=valid_id_number(),
         started_on=D(2019, 5, 1),
         term_end=D(2024, 4, 30),
+        by=SYSTEM,
     )
     new = services.leader_take_office(
         group=group,
@@ -62,6 +64,7 @@ def test_past_leaders_stay_and_a_new_one_ends_the_serving_term():
         id_number=valid_id_number(),
         started_on=D(2024, 5, 1),
         term_end=D(2029, 4, 30),
+        by=SYSTEM,
     )
     old.refresh_from_db()
     assert old.ended_on == D(2024, 4, 30)
@@ -79,6 +82,7 @@ def test_a_leader_cannot_take_office_before_the_serving_one_started():
         id_number=valid_id_number(),
         started_on=D(2024, 5, 1),
         term_end=D(2029, 4, 30),
+        by=SYSTEM,
     )
     with pytest.raises(ValidationError) as exc:
         services.leader_take_office(
@@ -88,6 +92,7 @@ def test_a_leader_cannot_take_office_before_the_serving_one_started():
             id_number=valid_id_number(),
             started_on=D(2024, 5, 1),
             term_end=D(2029, 4, 30),
+            by=SYSTEM,
         )
     assert str(services.MSG_LEADER_OVERLAP) in exc.value.messages
 
@@ -144,6 +149,7 @@ def test_concurrent_service_calls_queue_on_postgres():
                 id_number=valid_id_number(),
                 started_on=day,
                 term_end=D(2029, 4, 30),
+                by=SYSTEM,
             )
         except (ValidationError, IntegrityError) as exc:
             errors.append(exc)

@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from cadres import services
 from cadres.models import Pairing, ReserveCadre, VillageCadre
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import VillageCadreFactory
 from tests.factories import VillageFactory, valid_id_number
 
@@ -24,6 +25,7 @@ def cadre():
         id_number=valid_id_number(),
         education="bachelor",
         recruited_on=D(2024, 11, 28),
+        by=SYSTEM,
     )
 
 
@@ -33,7 +35,7 @@ def mentor(village, **kw):
 
 def pair(cadre, mentors, mode, start=START):
     return services.pairing_create(
-        reserve_cadre=cadre, mentors=mentors, mode=mode, started_on=start
+        reserve_cadre=cadre, mentors=mentors, mode=mode, started_on=start, by=SYSTEM
     )
 
 
@@ -63,12 +65,12 @@ def test_one_active_pairing_at_a_time_and_end_assessment(cadre):
         pair(cadre, [m], Pairing.Mode.ONE_TO_ONE)
     assert str(services.MSG_ALREADY_PAIRED) in exc.value.messages
     with pytest.raises(ValidationError, match="请填写结对期满考核结果。"):
-        services.pairing_end(pairing=p, ended_on=D(2025, 12, 1), assessment="")
+        services.pairing_end(pairing=p, ended_on=D(2025, 12, 1), assessment="", by=SYSTEM)
     services.pairing_end(
-        pairing=p, ended_on=D(2025, 12, 1), assessment=Pairing.Assessment.COMPETENT
+        pairing=p, ended_on=D(2025, 12, 1), assessment=Pairing.Assessment.COMPETENT, by=SYSTEM
     )
     with pytest.raises(ValidationError) as exc:
-        services.mentoring_log_add(pairing=p, date=D(2025, 12, 2), content="x")
+        services.mentoring_log_add(pairing=p, date=D(2025, 12, 2), content="x", by=SYSTEM)
     assert str(services.MSG_PAIRING_ENDED) in exc.value.messages
     assert pair(cadre, [m], Pairing.Mode.ONE_TO_ONE, start=D(2025, 12, 2))
 
@@ -77,25 +79,33 @@ def test_log_dates_and_mentors(cadre):
     m, other = mentor(cadre.village), mentor(cadre.village)
     p = pair(cadre, [m], Pairing.Mode.ONE_TO_ONE)
     with pytest.raises(ValidationError, match="记录日期必须在结对期间内。"):
-        services.mentoring_log_add(pairing=p, date=D(2024, 12, 1), content="早于结对")
+        services.mentoring_log_add(pairing=p, date=D(2024, 12, 1), content="早于结对", by=SYSTEM)
     with pytest.raises(ValidationError) as exc:
-        services.mentoring_log_add(pairing=p, date=D(2024, 12, 5), content="x", mentor=other)
+        services.mentoring_log_add(
+            pairing=p, date=D(2024, 12, 5), content="x", mentor=other, by=SYSTEM
+        )
     assert str(services.MSG_LOG_MENTOR) in exc.value.messages
     with pytest.raises(ValidationError, match="日期不能晚于今天。"):
-        services.mentoring_log_add(pairing=p, date=D(2999, 1, 1), content="未来")
-    assert services.mentoring_log_add(pairing=p, date=D(2024, 12, 5), content="ok", mentor=m)
+        services.mentoring_log_add(pairing=p, date=D(2999, 1, 1), content="未来", by=SYSTEM)
+    assert services.mentoring_log_add(
+        pairing=p, date=D(2024, 12, 5), content="ok", mentor=m, by=SYSTEM
+    )
 
 
 def test_status_over_time(cadre):
     services.reserve_cadre_set_status(
-        cadre=cadre, status=ReserveCadre.Status.APPOINTED, since=D(2025, 3, 1), post="村委委员"
+        cadre=cadre,
+        status=ReserveCadre.Status.APPOINTED,
+        since=D(2025, 3, 1),
+        post="村委委员",
+        by=SYSTEM,
     )
     with pytest.raises(ValidationError, match="状态变更日期必须晚于当前状态的起始日期。"):
         services.reserve_cadre_set_status(
-            cadre=cadre, status=ReserveCadre.Status.LEFT, since=D(2025, 3, 1)
+            cadre=cadre, status=ReserveCadre.Status.LEFT, since=D(2025, 3, 1), by=SYSTEM
         )
     services.reserve_cadre_set_status(
-        cadre=cadre, status=ReserveCadre.Status.LEFT, since=D(2025, 9, 1)
+        cadre=cadre, status=ReserveCadre.Status.LEFT, since=D(2025, 9, 1), by=SYSTEM
     )
     cadre.refresh_from_db()
     assert cadre.status == ReserveCadre.Status.LEFT

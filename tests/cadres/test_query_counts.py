@@ -5,6 +5,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from chengjiang.access import SYSTEM
 from tests.cadres.conftest import village_records
 
 PAGES = [
@@ -70,6 +71,7 @@ def test_pairing_detail_budget(tree, users, login, django_assert_max_num_queries
             date=datetime.date(2024, 12, day),
             content="帮带记录",
             mentor=recs.mentors[0],
+            by=SYSTEM,
         )
     with django_assert_max_num_queries(14):
         response = client.get(reverse("cadres:pairing_detail", args=[recs.pairing.pk]))

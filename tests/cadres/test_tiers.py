@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 
 from cadres import services
 from cadres.models import MSG_FIRST_TIER_FROM_ZERO, MSG_TIER_COUNT, MSG_TIERS_INCREASE, VillageGroup
+from chengjiang.access import SYSTEM
 from tests.cadres.factories import TIERS, group_with, make_scale
 from tests.factories import VillageFactory
 
@@ -68,7 +69,12 @@ def test_population_change_moves_the_tier_from_its_date():
     make_scale()
     group = group_with(VillageFactory(), 450, 50)
     services.group_figures_set(
-        group=group, effective_from=D(2024, 7, 1), population=520, households=160, workload=50
+        group=group,
+        effective_from=D(2024, 7, 1),
+        population=520,
+        households=160,
+        workload=50,
+        by=SYSTEM,
     )
     assert tier_on(group, D(2024, 6, 30)) == 2
     assert tier_on(group, D(2024, 7, 1)) == 3
@@ -90,5 +96,6 @@ def test_scale_refuses_bad_tiers(tiers, message):
             name="错误",
             effective_from=D(2024, 1, 1),
             tiers=[services.TierSpec(i + 1, p, w, Decimal(a)) for i, (p, w, a) in enumerate(tiers)],
+            by=SYSTEM,
         )
     assert str(message) in exc.value.messages

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from branches import services
 from branches.models import Member, Village
+from chengjiang.access import SYSTEM
 from chengjiang.accounts.models import PersonalDataAccess
 from chengjiang.accounts.roles import DOMAIN_APPS
 from chengjiang.personal_data import is_personal_field
@@ -98,10 +99,11 @@ def test_service_writes_record_who_when_where_and_what_masked(tree, users):
                 phone=phone,
                 joined_on=datetime.date(2000, 7, 1),
                 branch=tree.a1,
-            )
+            ),
+            by=SYSTEM,
         )
         member.phone = new_phone
-        services.member_save(member=member)
+        services.member_save(member=member, by=SYSTEM)
         pk = member.pk
         member.delete()
 
@@ -150,7 +152,7 @@ def test_dissolving_audits_the_ended_secretary_term(tree):
     from branches.models import SecretaryTerm
 
     org = services.organization_establish(
-        name="临时支部", kind="branch", parent=tree.a, date=datetime.date(2020, 1, 1)
+        name="临时支部", kind="branch", parent=tree.a, date=datetime.date(2020, 1, 1), by=SYSTEM
     )
     member = Member.objects.create(
         name="赵六",
@@ -161,9 +163,9 @@ def test_dissolving_audits_the_ended_secretary_term(tree):
         branch=org,
     )
     term = services.secretary_appoint(
-        organization=org, member=member, date=datetime.date(2021, 1, 1)
+        organization=org, member=member, date=datetime.date(2021, 1, 1), by=SYSTEM
     )
-    services.organization_dissolve(organization=org, date=datetime.date(2022, 1, 1))
+    services.organization_dissolve(organization=org, date=datetime.date(2022, 1, 1), by=SYSTEM)
     assert SecretaryTerm.objects.get(pk=term.pk).ended_on == datetime.date(2022, 1, 1)
     assert _entries(term).filter(action=LogEntry.Action.UPDATE).exists()
 

@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from branches import services
 from branches.models import Meeting, MeetingKind
+from chengjiang.access import SYSTEM
 from chengjiang.worktasks.models import Evidence, ManualStatus
 from chengjiang.worktasks.services import evidence_add
 from tests.worktasks.factories import ChecklistFactory, TaskFactory
@@ -56,7 +57,9 @@ def test_evidence_missing_on_disk_answers_404(login, users, evidence):
 
 
 def test_downloads_of_files_are_not_cached(login, users, evidence, meeting):
-    attachment = services.attachment_add(meeting=meeting, upload=SimpleUploadedFile("a.pdf", PDF))
+    attachment = services.attachment_add(
+        meeting=meeting, upload=SimpleUploadedFile("a.pdf", PDF), by=SYSTEM
+    )
     client = login(users.office)
     for url in (f"/dashboard/evidence/{evidence.pk}/", f"/attachments/{attachment.pk}/"):
         response = client.get(url)
@@ -72,7 +75,9 @@ def test_allowance_sheet_download_is_not_cached(login, users):
 
 def test_a_long_file_name_keeps_its_extension(login, users, tree, meeting):
     name = "关于" + "很长的文件名" * 60 + ".pdf"
-    attachment = services.attachment_add(meeting=meeting, upload=SimpleUploadedFile(name, PDF))
+    attachment = services.attachment_add(
+        meeting=meeting, upload=SimpleUploadedFile(name, PDF), by=SYSTEM
+    )
     assert attachment.original_name.endswith(".pdf")
     assert len(attachment.original_name) <= 200
     task = TaskFactory(

@@ -24,6 +24,7 @@ from branches.models import (
     Village,
 )
 from branches.validators import validate_id_number
+from chengjiang.access import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +124,7 @@ def test_no_audit_entry_per_row_and_the_office_sees_the_tree():
         kind="branch",
         parent=Organization.objects.filter(kind="general_branch").first(),
         date=today(),
+        by=SYSTEM,
     )
     assert org.pk == SIZES["orgs"] + 1
 
@@ -133,7 +135,7 @@ def today():
 
 def test_refuses_a_database_with_records_it_did_not_write():
     services.organization_establish(
-        name="中共某街道工作委员会", kind="working_committee", parent=None, date=today()
+        name="中共某街道工作委员会", kind="working_committee", parent=None, date=today(), by=SYSTEM
     )
     with pytest.raises(CommandError, match="did not generate"):
         generate()

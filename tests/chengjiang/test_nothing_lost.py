@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import ProtectedError
 
 from branches import services
+from chengjiang.access import SYSTEM
 from chengjiang.accounts.roles import DOMAIN_APPS
 
 OWNED_CHILDREN = {
@@ -71,6 +72,7 @@ def test_deleting_depended_on_records_is_refused(tree, users):
             topic="支委会",
         ),
         attendance=[services.AttendanceLine(member=member)],
+        by=SYSTEM,
     )
     for obj in (tree.a1, tree.va, member, users.sec_a.organization):
         with pytest.raises(ProtectedError):

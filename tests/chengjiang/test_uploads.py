@@ -11,6 +11,7 @@ from django.utils import translation
 
 from branches import services, uploads
 from branches.models import MeetingAttachment
+from chengjiang.access import SYSTEM
 
 from .trust_data import JPEG, PDF, PNG, upload
 from .trust_data import rich as rich_fixture
@@ -76,24 +77,34 @@ def test_oversized_file_is_refused(settings):
 @pytest.mark.django_db
 def test_service_refuses_html_renamed_jpg_and_writes_nothing(rich):
     before = MeetingAttachment.objects.count()
-    error = _refusal(services.attachment_add, meeting=rich.meeting, upload=upload("x.jpg", HTML))
+    error = _refusal(
+        services.attachment_add, meeting=rich.meeting, upload=upload("x.jpg", HTML), by=SYSTEM
+    )
     _message(error)
     assert MeetingAttachment.objects.count() == before
 
 
 @pytest.mark.django_db
 def test_service_refuses_svg_and_oversized(rich, settings):
-    _message(_refusal(services.attachment_add, meeting=rich.meeting, upload=upload("x.svg", SVG)))
+    _message(
+        _refusal(
+            services.attachment_add, meeting=rich.meeting, upload=upload("x.svg", SVG), by=SYSTEM
+        )
+    )
     settings.UPLOAD_MAX_BYTES = 100
     big = upload("x.pdf", PDF + b"0" * 200)
-    _message(_refusal(services.attachment_add, meeting=rich.meeting, upload=big))
+    _message(_refusal(services.attachment_add, meeting=rich.meeting, upload=big, by=SYSTEM))
 
 
 @pytest.mark.django_db
 def test_too_many_files_are_refused(rich, settings):
     settings.UPLOAD_MAX_FILES = 2
-    services.attachment_add(meeting=rich.meeting, upload=upload("2.png", PNG))  # 1 already there
-    error = _refusal(services.attachment_add, meeting=rich.meeting, upload=upload("3.png", PNG))
+    services.attachment_add(
+        meeting=rich.meeting, upload=upload("2.png", PNG), by=SYSTEM
+    )  # 1 already there
+    error = _refusal(
+        services.attachment_add, meeting=rich.meeting, upload=upload("3.png", PNG), by=SYSTEM
+    )
     assert "2" in _message(error)
     assert rich.meeting.attachments.count() == 2
 
@@ -101,7 +112,7 @@ def test_too_many_files_are_refused(rich, settings):
 @pytest.mark.django_db
 def test_stored_under_a_server_made_name(rich):
     att = services.attachment_add(
-        meeting=rich.meeting, upload=upload("../../../etc/passwd<script>.png", PNG)
+        meeting=rich.meeting, upload=upload("../../../etc/passwd<script>.png", PNG), by=SYSTEM
     )
     stored = att.file.name
     assert re.fullmatch(r"attachments/\d{4}/\d{2}/[0-9a-f]{32}\.png", stored), stored

@@ -10,6 +10,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from chengjiang.access import SYSTEM
+
 from .urlwalk import walk
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -37,7 +39,7 @@ def rich(tree, users):
         attendance=[services.AttendanceLine(member=m) for m in tree.a_members[:3]],
         by=users.sec_a,
     )
-    attachment = services.attachment_add(meeting=meeting, upload=upload("纪要.png", PNG))
+    attachment = services.attachment_add(meeting=meeting, upload=upload("纪要.png", PNG), by=SYSTEM)
     talk = services.talk_save(
         talk=Talk(
             organization=tree.a1,

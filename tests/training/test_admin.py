@@ -5,6 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from chengjiang.access import SYSTEM
 from tests.training.factories import SessionFactory, at
 from training.models import (
     Attendee,
@@ -24,8 +25,12 @@ def records(training, tree):
     from training import services
 
     session = SessionFactory(training_class=training.internal, facility=training.room)
-    attendee = services.attendee_enrol(training_class=training.internal, member=tree.a_members[0])
-    services.attendance_record(session=session, lines=[services.AttendanceLine(attendee)])
+    attendee = services.attendee_enrol(
+        training_class=training.internal, member=tree.a_members[0], by=SYSTEM
+    )
+    services.attendance_record(
+        session=session, lines=[services.AttendanceLine(attendee)], by=SYSTEM
+    )
     return {
         TrainingBase: training.base_a,
         Facility: training.room,

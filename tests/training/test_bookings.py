@@ -6,6 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
+from chengjiang.access import SYSTEM
 from tests.training.factories import SessionFactory, TrainingClassFactory, at
 from training import services
 from training.models import MSG_CAPACITY, MSG_CLASH, Session
@@ -26,11 +27,12 @@ def _messages(exc) -> list[str]:
 def test_overlapping_booking_is_refused_naming_the_clashing_session(training):
     other = TrainingClassFactory(base=training.base_a, name="青雁计划测试班", participants=20)
     services.session_save(
-        session=_session(other, training.room, at(DAY, 9), at(DAY, 11), topic="党建引领红色物业")
+        session=_session(other, training.room, at(DAY, 9), at(DAY, 11), topic="党建引领红色物业"),
+        by=SYSTEM,
     )
     with pytest.raises(ValidationError) as exc:
         services.session_save(
-            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 12))
+            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 12)), by=SYSTEM
         )
     expected = MSG_CLASH % {
         "facility": "大型会议室",
@@ -51,34 +53,37 @@ def test_overlapping_booking_is_refused_naming_the_clashing_session(training):
 )
 def test_every_kind_of_overlap_is_refused(training, start, end):
     services.session_save(
-        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11))
+        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11)), by=SYSTEM
     )
     with pytest.raises(ValidationError, match="）预约，时间冲突。"):
         services.session_save(
-            session=_session(training.class_a, training.room, at(DAY, *start), at(DAY, *end))
+            session=_session(training.class_a, training.room, at(DAY, *start), at(DAY, *end)),
+            by=SYSTEM,
         )
 
 
 def test_back_to_back_other_facility_and_no_facility_are_allowed(training):
     services.session_save(
-        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11))
+        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11)), by=SYSTEM
     )
     services.session_save(
-        session=_session(training.class_a, training.room, at(DAY, 11), at(DAY, 12))
+        session=_session(training.class_a, training.room, at(DAY, 11), at(DAY, 12)), by=SYSTEM
     )
     services.session_save(
-        session=_session(training.class_a, training.projector, at(DAY, 9), at(DAY, 11))
+        session=_session(training.class_a, training.projector, at(DAY, 9), at(DAY, 11)), by=SYSTEM
     )
-    services.session_save(session=_session(training.class_a, None, at(DAY, 9), at(DAY, 11)))
+    services.session_save(
+        session=_session(training.class_a, None, at(DAY, 9), at(DAY, 11)), by=SYSTEM
+    )
     assert Session.objects.count() == 4
 
 
 def test_moving_a_session_does_not_clash_with_itself(training):
     s = services.session_save(
-        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11))
+        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 11)), by=SYSTEM
     )
     s.ends_at = at(DAY, 11, 30)
-    services.session_save(session=s)
+    services.session_save(session=s, by=SYSTEM)
     s.refresh_from_db()
     assert s.ends_at == at(DAY, 11, 30)
 
@@ -86,39 +91,45 @@ def test_moving_a_session_does_not_clash_with_itself(training):
 def test_class_larger_than_the_facility_is_refused(training):
     klass = TrainingClassFactory(base=training.base_a, name="大班", participants=45)
     with pytest.raises(ValidationError) as exc:
-        services.session_save(session=_session(klass, training.room, at(DAY, 9), at(DAY, 10)))
+        services.session_save(
+            session=_session(klass, training.room, at(DAY, 9), at(DAY, 10)), by=SYSTEM
+        )
     assert _messages(exc) == [
         MSG_CAPACITY % {"facility": "大型会议室", "capacity": 40, "klass": "大班", "size": 45}
     ]
     # exactly the capacity fits; a facility without a capacity takes any class
     klass.participants = 40
-    services.class_save(training_class=klass)
-    services.session_save(session=_session(klass, training.room, at(DAY, 9), at(DAY, 10)))
+    services.class_save(training_class=klass, by=SYSTEM)
+    services.session_save(
+        session=_session(klass, training.room, at(DAY, 9), at(DAY, 10)), by=SYSTEM
+    )
     klass.participants = 45
     with pytest.raises(ValidationError, match="人参训，超出容量。"):
-        services.class_save(training_class=klass)
+        services.class_save(training_class=klass, by=SYSTEM)
     klass.refresh_from_db()
     assert klass.participants == 40
-    services.session_save(session=_session(klass, training.projector, at(DAY, 9), at(DAY, 10)))
+    services.session_save(
+        session=_session(klass, training.projector, at(DAY, 9), at(DAY, 10)), by=SYSTEM
+    )
 
 
 def test_shrinking_a_facility_below_a_booked_class_is_refused(training):
     services.session_save(
-        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 10))
+        session=_session(training.class_a, training.room, at(DAY, 9), at(DAY, 10)), by=SYSTEM
     )
     training.room.capacity = 25
     with pytest.raises(ValidationError, match="人参训，超出容量。"):
-        services.facility_save(facility=training.room)
+        services.facility_save(facility=training.room, by=SYSTEM)
 
 
 def test_end_must_follow_start_and_facility_must_be_of_the_base(training):
     with pytest.raises(ValidationError, match="结束时间必须晚于开始时间。"):
         services.session_save(
-            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 9))
+            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 9)), by=SYSTEM
         )
     with pytest.raises(ValidationError, match="该设施属于其他培训基地。"):
         services.session_save(
-            session=_session(training.class_a, training.room_b, at(DAY, 9), at(DAY, 10))
+            session=_session(training.class_a, training.room_b, at(DAY, 9), at(DAY, 10)), by=SYSTEM
         )
 
 
@@ -186,7 +197,7 @@ def test_service_turns_a_lost_race_into_the_clash_message(training, monkeypatch)
     monkeypatch.setattr(Session, "check_booking", lambda self: None)  # the check "missed" it
     with pytest.raises(ValidationError) as exc:
         services.session_save(
-            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 12))
+            session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 12)), by=SYSTEM
         )
     assert "先到的场次" in _messages(exc)[0]
     assert Session.objects.count() == 1

@@ -9,6 +9,7 @@ import tablib
 from django.urls import reverse
 from django.utils import translation
 
+from chengjiang.access import SYSTEM
 from chengjiang.importexport import MSG_OUT_OF_SCOPE
 from tests.training.factories import at
 from training import services
@@ -107,7 +108,8 @@ def test_a_class_import_growing_beyond_a_booked_facility_is_refused(training, us
             facility=training.room,
             starts_at=at(datetime.date(2024, 5, 10), 9),
             ends_at=at(datetime.date(2024, 5, 10), 10),
-        )
+        ),
+        by=SYSTEM,
     )
     big = [
         "接待培训班次",
@@ -133,11 +135,12 @@ def attendance_setup(training, tree):
             starts_at=at(datetime.date(2024, 3, 1), 9),
             ends_at=at(datetime.date(2024, 3, 1), 11),
             hours=Decimal("2.0"),
-        )
+        ),
+        by=SYSTEM,
     )
     people = tree.a_members[:2]
     for m in people:
-        services.attendee_enrol(training_class=training.internal, member=m)
+        services.attendee_enrol(training_class=training.internal, member=m, by=SYSTEM)
     return session, people
 
 

@@ -3,6 +3,7 @@
 import pytest
 from django.utils import translation
 
+from chengjiang.access import SYSTEM
 from tests.roundtrip import assert_round_trip, export_xlsx, sheet_rows
 from training.models import TrainingClass
 from training.resources import TrainingClassResource
@@ -49,12 +50,16 @@ def test_attendance_round_trip_changes_the_hours(training, users, tree):
             starts_at=at(datetime.date(2024, 3, 1), 9),
             ends_at=at(datetime.date(2024, 3, 1), 11),
             hours=Decimal("2.0"),
-        )
+        ),
+        by=SYSTEM,
     )
     for member in tree.a_members[:2]:
-        attendee = services.attendee_enrol(training_class=training.internal, member=member)
+        attendee = services.attendee_enrol(
+            training_class=training.internal, member=member, by=SYSTEM
+        )
         services.attendance_save(
-            record=SessionAttendance(session=session, attendee=attendee, present=True, hours=2)
+            record=SessionAttendance(session=session, attendee=attendee, present=True, hours=2),
+            by=SYSTEM,
         )
     hours = assert_round_trip(
         SessionAttendanceResource,

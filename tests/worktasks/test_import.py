@@ -50,9 +50,9 @@ def test_a_good_sheet_imports_after_the_preview(tree, users):
         good_row(2, 工作条线="队伍建设", 指标="", 指标参数="", 目标值="", 手工状态="已完成"),
         good_row(3, 不适用="是"),
     )
-    preview = services.checklist_import(data=data, user=users.office, dry_run=True)
+    preview = services.checklist_import(data=data, by=users.office, dry_run=True)
     assert preview.ok and Task.objects.count() == 0
-    outcome = services.checklist_import(data=data, user=users.office, dry_run=False)
+    outcome = services.checklist_import(data=data, by=users.office, dry_run=False)
     assert outcome.ok, outcome.errors
     tasks = {t.number: t for t in Task.objects.all()}
     assert tasks[1].measure_params == {"kind": "democratic_life"} and tasks[1].target == 2
@@ -72,7 +72,7 @@ def test_bad_rows_write_nothing_and_are_named_in_chinese(tree, users):
         good_row(7, 年度=2031),
         good_row(1),  # repeated in the file
     )
-    outcome = services.checklist_import(data=data, user=users.office, dry_run=False)
+    outcome = services.checklist_import(data=data, by=users.office, dry_run=False)
     assert not outcome.ok
     assert Task.objects.count() == 0
     text = "\n".join(outcome.errors)
@@ -86,7 +86,7 @@ def test_bad_rows_write_nothing_and_are_named_in_chinese(tree, users):
 def test_a_secretary_cannot_import_tasks_for_another_village(tree, users):
     ChecklistFactory(year=2024)
     data = sheet(good_row(1, 责任单位="青桥村总支"))
-    outcome = services.checklist_import(data=data, user=users.sec_a, dry_run=False)
+    outcome = services.checklist_import(data=data, by=users.sec_a, dry_run=False)
     assert not outcome.ok and Task.objects.count() == 0
 
 

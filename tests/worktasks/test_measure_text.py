@@ -77,7 +77,7 @@ def test_the_export_imports_back_with_the_same_measures(tasks, users, login):
     response = login(users.office).get(reverse("worktasks:progress_xlsx", args=[2024]))
     before = {t.number: (t.measure_key, t.measure_params) for t in Task.objects.all()}
     Task.objects.all().delete()  # (updating existing rows is the import's own business)
-    outcome = services.checklist_import(data=response.content, user=users.office, dry_run=False)
+    outcome = services.checklist_import(data=response.content, by=users.office, dry_run=False)
     assert outcome.errors == []
     after = {t.number: (t.measure_key, t.measure_params) for t in Task.objects.all()}
     assert after == before

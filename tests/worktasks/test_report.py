@@ -8,6 +8,7 @@ from django.urls import reverse
 
 from branches import services as branch_services
 from branches.models import OrgChange
+from chengjiang.access import SYSTEM
 from chengjiang.worktasks import services
 from chengjiang.worktasks.models import ReportDraft, Section
 from chengjiang.worktasks.report import DEFAULT_SECTIONS, approx, render_report, validate_wording
@@ -75,16 +76,20 @@ def test_each_organisation_figure_moves_when_a_record_changes(tree, meeting):
     assert "累计谈心谈话140人次" in _organisation_text()
 
     day = datetime.date(2024, 5, 20)
-    branch_services.organization_establish(name="新支部一", kind="branch", parent=tree.a, date=day)
-    branch_services.organization_establish(name="新支部二", kind="branch", parent=tree.b, date=day)
+    branch_services.organization_establish(
+        name="新支部一", kind="branch", parent=tree.a, date=day, by=SYSTEM
+    )
+    branch_services.organization_establish(
+        name="新支部二", kind="branch", parent=tree.b, date=day, by=SYSTEM
+    )
     assert "新成立基层党支部2个" in _organisation_text()
-    branch_services.party_groups_set_up(branch=tree.b1, names=["甲组", "乙组"], date=day)
+    branch_services.party_groups_set_up(branch=tree.b1, names=["甲组", "乙组"], date=day, by=SYSTEM)
     assert "分设党小组2个" in _organisation_text()
 
     branch_services.secretary_appoint(
-        organization=tree.a1, member=members[0], date=datetime.date(2021, 1, 1)
+        organization=tree.a1, member=members[0], date=datetime.date(2021, 1, 1), by=SYSTEM
     )
-    branch_services.secretary_appoint(organization=tree.a1, member=members[1], date=day)
+    branch_services.secretary_appoint(organization=tree.a1, member=members[1], date=day, by=SYSTEM)
     assert "1个党支部调整书记1人" in _organisation_text()
     # a village's own report counts its own
     assert "新成立基层党支部1个" in _organisation_text(tree.b.path)
@@ -140,7 +145,7 @@ def test_leadership_and_secretaries_cannot_edit(tree, users, login, role):
 def test_wording_is_per_year_and_scope(tree, users):
     sections = {k.value: v for k, v in DEFAULT_SECTIONS.items()}
     services.report_draft_save(
-        year=2024, scope=tree.a, title="花园村{year}年总结", sections=sections
+        year=2024, scope=tree.a, title="花园村{year}年总结", sections=sections, by=SYSTEM
     )
     assert render_report(year=2024, scope=tree.a.path, scope_org=tree.a).plain_title() == (
         "花园村2024年总结"

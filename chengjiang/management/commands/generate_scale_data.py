@@ -30,6 +30,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from chengjiang.access import SYSTEM
+
 MARKER = "规模测试"
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
@@ -756,7 +758,8 @@ class Generator:
                         year=self.year,
                         title=f"{self.year}年{MARKER}重点工作任务",
                         issued_on=datetime.date(self.year, 2, 20),
-                    )
+                    ),
+                    by=SYSTEM,
                 )
             for number, (title, key, params, target) in enumerate(tasks, 1):
                 if key not in registry.REGISTRY:
@@ -773,5 +776,6 @@ class Generator:
                         measure_key=key,
                         measure_params=params,
                         target=Decimal(target),
-                    )
+                    ),
+                    by=SYSTEM,
                 )
