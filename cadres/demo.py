@@ -436,6 +436,7 @@ def _reserve_cadres_and_pairings(huayuan, qingqiao, hired, mentors, people, ctx)
         education="college",
         school="安徽职业技术学院",
         recruited_on=D(2024, 4, 22),
+        by=SYSTEM,
     )
     # An ended one-to-one pairing (2022–2023) with its end-of-pairing assessment.
     old = services.pairing_create(

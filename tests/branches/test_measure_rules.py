@@ -15,6 +15,7 @@ from branches import services
 from branches.models import MeetingKind, Organization, Status
 from branches.selectors import OVERDUE, cadence_matrix
 from chengjiang import measures
+from chengjiang.access import SYSTEM
 from chengjiang.measures import Period
 from tests.factories import MeetingFactory, MemberFactory, OrganizationFactory
 
@@ -100,16 +101,16 @@ def test_coverage_by_village_and_records(tree):
 
 def test_secretary_changes_count_only_branch_secretaries_replaced(tree):
     old, new = tree.a_members[0], tree.a_members[1]
-    services.secretary_appoint(organization=tree.a1, member=old, date=D(2021, 10, 8))
-    services.secretary_appoint(organization=tree.a1g, member=old, date=D(2021, 10, 8))
+    services.secretary_appoint(organization=tree.a1, member=old, date=D(2021, 10, 8), by=SYSTEM)
+    services.secretary_appoint(organization=tree.a1g, member=old, date=D(2021, 10, 8), by=SYSTEM)
     first = MemberFactory(branch=tree.b1)
-    services.secretary_appoint(organization=tree.b1, member=first, date=D(2024, 3, 1))
+    services.secretary_appoint(organization=tree.b1, member=first, date=D(2024, 3, 1), by=SYSTEM)
     kind = "secretary_changed"
     assert value("branches.org_changes", kind=kind) == 0  # a first appointment is no change
-    services.secretary_appoint(organization=tree.a1g, member=new, date=D(2024, 5, 1))
+    services.secretary_appoint(organization=tree.a1g, member=new, date=D(2024, 5, 1), by=SYSTEM)
     assert value("branches.org_changes", kind=kind) == 0  # a 党小组's 组长 is not a 书记
     assert value("branches.org_changes", kind=kind, org_kind="branch") == 0
-    services.secretary_appoint(organization=tree.a1, member=new, date=D(2024, 9, 10))
+    services.secretary_appoint(organization=tree.a1, member=new, date=D(2024, 9, 10), by=SYSTEM)
     assert value("branches.org_changes", kind=kind) == 1
     assert value("branches.org_changes", kind=kind, org_kind="branch") == 1
     assert Organization.objects.get(pk=tree.a1.pk).secretary_on(D(2024, 9, 10)).member == new

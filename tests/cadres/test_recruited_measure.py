@@ -4,6 +4,7 @@ import datetime
 
 from cadres import services
 from chengjiang import measures
+from chengjiang.access import SYSTEM
 from chengjiang.measures import Period
 from tests.factories import valid_id_number
 
@@ -29,6 +30,7 @@ def test_only_cadres_hired_through_the_open_recruitment_count(tree):
         education="bachelor",
         recruited_on=D(2024, 11, 28),
         applicant=applicant,
+        by=SYSTEM,
     )
     assert _recruited().value == 1
     # a reserve cadre entered without the recruitment (e.g. named by the village) is not one
@@ -39,6 +41,7 @@ def test_only_cadres_hired_through_the_open_recruitment_count(tree):
         id_number=valid_id_number(D(1996, 3, 3)),
         education="college",
         recruited_on=D(2024, 6, 1),
+        by=SYSTEM,
     )
     result = _recruited()
     assert result.value == 1
