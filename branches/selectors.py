@@ -21,12 +21,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import (
     EDITABLE_STATUSES,
+    Attendance,
     CadenceRule,
     Meeting,
     MeetingKind,
     Organization,
     Status,
     Talk,
+    TalkParticipant,
     Village,
 )
 
@@ -341,11 +343,40 @@ def quarter_cadence(*, scope: str, today: datetime.date | None = None) -> list[Q
 
 
 def meetings_for(user):
-    return Meeting.objects.visible_to(user).with_list_data()
+    """The meetings the user may see, for a keyset page (no aggregate over the whole list)."""
+    return Meeting.objects.visible_to(user).select_related("organization", "host")
 
 
 def talks_for(user):
-    return Talk.objects.visible_to(user).with_list_data()
+    return Talk.objects.visible_to(user).select_related("organization", "talker")
+
+
+def add_attendee_counts(meetings: list[Meeting]) -> list[Meeting]:
+    """``attendee_count`` (present) on each meeting of a page: one query for the page's rows."""
+    counts = dict(
+        Attendance.objects.filter(meeting__in=[m.pk for m in meetings], present=True)
+        .order_by()
+        .values("meeting")
+        .annotate(n=Count("pk"))
+        .values_list("meeting", "n")
+    )
+    for meeting in meetings:
+        meeting.attendee_count = counts.get(meeting.pk, 0)
+    return meetings
+
+
+def add_person_times(talks: list[Talk]) -> list[Talk]:
+    """``person_times`` (participants) on each talk of a page: one query for the page's rows."""
+    counts = dict(
+        TalkParticipant.objects.filter(talk__in=[t.pk for t in talks])
+        .order_by()
+        .values("talk")
+        .annotate(n=Count("pk"))
+        .values_list("talk", "n")
+    )
+    for talk in talks:
+        talk.person_times = counts.get(talk.pk, 0)
+    return talks
 
 
 def editable_records(user, *, limit: int = 20) -> tuple[list[Meeting], list[Talk]]:

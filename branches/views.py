@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
@@ -32,6 +31,7 @@ from .forms import (
     active_organizations,
 )
 from .models import Meeting, MeetingAttachment, Organization, Status, Talk
+from .paging import keyset_page
 
 PAGE_SIZE = 20
 
@@ -105,12 +105,20 @@ def can_edit(user, record) -> bool:
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A keyset page (``?after=`` / ``?before=``): no OFFSET, the total counted up to a cap."""
+    return keyset_page(
+        qs,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+        query=_query_without_page(request),
+    )
 
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -184,12 +192,14 @@ def meeting_list(request):
     qs = selectors.meetings_for(request.user)
     if form.is_bound:
         qs = form.apply(qs)
+    page = _page(request, qs)
+    selectors.add_attendee_counts(page.object_list)
     return render(
         request,
         "branches/meeting_list.html",
         {
             "filter_form": form,
-            "page": _page(request, qs),
+            "page": page,
             "query": _query_without_page(request),
             "can_add": request.user.has_perm("branches.add_meeting"),
         },
@@ -433,12 +443,14 @@ def talk_list(request):
     qs = selectors.talks_for(request.user)
     if form.is_bound:
         qs = form.apply(qs)
+    page = _page(request, qs)
+    selectors.add_person_times(page.object_list)
     return render(
         request,
         "branches/talk_list.html",
         {
             "filter_form": form,
-            "page": _page(request, qs),
+            "page": page,
             "query": _query_without_page(request),
             "can_add": request.user.has_perm("branches.add_talk"),
         },

@@ -1,0 +1,146 @@
+"""The lists at scale (issue 12 goal 3): keyset pages, a capped count, indexed search.
+
+A list page never counts a whole table (every COUNT reads a LIMITed subquery), never skips rows
+with OFFSET, and walks every row exactly once by its ``?after=`` / ``?before=`` links.
+"""
+
+import datetime
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from branches import paging
+from branches.models import Attendance, MeetingKind, TalkParticipant
+from tests.factories import MeetingFactory, TalkFactory
+
+
+def _meetings(tree, n, *, same_day_every=3):
+    """``n`` meetings, several on the same day (ties broken by pk)."""
+    out = []
+    for i in range(n):
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=i // same_day_every)
+        out.append(
+            MeetingFactory(
+                organization=tree.a1,
+                kind=MeetingKind.BRANCH_COMMITTEE,
+                held_on=day,
+                topic=f"会议{i:03d}",
+            )
+        )
+    return out
+
+
+def _talks(tree, n):
+    out = []
+    for i in range(n):
+        day = datetime.date(2024, 1, 1) + datetime.timedelta(days=i // 3)
+        out.append(TalkFactory(organization=tree.a1, held_on=day, topic=f"谈话{i:03d}"))
+    return out
+
+
+def _newest_first(rows):
+    return [r.topic for r in sorted(rows, key=lambda r: (r.held_on, r.pk), reverse=True)]
+
+
+def _unbounded_counts(queries, table):
+    """COUNT(*) of the list's own table that is not over a LIMITed subquery."""
+    return [
+        q["sql"]
+        for q in queries
+        if "COUNT(*)" in q["sql"].upper()
+        and f'"{table}"' in q["sql"]
+        and "LIMIT" not in q["sql"].upper()
+    ]
+
+
+LISTS = [("branches:meeting_list", _meetings), ("branches:talk_list", _talks)]
+TABLES = {"branches:meeting_list": "branches_meeting", "branches:talk_list": "branches_talk"}
+
+
+@pytest.mark.parametrize("name,make", LISTS)
+def test_list_counts_only_a_capped_subquery_and_uses_no_offset(tree, users, login, name, make):
+    make(tree, 25)
+    client = login(users.office)
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(reverse(name))
+    assert resp.status_code == 200
+    assert not _unbounded_counts(ctx.captured_queries, TABLES[name])
+    assert not [q["sql"] for q in ctx.captured_queries if "OFFSET" in q["sql"].upper()]
+    assert "after=" in resp.content.decode()  # the next page is a keyset link
+
+
+@pytest.mark.parametrize("name,make", LISTS)
+def test_keyset_links_walk_every_row_once_both_ways(tree, users, login, name, make):
+    rows = make(tree, 47)  # three pages of 20, with ties on held_on
+    expected = _newest_first(rows)
+    client = login(users.office)
+    url = reverse(name)
+    pages, query = [], ""
+    while True:
+        resp = client.get(url + query)
+        page = resp.context["page"]
+        pages.append([r.topic for r in page.object_list])
+        if not page.has_next:
+            break
+        query = page.next_link
+    assert [t for p in pages for t in p] == expected
+    assert [len(p) for p in pages] == [20, 20, 7]
+    # …and back from the last page by the "previous" links.
+    back = []
+    while page.has_previous:
+        page = client.get(url + page.previous_link).context["page"]
+        back.append([r.topic for r in page.object_list])
+    assert back == pages[-2::-1]
+
+
+def test_keyset_keeps_the_filters_and_a_bad_cursor_shows_the_first_page(tree, users, login):
+    _meetings(tree, 25)
+    MeetingFactory(organization=tree.a1, kind=MeetingKind.PARTY_LECTURE, held_on="2024-03-01")
+    client = login(users.office)
+    url = reverse("branches:meeting_list")
+    first = client.get(url, {"kind": "branch_committee"}).context["page"]
+    assert "kind=branch_committee" in first.next_link
+    second = client.get(url + first.next_link).context["page"]
+    assert {m.kind for m in second.object_list} == {"branch_committee"}
+    assert len(second.object_list) == 5
+    unfiltered = [m.topic for m in client.get(url).context["page"].object_list]
+    for bad in ("nonsense", "2024-13-01_5", "2024-01-01_x", ""):
+        resp = client.get(url, {"after": bad})
+        assert resp.status_code == 200
+        assert [m.topic for m in resp.context["page"].object_list] == unfiltered
+
+
+def test_the_count_is_capped_and_says_more_than(tree, users, login, monkeypatch):
+    monkeypatch.setattr(paging, "COUNT_CAP", 10)
+    _meetings(tree, 12)
+    client = login(users.office)
+    resp = client.get(reverse("branches:meeting_list"))
+    page = resp.context["page"]
+    assert page.count_capped and page.count == 10
+    assert "10" in re.sub(r"<[^>]+>", "", resp.content.decode())
+    _few = client.get(reverse("branches:meeting_list"), {"kind": "party_lecture"})
+    assert not _few.context["page"].count_capped and _few.context["page"].count == 0
+
+
+def test_attendee_and_person_counts_are_those_of_each_row(tree, users, login):
+    meeting, other = _meetings(tree, 2)
+    members = tree.a_members
+    Attendance.objects.bulk_create(
+        [Attendance(meeting=meeting, member=m) for m in members[:3]]
+        + [Attendance(meeting=meeting, member=members[3], present=False, absence_reason="病假")]
+    )
+    talk = TalkFactory(organization=tree.a1, held_on="2024-02-01")
+    TalkParticipant.objects.bulk_create(
+        [TalkParticipant(talk=talk, member=members[0]), TalkParticipant(talk=talk, name="群众")]
+    )
+    client = login(users.office)
+    shown = {
+        m.pk: m.attendee_count
+        for m in client.get(reverse("branches:meeting_list")).context["page"].object_list
+    }
+    assert shown == {meeting.pk: 3, other.pk: 0}
+    talks = client.get(reverse("branches:talk_list")).context["page"].object_list
+    assert {t.pk: t.person_times for t in talks} == {talk.pk: 2}
