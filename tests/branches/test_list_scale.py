@@ -196,3 +196,67 @@ def test_the_newest_first_page_reads_the_held_on_index_on_postgres(tree):
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = Meeting.objects.order_by("-held_on", "-pk")[:21].explain()
     assert "meeting_held_on_id" in plan, plan
+
+
+# --- the admin's changelists ------------------------------------------------------------------
+
+
+def test_admin_changelist_counts_only_a_capped_subquery(tree, users, login, monkeypatch):
+    from chengjiang.admin import CappedCountPaginator
+
+    monkeypatch.setattr(CappedCountPaginator, "COUNT_CAP", 5)
+    _meetings(tree, 7)
+    client = login(users.office)
+    url = reverse("admin:branches_meeting_changelist")
+    with CaptureQueriesContext(connection) as ctx:
+        resp = client.get(url)
+    assert resp.status_code == 200
+    assert not _unbounded_counts(ctx.captured_queries, "branches_meeting")
+    assert resp.context["cl"].result_count == 5
+    assert "超过 5" in resp.content.decode()
+    # A narrow filter still shows the exact count.
+    resp = client.get(url, {"q": "会议001"})
+    assert resp.context["cl"].result_count == 1
+    assert "超过" not in resp.content.decode()
+
+
+def test_admin_search_matches_a_related_name_by_key_and_keeps_and_of_terms(tree, users, login):
+    a_meeting = MeetingFactory(organization=tree.a1, topic="学习二十大", place="村部")
+    b_meeting = MeetingFactory(organization=tree.b1, topic="学习二十大", place="礼堂")
+    client = login(users.office)
+    url = reverse("admin:branches_meeting_changelist")
+
+    def found(q):
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(url, {"q": q})
+        assert resp.status_code == 200
+        return {m.pk for m in resp.context["cl"].result_list}, ctx.captured_queries
+
+    by_org, queries = found("花园村第一")
+    assert by_org == {a_meeting.pk}
+    listed = [q["sql"] for q in queries if 'FROM "branches_meeting"' in q["sql"]]
+    # The organisation's name is matched in its own table first, the meetings by key.
+    assert listed and all('"branches_meeting"."organization_id" IN (' in sql for sql in listed)
+    assert not any('"branches_organization"."name" LIKE' in sql for sql in listed)
+    assert not any('UPPER("branches_organization"."name"' in sql for sql in listed)
+    assert found("学习二十大")[0] == {a_meeting.pk, b_meeting.pk}
+    assert found("学习二十大 青桥村")[0] == {b_meeting.pk}  # every term must match
+    assert found("礼堂")[0] == {b_meeting.pk}
+    assert found("没有这个")[0] == set()
+    # A secretary's search never reaches another village's records by its name.
+    sec = login(users.sec_a)
+    resp = sec.get(url, {"q": "青桥村"})
+    if resp.status_code == 200:
+        assert list(resp.context["cl"].result_list) == []
+
+
+def test_admin_talk_search_by_talker_name_and_member_name(tree, users, login):
+    member = tree.a_members[0]
+    by_member = TalkFactory(organization=tree.a1, talker=member, topic="谈心一")
+    by_name = TalkFactory(organization=tree.a1, talker=None, talker_name="王书记", topic="谈心二")
+    client = login(users.office)
+    url = reverse("admin:branches_talk_changelist")
+    found = {t.pk for t in client.get(url, {"q": member.name}).context["cl"].result_list}
+    assert by_member.pk in found and by_name.pk not in found
+    found = {t.pk for t in client.get(url, {"q": "王书记"}).context["cl"].result_list}
+    assert found == {by_name.pk}
