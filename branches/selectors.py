@@ -321,14 +321,19 @@ class QuarterSummary:
         return max(len(self.open_cells) - OPEN_SHOWN, 0)
 
 
-def quarter_cadence(*, scope: str, today: datetime.date | None = None) -> list[QuarterSummary]:
+def quarter_cadence(
+    *, scope: str, today: datetime.date | None = None, tables: list | None = None
+) -> list[QuarterSummary]:
     """This quarter's cells per meeting kind: the quarter's months so far, the quarter, or the
-    year for yearly rules (three queries)."""
+    year for yearly rules (three queries; none when ``tables``, this year's cadence_matrix of
+    ``scope``, is given)."""
     if today is None:
         today = timezone.localdate()
     quarter = quarter_of(today)
     out = []
-    for table in cadence_matrix(year=today.year, scope=scope, today=today):
+    if tables is None:
+        tables = cadence_matrix(year=today.year, scope=scope, today=today)
+    for table in tables:
         cols = [
             i
             for i, p in enumerate(table.periods)
@@ -453,13 +458,18 @@ class VillageBehind:
     kinds: list[str]
 
 
-def villages_behind(*, scope: str, today: datetime.date | None = None) -> list[VillageBehind]:
-    """Villages with 三会一课 overdue so far this year (the cadence matrix, one more query)."""
+def villages_behind(
+    *, scope: str, today: datetime.date | None = None, tables: list | None = None
+) -> list[VillageBehind]:
+    """Villages with 三会一课 overdue so far this year (the cadence matrix, one more query;
+    ``tables``: this year's cadence_matrix of ``scope`` if the caller already has it)."""
     if today is None:
         today = timezone.localdate()
     overdue: dict[int, int] = defaultdict(int)
     kinds: dict[int, list[str]] = defaultdict(list)
-    for table in cadence_matrix(year=today.year, scope=scope, today=today):
+    if tables is None:
+        tables = cadence_matrix(year=today.year, scope=scope, today=today)
+    for table in tables:
         for row in table.rows:
             village_id = row.organization.village_id
             if village_id is None:

@@ -136,13 +136,20 @@ def home(request):
     for org in organizations:
         org.rel_depth = min(org.depth - root_depth, 4)
     meetings, talks = selectors.editable_records(user)
-    quarter = selectors.quarter_cadence(scope=path) if path is not None else []
+    # This year's cadence, read once for both the quarter's cells and the villages behind.
+    today = timezone.localdate()
+    tables = (
+        selectors.cadence_matrix(year=today.year, scope=path, today=today)
+        if path is not None
+        else []
+    )
+    quarter = selectors.quarter_cadence(scope=path, today=today, tables=tables) if tables else []
     context = {
         "organizations": organizations,
         "draft_meetings": meetings,
         "draft_talks": talks,
         "quarter": quarter,
-        "current_quarter": selectors.quarter_of(timezone.localdate()),
+        "current_quarter": selectors.quarter_of(today),
         "can_add_meeting": user.has_perm("branches.add_meeting"),
         "can_add_talk": user.has_perm("branches.add_talk"),
         "is_reviewer": is_reviewer(user),
@@ -150,7 +157,9 @@ def home(request):
     if context["is_reviewer"]:
         # The office's home: the review queue, villages behind on 三会一课, imports.
         context["queue"] = selectors.review_queue(user)
-        context["behind"] = selectors.villages_behind(scope=path) if path is not None else []
+        context["behind"] = (
+            selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
+        )
         context["imports"] = _import_links(user)
     return render(request, "branches/home.html", context)
 

@@ -260,3 +260,26 @@ def test_admin_talk_search_by_talker_name_and_member_name(tree, users, login):
     assert by_member.pk in found and by_name.pk not in found
     found = {t.pk for t in client.get(url, {"q": "王书记"}).context["cl"].result_list}
     assert found == {by_name.pk}
+
+
+# --- the home page --------------------------------------------------------------------------
+
+
+def test_office_home_reads_this_years_cadence_once(tree, users, login, monkeypatch):
+    """The quarter's cells and the villages behind come from one cadence matrix (its aggregate
+    over the year's meetings is the home page's dearest query)."""
+    from branches import selectors
+
+    calls = []
+    real = selectors.cadence_matrix
+
+    def counting(**kwargs):
+        calls.append(kwargs)
+        return real(**kwargs)
+
+    monkeypatch.setattr(selectors, "cadence_matrix", counting)
+    client = login(users.office)
+    resp = client.get(reverse("branches:home"))
+    assert resp.status_code == 200
+    assert len(calls) == 1, calls
+    assert "quarter" in resp.context and "behind" in resp.context
