@@ -470,6 +470,7 @@ def villages_behind(
     if tables is None:
         tables = cadence_matrix(year=today.year, scope=scope, today=today)
     for table in tables:
+        label = table.label  # translated once per kind, not once per row
         for row in table.rows:
             village_id = row.organization.village_id
             if village_id is None:
@@ -477,8 +478,8 @@ def villages_behind(
             late = sum(1 for c in row.cells if c.state == OVERDUE)
             if late:
                 overdue[village_id] += late
-                if table.label not in kinds[village_id]:
-                    kinds[village_id].append(table.label)
+                if label not in kinds[village_id]:
+                    kinds[village_id].append(label)
     villages = Village.objects.in_bulk(list(overdue))
     out = [
         VillageBehind(village=villages[v], overdue=n, kinds=kinds[v])
