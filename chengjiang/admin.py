@@ -261,6 +261,24 @@ class ScopedAdminMixin:
             and not personal_data.is_personal_field(f.lstrip("^=@"))
         ]
 
+    # Foreign keys to tables of thousands of rows (issue 12: 5,000 organisations, 100,000
+    # members) are picked by autocomplete, never a <select> of every row.
+    autocomplete_models = frozenset({"branches.organization", "branches.member"})
+
+    def get_autocomplete_fields(self, request):
+        fields = list(super().get_autocomplete_fields(request))
+        for f in self.model._meta.get_fields():
+            if not ((f.many_to_one or f.many_to_many) and f.concrete and f.editable):
+                continue
+            if f.related_model._meta.label_lower not in self.autocomplete_models:
+                continue
+            if f.name in fields or f.name in self.raw_id_fields:
+                continue
+            target = self.admin_site._registry.get(f.related_model)
+            if target is not None and target.search_fields:
+                fields.append(f.name)
+        return fields
+
     def get_search_results(self, request, queryset, search_term):
         """Search that an index can answer on big tables: a name across a foreign key
         (``organization__name``) is looked up first in its own table and matched by key

@@ -283,3 +283,55 @@ def test_office_home_reads_this_years_cadence_once(tree, users, login, monkeypat
     assert resp.status_code == 200
     assert len(calls) == 1, calls
     assert "quarter" in resp.context and "behind" in resp.context
+
+
+# --- no <select> of every organisation or member in the admin -------------------------------
+
+
+BIG_MODELS = {"branches.organization", "branches.member"}
+
+
+def _big_foreign_keys():
+    """(admin, field) for every admin form's foreign key to organisations or members."""
+    from django.contrib import admin
+
+    out = []
+    for model, model_admin in admin.site._registry.items():
+        admins = [(model, model_admin)] + [
+            (inline.model, inline(model, admin.site)) for inline in model_admin.inlines
+        ]
+        for form_model, form_admin in admins:
+            for f in form_model._meta.get_fields():
+                if not ((f.many_to_one or f.many_to_many) and f.concrete and f.editable):
+                    continue
+                if f.related_model._meta.label_lower in {
+                    "branches.organization",
+                    "branches.member",
+                }:
+                    out.append((form_admin, f.name))
+    return out
+
+
+@pytest.mark.django_db
+def test_every_admin_foreign_key_to_organisations_or_members_is_an_autocomplete(rf, users):
+    request = rf.get("/")
+    request.user = users.office
+    plain = [
+        f"{type(a).__name__}.{name}"
+        for a, name in _big_foreign_keys()
+        if name not in a.get_autocomplete_fields(request) and name not in a.raw_id_fields
+    ]
+    assert plain == []
+
+
+def test_an_admin_form_lists_no_organisation_options(tree, django_user_model):
+    from django.test import Client
+
+    admin_user = django_user_model.objects.create_superuser("root", "root@example.com", "x")
+    client = Client()
+    client.force_login(admin_user, backend="django.contrib.auth.backends.ModelBackend")
+    resp = client.get(reverse("admin:worktasks_task_add"))
+    assert resp.status_code == 200
+    body = resp.content.decode()
+    assert 'name="responsible"' in body and "admin-autocomplete" in body
+    assert tree.b1.name not in body and tree.a1.name not in body
