@@ -335,3 +335,33 @@ def test_an_admin_form_lists_no_organisation_options(tree, django_user_model):
     body = resp.content.decode()
     assert 'name="responsible"' in body and "admin-autocomplete" in body
     assert tree.b1.name not in body and tree.a1.name not in body
+
+
+# --- the portal's filters: no <select> of every organisation ---------------------------------
+
+
+def test_many_organisations_are_filtered_by_name_not_a_select(tree, users, login, monkeypatch):
+    from branches import forms
+
+    monkeypatch.setattr(forms, "ORGANIZATION_SELECT_LIMIT", 3)
+    a = MeetingFactory(organization=tree.a1, topic="花园村的会")
+    b = MeetingFactory(organization=tree.b1, topic="青桥村的会")
+    client = login(users.office)  # sees seven organisations
+    url = reverse("branches:meeting_list")
+    body = client.get(url).content.decode()
+    assert '<select name="organization"' not in body
+    assert 'name="organization_name"' in body
+    assert tree.b.name not in body  # no option per organisation
+
+    def topics(params):
+        return [m.topic for m in client.get(url, params).context["page"].object_list]
+
+    assert topics({"organization_name": "青桥"}) == [b.topic]
+    # A cadence cell's link still chooses one organisation by key, and the page names it.
+    resp = client.get(url, {"organization": tree.a1.pk})
+    assert [m.topic for m in resp.context["page"].object_list] == [a.topic]
+    assert f'value="{tree.a1.pk}"' in resp.content.decode()
+    assert tree.a1.name in resp.content.decode()
+    # A secretary with few organisations keeps the select.
+    sec = login(users.sec_a)
+    assert '<select name="organization"' in sec.get(url).content.decode()
