@@ -43,7 +43,7 @@ var:
 
 run: install | var
 	$(DEV) $(BIN)/python manage.py migrate --noinput
-	$(DEV) $(BIN)/python manage.py load_demo
+	$(DEV) $(BIN)/python manage.py load_demo --if-demo
 	@echo "澄江街道党建工作平台: http://$(HOST):$(PORT)/"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import CleanTextAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -787,7 +787,7 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
 
 
 @admin.register(CadenceRule)
-class CadenceRuleAdmin(admin.ModelAdmin):
+class CadenceRuleAdmin(CleanTextAdminMixin, admin.ModelAdmin):
     list_display = ("meeting_kind", "period", "min_count", "org_kinds", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)

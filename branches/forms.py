@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import upload_limits
+from chengjiang.forms import CleanTextMixin
 
 from .models import (
     Meeting,
@@ -96,7 +97,7 @@ class MemberMultipleChoiceField(MemberLabelMixin, forms.ModelMultipleChoiceField
     pass
 
 
-class ChooseOrganizationForm(forms.Form):
+class ChooseOrganizationForm(CleanTextMixin, forms.Form):
     """Step one of a new record (GET): which organisation held it."""
 
     organization = OrganizationChoiceField(
@@ -136,7 +137,7 @@ class MultipleFileField(forms.FileField):
 ORGANIZATION_SELECT_LIMIT = 200
 
 
-class MeetingFilterForm(forms.Form):
+class MeetingFilterForm(CleanTextMixin, forms.Form):
     """The meeting list's filters (GET)."""
 
     kind = forms.ChoiceField(label=_("kind"), required=False)
@@ -215,7 +216,7 @@ class ServiceErrorsMixin:
         return {name for name, field in self.fields.items() if field.widget.is_hidden}
 
 
-class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
+class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
     """A meeting with the attendance of every member of its organisation and new attachments.
 
     Each member has a "present" box and a reason field; unticked means absent, and then the
@@ -362,7 +363,7 @@ class MeetingForm(ServiceErrorsMixin, forms.ModelForm):
         ]
 
 
-class TalkForm(ServiceErrorsMixin, forms.ModelForm):
+class TalkForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
     """A heart-to-heart talk: members of the organisation ticked, plus names of non-members."""
 
     participants = MemberMultipleChoiceField(
@@ -463,7 +464,7 @@ class TalkForm(ServiceErrorsMixin, forms.ModelForm):
         ]
 
 
-class ReviewForm(forms.Form):
+class ReviewForm(CleanTextMixin, forms.Form):
     """Approve (no fields but the version the reviewer saw) or return with a reason."""
 
     version = forms.CharField(widget=forms.HiddenInput, required=False)

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import ScopedQuerySet
+from chengjiang.dates import BIRTH_DATE, PARTY_DATE
 
 from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 
@@ -83,8 +84,10 @@ class Organization(models.Model):
         on_delete=models.PROTECT,
         related_name="organizations",
     )
-    established_on = models.DateField(_("established on"), null=True, blank=True)
-    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True)
+    established_on = models.DateField(
+        _("established on"), null=True, blank=True, validators=PARTY_DATE
+    )
+    dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, validators=PARTY_DATE)
     path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
 
@@ -164,7 +167,7 @@ class Member(models.Model):
 
     name = models.CharField(_("name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Gender)
-    birth_date = models.DateField(_("birth date"))
+    birth_date = models.DateField(_("birth date"), validators=BIRTH_DATE)
     id_number = models.CharField(
         _("ID number"), max_length=18, unique=True, validators=[validate_id_number]
     )
@@ -173,7 +176,7 @@ class Member(models.Model):
     category = models.CharField(
         _("category"), max_length=20, choices=Category, default=Category.FORMAL
     )
-    joined_on = models.DateField(_("joined the Party on"))
+    joined_on = models.DateField(_("joined the Party on"), validators=PARTY_DATE)
     branch = models.ForeignKey(
         Organization,
         verbose_name=_("Party branch"),
@@ -432,7 +435,7 @@ class Meeting(ReviewedRecord):
         on_delete=models.PROTECT,
         related_name="meetings",
     )
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=PARTY_DATE)
     starts_at = models.TimeField(_("start time"), null=True, blank=True)
     place = models.CharField(_("place"), max_length=100, blank=True)
     host = models.ForeignKey(
@@ -558,7 +561,7 @@ class Talk(ReviewedRecord):
     organization = models.ForeignKey(
         Organization, verbose_name=_("organisation"), on_delete=models.PROTECT, related_name="talks"
     )
-    held_on = models.DateField(_("date"))
+    held_on = models.DateField(_("date"), validators=PARTY_DATE)
     talker = models.ForeignKey(
         Member,
         verbose_name=_("talker"),

@@ -39,6 +39,11 @@ from .validators import mask_id_number, mask_phone, normalize_id_number
 
 MSG_DUPLICATE_IN_DB = _("The same record is already stored.")
 MSG_ID_TAKEN = _("A member with this ID number is already stored.")
+# Said when the member holding the ID number is outside the importer's scope: it must not confirm
+# that the number belongs to someone elsewhere (issue 14).
+MSG_ID_UNAVAILABLE = _(
+    "This ID number cannot be registered here; ask the sub-district office to check it."
+)
 MSG_NOT_A_MEMBER = _("“%(name)s” is not a member of %(org)s.")
 MSG_AMBIGUOUS_MEMBER = _("Several members of %(org)s are named “%(name)s”; give the ID number.")
 MSG_NO_GROUP = _("%(branch)s has no Party group named “%(name)s”.")
@@ -77,6 +82,11 @@ class _Base(ScopedResourceMixin, resources.ModelResource):
         pass
 
     def _imported_status(self, instance):
+        if instance.pk and not getattr(self.user, "is_staff", False):
+            # a stored record's review status is not the importer's to change
+            stored = type(instance).objects.filter(pk=instance.pk).values_list("status", flat=True)
+            instance.status = stored.first() or instance.status
+            return
         instance.status = _status_for(self.user, instance.status)
 
     def _require(self, instance, *attrs):
@@ -115,6 +125,8 @@ class OrganizationResource(_Base):
 
     scope_fields = ("parent",)
     scope_village_fields = ("village",)
+    # the tree changes through its own services (move, dissolve): an import renames only
+    fixed_on_update = ("kind", "parent", "village", "established_on")
 
     class Meta(_Base.Meta):
         model = Organization
@@ -129,15 +141,19 @@ class OrganizationResource(_Base):
 
     def validate_row(self, instance, row, **kwargs):
         self._require(instance, "name", "kind", "established_on")
-        if Organization.objects.filter(name=instance.name, parent=instance.parent).exists():
+        same = Organization.objects.filter(name=instance.name, parent=instance.parent)
+        if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
-        if instance.parent is None and not self.visible_root():
+        if instance.parent is None and not instance.pk and not self.visible_root():
             raise row_error(services.MSG_ROOT_NEEDS_KIND)
 
     def visible_root(self) -> bool:
         return bool(self.user and self.user.is_superuser)
 
     def do_instance_save(self, instance, is_create):
+        if not is_create:
+            services.organization_rename(organization=instance, name=instance.name)
+            return
         org = services.organization_establish(
             name=instance.name,
             kind=instance.kind,
@@ -175,6 +191,8 @@ class MemberResource(_Base):
 
     scope_fields = ("branch", "group")
     personal_fields = {"id_number": mask_id_number, "phone": mask_phone}
+    validate_unique = False  # validate_row names a taken ID number itself
+    export_title = _("member roster")
 
     class Meta(_Base.Meta):
         model = Member
@@ -205,24 +223,30 @@ class MemberResource(_Base):
         if row.get(phone_col) is not None:
             row[phone_col] = str(row[phone_col]).removesuffix(".0")
 
-    def import_instance(self, instance, row, **kwargs):
-        group_name = str(row.get(str(self.fields["group"].column_name)) or "").strip()
-        super().import_instance(instance, row, **kwargs)
-        if group_name and instance.branch_id:
+    def resolve(self, instance, row):
+        column = str(self.fields["group"].column_name)
+        if column not in row:
+            return
+        group_name = str(row.get(column) or "").strip()
+        if not group_name:
+            instance.group = None
+            return
+        if instance.branch_id:
             group = Organization.objects.filter(
                 parent=instance.branch, kind=Organization.Kind.GROUP, name=group_name
             ).first()
             if group is None:
                 raise row_error(MSG_NO_GROUP, branch=instance.branch, name=group_name)
             instance.group = group
-            self.check_scope(instance)
 
     def duplicate_key(self, instance):
         return instance.id_number or None
 
     def validate_row(self, instance, row, **kwargs):
-        if instance.id_number and Member.objects.filter(id_number=instance.id_number).exists():
-            raise row_error(MSG_ID_TAKEN)
+        taken = self.others(Member.objects.filter(id_number=instance.id_number), instance)
+        if instance.id_number and taken.exists():
+            visible = self.scoped(taken).exists()
+            raise ValidationError({"id_number": MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE})
 
     def do_instance_save(self, instance, is_create):
         services.member_save(member=instance)
@@ -246,6 +270,8 @@ class MeetingResource(_Base):
     status = fields.Field("status", _col(Meeting, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
+    compare_columns = ("host", "present", "absent")
+    fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
         model = Meeting
@@ -293,9 +319,10 @@ class MeetingResource(_Base):
         self._require(instance, "organization", "kind", "held_on", "topic")
         self._imported_status(instance)
         org = instance.organization
-        if Meeting.objects.filter(
+        same = Meeting.objects.filter(
             organization=org, kind=instance.kind, held_on=instance.held_on, topic=instance.topic
-        ).exists():
+        )
+        if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
         errors = []
         host = self._cell(row, "host")
@@ -350,6 +377,8 @@ class TalkResource(_Base):
     status = fields.Field("status", _col(Talk, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
+    compare_columns = ("talker", "participants")
+    fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
         model = Talk
@@ -408,7 +437,7 @@ class TalkResource(_Base):
         duplicate = Talk.objects.filter(
             organization=org, held_on=instance.held_on, topic=instance.topic
         ).filter(Q(talker=person.member) if person.member else Q(talker_name=person.name))
-        if duplicate.exists():
+        if self.others(duplicate, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
         instance._participants = people
 

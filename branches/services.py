@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import MSG_NOT_FOUND, sees_everything
+from chengjiang.files import StoredFiles, display_name, store
 
 from .models import (
     EDITABLE_STATUSES,
@@ -510,25 +511,31 @@ def meeting_save(
         # constraints (one line per member, absence needs a reason) still guard every row.
         for row in rows:
             row.save()
-    for upload in attachments:
-        attachment_add(meeting=meeting, upload=upload)
+    with StoredFiles() as stored:  # a refused file removes the ones stored before it
+        for upload in attachments:
+            attachment_add(meeting=meeting, upload=upload, stored=stored)
     return meeting
 
 
-def attachment_add(*, meeting: Meeting, upload) -> MeetingAttachment:
+def attachment_add(
+    *, meeting: Meeting, upload, stored: StoredFiles | None = None
+) -> MeetingAttachment:
     from .uploads import check_upload, count_allowed
 
     kind = check_upload(upload)
     count_allowed(meeting.attachments.count() + 1)
     att = MeetingAttachment(
         meeting=meeting,
-        original_name=upload.name[:200],
+        original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
     )
-    att.file.save(f"upload.{kind.extension}", upload, save=False)
-    att.full_clean()
-    att.save()
+    with StoredFiles() as own:
+        store(att.file, f"upload.{kind.extension}", upload, stored=own)
+        att.full_clean()
+        att.save()
+    if stored is not None:
+        stored.files.extend(own.files)
     return att
 
 

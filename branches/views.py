@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -18,6 +17,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.files import download
+from chengjiang.params import parse_id
 
 from . import selectors, services
 from .forms import (
@@ -240,11 +241,12 @@ def meeting_detail(request, pk: int):
 def _chosen_organization(request):
     """The organisation of a new record from POST or ?organization= (scoped), or None."""
     raw = request.POST.get("organization") or request.GET.get("organization")
-    if not raw:
+    pk = parse_id(raw)
+    if pk is None:
         return None
     try:
-        return active_organizations(request.user).get(pk=int(raw))
-    except (ValueError, TypeError, Organization.DoesNotExist):
+        return active_organizations(request.user).get(pk=pk)
+    except Organization.DoesNotExist:
         return None
 
 
@@ -427,19 +429,9 @@ def _return(request, record):
 @permission_required("branches.view_meeting", raise_exception=True)
 def attachment_download(request, pk: int):
     attachment = get_visible_or_404(MeetingAttachment.objects, request.user, pk=pk)
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404 from exc
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
+    return download(
+        attachment.file, filename=attachment.original_name, content_type=attachment.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # --- talks ----------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.admin import ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import CleanTextAdminMixin, ScopedModelAdmin, ScopedTabularInline
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -250,7 +250,7 @@ class PayTierFormSet(forms.BaseInlineFormSet):
 PAY_TIER_FIELDS = ("level", "population_min", "workload_min", "monthly_allowance")
 
 
-class PayTierInline(admin.TabularInline):
+class PayTierInline(CleanTextAdminMixin, admin.TabularInline):
     model = PayTier
     formset = PayTierFormSet
     fields = PAY_TIER_FIELDS

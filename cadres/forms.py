@@ -7,10 +7,28 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.forms import CleanTextMixin
+
 from .models import MentoringLog, VillageCadre
+from .selectors import SheetPeriod
+
+MSG_BAD_PERIOD = _("Give a month such as 2024-10 or a quarter such as 2024-Q4.")
 
 
-class MentoringLogForm(forms.ModelForm):
+class AllowancePeriodForm(CleanTextMixin, forms.Form):
+    """The allowance sheet's 期间 (GET): a month or a quarter; anything else is a form error."""
+
+    period = forms.CharField(label=_("Month or quarter"), max_length=16, required=False)
+
+    def clean_period(self) -> SheetPeriod:
+        code = self.cleaned_data["period"]
+        try:
+            return SheetPeriod.parse(code)
+        except ValueError as exc:
+            raise forms.ValidationError(MSG_BAD_PERIOD, code="period") from exc
+
+
+class MentoringLogForm(CleanTextMixin, forms.ModelForm):
     class Meta:
         model = MentoringLog
         fields = ("date", "mentor", "content")

@@ -24,6 +24,7 @@ from django.utils.translation import pgettext_lazy
 from branches.models import Member, Organization, Village
 from branches.validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 from chengjiang.access import ScopedQuerySet
+from chengjiang.dates import BIRTH_DATE
 
 TIER_COUNT = 5
 HUNDRED = Decimal("100")
@@ -45,7 +46,7 @@ class Person(models.Model):
 
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender)
-    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=BIRTH_DATE)
     id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
     phone = models.CharField(_("phone"), max_length=11, blank=True, validators=[validate_phone])
 

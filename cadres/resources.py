@@ -25,7 +25,6 @@ from import_export import fields, resources, widgets
 from branches.models import Village
 from branches.validators import mask_id_number, normalize_id_number
 from chengjiang.importexport import (
-    MSG_OUT_OF_SCOPE,
     DateWidget,
     NameWidget,
     ScopedResourceMixin,
@@ -43,7 +42,10 @@ from .models import (
 )
 
 MSG_REQUIRED = _("This column must be filled in.")
-MSG_DUPLICATE_IN_DB = _("Figures of this group from this date are already stored.")
+MSG_DUPLICATE_IN_DB = _(
+    "Figures of this group from this date are already stored; to change them, import the "
+    "exported row with its record number."
+)
 MSG_NO_CANDIDATE = _("No candidate with this ID number in the round “%(round)s”.")
 MSG_NO_APPLICANT = _("No applicant with this ID number in the recruitment “%(name)s”.")
 MSG_NOTHING_GIVEN = _("The row gives neither a score nor votes.")
@@ -145,6 +147,8 @@ class GroupFiguresResource(_Base):
     workload = fields.Field("workload", _col(GroupFigures, "workload"), widgets.IntegerWidget())
 
     scope_village_fields = ("import_village",)
+    fixed_on_update = ("import_village", "import_group_name", "effective_from")
+    export_title = _("village groups and figures")
 
     class Meta(_Base.Meta):
         model = GroupFigures
@@ -169,14 +173,25 @@ class GroupFiguresResource(_Base):
     def dehydrate_group_name(self, obj):
         return obj.group.name
 
-    def import_instance(self, instance, row, **kwargs):
-        super().import_instance(instance, row, **kwargs)
+    def get_queryset(self):
+        return super().get_queryset().select_related("group__village")
+
+    def prepare_stored(self, instance):
+        instance.import_village = instance.group.village
+        instance.import_group_name = instance.group.name
+
+    def resolve(self, instance, row):
+        """The group, by village and name, before any check (a stored date is then a repeat)."""
         instance.import_group_name = (instance.import_group_name or "").strip()
         village = getattr(instance, "import_village", None)
+        if instance.pk:
+            return
         if village is not None and instance.import_group_name:
-            instance.group = VillageGroup.objects.filter(
+            group = VillageGroup.objects.filter(
                 village=village, name=instance.import_group_name
             ).first()
+            if group is not None:
+                instance.group = group
 
     def duplicate_key(self, instance):
         village = getattr(instance, "import_village", None)
@@ -192,16 +207,16 @@ class GroupFiguresResource(_Base):
             "households",
             "workload",
         )
-        if (
-            instance.group_id
-            and GroupFigures.objects.filter(
-                group_id=instance.group_id, effective_from=instance.effective_from
-            ).exists()
-        ):
+        same = GroupFigures.objects.filter(
+            group_id=instance.group_id, effective_from=instance.effective_from
+        )
+        if instance.group_id and self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
 
     def do_instance_save(self, instance, is_create):
         group = instance.group if instance.group_id else None
+        if group is None and not is_create:
+            raise ValidationError(MSG_DUPLICATE_IN_DB)
         if group is None:
             group = services.group_save(
                 group=VillageGroup(village=instance.import_village, name=instance.import_group_name)
@@ -288,27 +303,34 @@ class CandidateResultResource(_Base):
     def dehydrate_stage(self, obj):
         return str(obj.get_stage_display())
 
+    fixed_on_update = ("round", "id_number")
+    export_title = _("candidates' results")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("round", "group__village")
+
     def get_or_init_instance(self, instance_loader, row):
-        """Scores and votes update a stored candidate, found by round and ID number."""
+        """Scores and votes update a stored candidate, found by its record number or by round
+        and ID number, among those the user may see (others read as not found)."""
+        if self.key_text(row):
+            return super().get_or_init_instance(instance_loader, row)
         round_name = self._cell(row, "round")
         id_number = normalize_id_number(self._cell(row, "id_number"))
         if not round_name or not id_number:
             raise ValidationError(MSG_REQUIRED)
-        candidate = (
-            Candidate.objects.select_related("round", "group__village")
-            .filter(round__name=round_name, id_number=id_number)
-            .first()
-        )
+        candidate = self.get_queryset().filter(round__name=round_name, id_number=id_number).first()
         if candidate is None:
             raise row_error(MSG_NO_CANDIDATE, round=round_name)
-        if not Candidate.objects.filter(pk=candidate.pk).visible_to(self.user).exists():
-            raise row_error(MSG_OUT_OF_SCOPE, name=candidate.group.village)
+        self.prepare_stored(candidate)
+        candidate._fixed = {a: getattr(candidate, a, None) for a in self.fixed_on_update}
+        return candidate, False
+
+    def prepare_stored(self, candidate):
         candidate.stored = {
             "mass_votes_for": candidate.mass_votes_for,
             "exam_score": candidate.exam_score,
             "election_votes_for": candidate.election_votes_for,
         }
-        return candidate, False
 
     def duplicate_key(self, instance):
         return (instance.round_id, instance.id_number)
@@ -318,6 +340,7 @@ class CandidateResultResource(_Base):
             instance.mass_votes_for is None
             and instance.exam_score is None
             and instance.election_votes_for is None
+            and not self.key_text(row)
         ):
             raise row_error(MSG_NOTHING_GIVEN)
         if (
@@ -403,29 +426,41 @@ class ApplicantScoreResource(_Base):
     def dehydrate_stage(self, obj):
         return str(obj.get_stage_display())
 
+    fixed_on_update = ("recruitment", "id_number")
+    export_title = _("applicants' scores")
+
+    def get_queryset(self):
+        return super().get_queryset().select_related("recruitment__village")
+
     def get_or_init_instance(self, instance_loader, row):
+        """By record number, or by recruitment and ID number, among those the user may see."""
+        if self.key_text(row):
+            return super().get_or_init_instance(instance_loader, row)
         name = self._cell(row, "recruitment")
         id_number = normalize_id_number(self._cell(row, "id_number"))
         if not name or not id_number:
             raise ValidationError(MSG_REQUIRED)
-        applicant = (
-            Applicant.objects.select_related("recruitment__village")
-            .filter(recruitment__name=name, id_number=id_number)
-            .first()
-        )
+        applicant = self.get_queryset().filter(recruitment__name=name, id_number=id_number).first()
         if applicant is None:
             raise row_error(MSG_NO_APPLICANT, name=name)
-        if not Applicant.objects.filter(pk=applicant.pk).visible_to(self.user).exists():
-            raise row_error(MSG_OUT_OF_SCOPE, name=applicant.recruitment.village)
-        applicant.import_written = None
-        applicant.import_interview = None
+        self.prepare_stored(applicant)
+        applicant._fixed = {a: getattr(applicant, a, None) for a in self.fixed_on_update}
         return applicant, False
+
+    def prepare_stored(self, applicant):
+        # the scores as stored, so that an unchanged row is seen as unchanged
+        applicant.import_written = applicant.written_score
+        applicant.import_interview = applicant.interview_score
 
     def duplicate_key(self, instance):
         return (instance.recruitment_id, instance.id_number)
 
     def validate_row(self, instance, row, **kwargs):
-        if instance.import_written is None and instance.import_interview is None:
+        if (
+            instance.import_written is None
+            and instance.import_interview is None
+            and not self.key_text(row)
+        ):
             raise row_error(MSG_NOTHING_GIVEN)
 
     @staticmethod

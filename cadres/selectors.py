@@ -14,6 +14,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Prefetch
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.params import year_ok
+
 from .models import (
     Applicant,
     GroupLeader,
@@ -90,7 +92,13 @@ class SheetPeriod:
 
     @classmethod
     def parse(cls, code: str) -> SheetPeriod:
+        """Parse a month or a quarter within the portal's years; ValueError otherwise."""
         code = (code or "").strip().upper()
+        if not code.isascii():
+            raise ValueError(code)
+        year = re.match(r"\d{4}", code)
+        if year is None or not year_ok(int(year[0])):
+            raise ValueError(code)
         m = re.fullmatch(r"(\d{4})-Q([1-4])", code)
         if m:
             year, q = int(m[1]), int(m[2])

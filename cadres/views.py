@@ -13,7 +13,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -22,9 +22,11 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chengjiang.access import get_visible_or_404
 from chengjiang.importexport import escape_cell
+from chengjiang.params import parse_date
+from chengjiang.text import xml_safe
 
 from . import selectors, services
-from .forms import MentoringLogForm
+from .forms import AllowancePeriodForm, MentoringLogForm
 from .models import (
     GroupFigures,
     GroupLeader,
@@ -35,7 +37,6 @@ from .models import (
 )
 
 MSG_LOG_ADDED = _("The mentoring log entry has been added.")
-MSG_BAD_PERIOD = _("Give a month such as 2024-10 or a quarter such as 2024-Q4.")
 MSG_BAD_DATE = _("Give a date such as 2024-10-01.")
 
 
@@ -47,11 +48,11 @@ def _date_param(request) -> datetime.date:
     raw = request.GET.get("date")
     if not raw:
         return timezone.localdate()
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError:
+    day = parse_date(raw)
+    if day is None:
         messages.error(request, MSG_BAD_DATE)
         return timezone.localdate()
+    return day
 
 
 @require_GET
@@ -111,20 +112,27 @@ def leader_list(request):
 
 
 def _sheet(request):
-    code = request.GET.get("period") or selectors.SheetPeriod.month_of(timezone.localdate()).code
-    try:
-        period = selectors.SheetPeriod.parse(code)
-    except ValueError as exc:
-        raise Http404(MSG_BAD_PERIOD) from exc
+    """(form, sheet): the sheet of the chosen period, or None with the form's error."""
+    default = selectors.SheetPeriod.month_of(timezone.localdate()).code
+    form = AllowancePeriodForm({"period": request.GET.get("period") or default})
+    if not form.is_valid():
+        return form, None
     leaders = GroupLeader.objects.visible_to(request.user)
-    return selectors.allowance_sheet(leaders=leaders, period=period)
+    return form, selectors.allowance_sheet(leaders=leaders, period=form.cleaned_data["period"])
+
+
+def _sheet_page(request, form, sheet):
+    status = 400 if sheet is None else 200
+    return render(
+        request, "cadres/allowance_sheet.html", {"sheet": sheet, "form": form}, status=status
+    )
 
 
 @require_GET
 @_view("view_groupleader")
 def allowance_sheet(request):
-    sheet = _sheet(request)
-    return render(request, "cadres/allowance_sheet.html", {"sheet": sheet})
+    form, sheet = _sheet(request)
+    return _sheet_page(request, form, sheet)
 
 
 @require_GET
@@ -132,7 +140,9 @@ def allowance_sheet(request):
 def allowance_sheet_xlsx(request):
     from openpyxl import Workbook
 
-    sheet = _sheet(request)
+    form, sheet = _sheet(request)
+    if sheet is None:
+        return _sheet_page(request, form, sheet)  # the page, with the form error
     wb = Workbook()
     ws = wb.active
     ws.title = sheet.period.code
@@ -150,9 +160,9 @@ def allowance_sheet_xlsx(request):
     for row in sheet.rows:
         ws.append(
             [
-                escape_cell(row.leader.group.village.name),
-                escape_cell(row.leader.group.name),
-                escape_cell(row.leader.name),
+                escape_cell(xml_safe(row.leader.group.village.name)),
+                escape_cell(xml_safe(row.leader.group.name)),
+                escape_cell(xml_safe(row.leader.name)),
                 row.tier_display,
                 row.days,
                 float(row.amount),
@@ -166,6 +176,7 @@ def allowance_sheet_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = f'attachment; filename="allowances-{sheet.period.code}.xlsx"'
+    response["Cache-Control"] = "private, no-store"  # names of people: never kept in a cache
     return response
 
 

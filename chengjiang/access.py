@@ -97,7 +97,11 @@ def village_within(path: str, village):
 
 
 def get_visible_or_404(queryset, user, **lookup):
-    """Fetch one row the user may see, or answer 404 whether it exists or not."""
+    """Fetch one row the user may see, or answer 404 whether it exists or not.
+
+    An id no database column can hold (``/meetings/99999999999999999999/``) is simply absent."""
+    if any(isinstance(v, int) and not -(2**63) <= v < 2**63 for v in lookup.values()):
+        raise Http404
     try:
         return queryset.visible_to(user).get(**lookup)
     except queryset.model.DoesNotExist as exc:

@@ -41,6 +41,9 @@ from django.utils.translation import gettext_lazy as _
 from chengjiang import personal_data
 from chengjiang.access import MSG_NOT_FOUND
 from chengjiang.audit_admin import AuditHistoryMixin
+from chengjiang.forms import CleanTextAdminMixin
+
+__all__ = ["CleanTextAdminMixin", "ScopedAdminMixin", "ScopedModelAdmin", "ScopedTabularInline"]
 
 # What a declared filter may append to its field path in the query string.
 FILTER_SUFFIXES = frozenset(
@@ -73,7 +76,7 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
         return [(getattr(obj, target, obj.pk), str(obj)) for obj in qs]
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(CleanTextAdminMixin):
     """Admin rows, foreign-key choices and autocompletes all pass through ``visible_to(user)``.
 
     Out-of-scope objects are simply not in the queryset, so the admin answers its own

@@ -80,7 +80,16 @@ class LogEntryAdmin(ReadOnlyAdminMixin, AuditlogLogEntryAdmin):
 
 @admin.register(PersonalDataAccess)
 class PersonalDataAccessAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ("accessed_at", "user", "content_type", "object_repr", "field", "remote_addr")
+    list_display = (
+        "accessed_at",
+        "user",
+        "content_type",
+        "object_repr",
+        "field",
+        "record_count",
+        "reason",
+        "remote_addr",
+    )
     list_filter = ("content_type", "field")
     list_select_related = ("user", "content_type")
     search_fields = ("user__username", "object_repr", "object_pk")

@@ -183,3 +183,46 @@ def mask_for_audit(value: str) -> str:
     if len(value) >= 15:
         return mask_id_number(value)
     return mask_phone(value)
+
+
+def record_export(
+    user,
+    *,
+    model: type[models.Model],
+    count: int,
+    fields: list[str],
+    reason: str,
+    request=None,
+) -> None:
+    """Record a full-value export: who, when, from where, how many records, which fields, why.
+
+    Refuses (``PermissionError``) a user without the permission and (``ValueError``) an export
+    without a reason. The values themselves are never recorded.
+    """
+    from chengjiang.accounts.models import PersonalDataAccess
+
+    if not can_view(user):
+        raise PermissionError(PERMISSION)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValueError("a full-value export needs a reason")
+    access = PersonalDataAccess(
+        user=user,
+        field=",".join(fields)[:64],
+        content_type=ContentType.objects.get_for_model(model),
+        object_repr=str(model._meta.verbose_name_plural)[:200],
+        record_count=count,
+        reason=reason[:300],
+    )
+    if request is not None:
+        access.remote_addr = request.META.get("REMOTE_ADDR") or None
+        access.path = request.path[:300]
+    access.save()
+    log.info(
+        "personal data exported: user=%s model=%s records=%s fields=%s addr=%s",
+        getattr(user, "username", user),
+        model._meta.label,
+        count,
+        access.field,
+        access.remote_addr or "-",
+    )

@@ -7,6 +7,8 @@ from crispy_forms.layout import Submit
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.forms import CleanTextMixin
+
 from .models import Session
 
 
@@ -17,7 +19,7 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
 
 
-class SessionForm(forms.ModelForm):
+class SessionForm(CleanTextMixin, forms.ModelForm):
     """Book a session of a class: its course, facility and time span."""
 
     class Meta:
@@ -41,7 +43,7 @@ class SessionForm(forms.ModelForm):
         self.helper.add_input(Submit("submit", _("Book"), css_class="btn-touch w-100"))
 
 
-class AttendanceForm(forms.Form):
+class AttendanceForm(CleanTextMixin, forms.Form):
     """One row per attendee: present, and hours (empty: the session's hours)."""
 
     def __init__(self, *args, session, attendees, existing, **kwargs):

@@ -24,6 +24,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import export_masks
 
 from . import services
 from .models import ClassKind, Session, SessionAttendance, TrainingBase, TrainingClass
@@ -115,6 +116,9 @@ class TrainingClassResource(_BaseScoped, ScopedResourceMixin, resources.ModelRes
     contact_name = fields.Field(attribute="contact_name", column_name=_("contact"))
     contact_phone = fields.Field(attribute="contact_phone", column_name=_("contact phone"))
     note = fields.Field(attribute="note", column_name=_("note"))
+
+    personal_fields = export_masks(TrainingClass)
+    export_title = _("training classes")
 
     class Meta(ScopedResourceMixin.Meta):
         model = TrainingClass
@@ -251,6 +255,9 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
         instance.session = session
         instance.attendee = matches[0]
 
+    fixed_on_update = ("session", "attendee")
+    export_title = _("session attendance")
+
     def check_scope(self, instance) -> None:
         if instance.session_id:
             self.base_visible(instance.session.training_class.base)
@@ -273,7 +280,8 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
             instance.hours = session.hours
         if instance.hours > session.hours:
             raise row_error(services.MSG_HOURS_TOO_MANY, name=name, hours=session.hours)
-        if SessionAttendance.objects.filter(session=session, attendee=instance.attendee).exists():
+        same = SessionAttendance.objects.filter(session=session, attendee=instance.attendee)
+        if self.others(same, instance).exists():
             raise row_error(MSG_ALREADY_RECORDED, name=name)
 
     def do_instance_save(self, instance, is_create):

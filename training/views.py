@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from chengjiang.access import get_visible_or_404
+from chengjiang.params import id_or_404, parse_date
 
 from . import selectors, services
 from .forms import AttendanceForm, SessionForm
@@ -26,10 +27,8 @@ def _require(user, perm: str) -> None:
 
 
 def _parse_date(value: str | None) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(value) if value else timezone.localdate()
-    except ValueError:
-        return timezone.localdate()
+    """The calendar's day; an unreadable or out-of-range date shows today."""
+    return parse_date(value) or timezone.localdate()
 
 
 def _shift_month(d: datetime.date, months: int) -> datetime.date:
@@ -44,10 +43,10 @@ def calendar(request):
     view = request.GET.get("view") if request.GET.get("view") in (MONTH, WEEK) else MONTH
     day = _parse_date(request.GET.get("date"))
     base = facility = None
-    if request.GET.get("base", "").isdigit():
-        base = get_visible_or_404(TrainingBase.objects, user, pk=int(request.GET["base"]))
-    if request.GET.get("facility", "").isdigit():
-        facility = get_visible_or_404(Facility.objects, user, pk=int(request.GET["facility"]))
+    if request.GET.get("base"):
+        base = get_visible_or_404(TrainingBase.objects, user, pk=id_or_404(request.GET["base"]))
+    if request.GET.get("facility"):
+        facility = get_visible_or_404(Facility.objects, user, pk=id_or_404(request.GET["facility"]))
     if view == MONTH:
         first_of_month = day.replace(day=1)
         last_of_month = first_of_month.replace(day=pycalendar.monthrange(day.year, day.month)[1])

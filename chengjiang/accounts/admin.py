@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang.forms import CleanTextAdminMixin
+
 from .models import User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(CleanTextAdminMixin, BaseUserAdmin):
     list_display = ("username", "last_name", "first_name", "organization", "is_staff", "is_active")
     list_select_related = ("organization",)
     list_filter = ("groups", "is_staff", "is_active")

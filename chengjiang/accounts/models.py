@@ -53,6 +53,13 @@ class PersonalDataAccess(models.Model):
     field = models.CharField(_("field"), max_length=64)
     remote_addr = models.GenericIPAddressField(_("client address"), null=True, blank=True)
     path = models.CharField(_("page"), max_length=300, blank=True)
+    record_count = models.PositiveIntegerField(
+        _("records exported"),
+        null=True,
+        blank=True,
+        help_text=_("Set for an export with full values: how many records it held."),
+    )
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("personal data view")

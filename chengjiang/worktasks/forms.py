@@ -5,12 +5,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import upload_limits
+from chengjiang.forms import CleanTextMixin
 
 from .models import ManualStatus, Section
 from .report import validate_wording
 
 
-class ReportDraftForm(forms.Form):
+class ReportDraftForm(CleanTextMixin, forms.Form):
     title = forms.CharField(label=_("Title"), max_length=200)
     opening = forms.CharField(label=Section.OPENING.label, widget=forms.Textarea(attrs={"rows": 4}))
     organization = forms.CharField(
@@ -50,7 +51,7 @@ class ReportDraftForm(forms.Form):
         return self._clean_wording("position")
 
 
-class ManualStatusForm(forms.Form):
+class ManualStatusForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=ManualStatus.choices)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
@@ -62,7 +63,7 @@ class ManualStatusForm(forms.Form):
         self.helper.add_input(Submit("save", _("Save status"), css_class="btn-touch"))
 
 
-class EvidenceForm(forms.Form):
+class EvidenceForm(CleanTextMixin, forms.Form):
     file = forms.FileField(
         label=_("File (JPEG, PNG or PDF)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf"}),
@@ -76,7 +77,7 @@ class EvidenceForm(forms.Form):
         self.helper.add_input(Submit("upload", _("Attach evidence"), css_class="btn-touch"))
 
 
-class ImportForm(forms.Form):
+class ImportForm(CleanTextMixin, forms.Form):
     file = forms.FileField(
         label=_("The district's checklist sheet (.xlsx)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from branches.uploads import check_upload
+from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
 
 from .measure_text import normalise_measure_columns
@@ -58,15 +59,16 @@ def evidence_add(*, task: Task, upload, description: str = "", by=None) -> Evide
     kind = check_upload(upload)
     evidence = Evidence(
         task=task,
-        original_name=(upload.name or "")[-200:],
+        original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
         description=description,
         uploaded_by=by,
     )
-    evidence.file.save(upload.name, upload, save=False)
-    evidence.full_clean()
-    evidence.save()
+    with StoredFiles() as stored:
+        store(evidence.file, f"upload.{kind.extension}", upload, stored=stored)
+        evidence.full_clean()
+        evidence.save()
     return evidence
 
 
@@ -116,10 +118,13 @@ class ImportOutcome:
 
 
 def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
+    """The sheet as the admin imports read it: formulas seen, UTF-8 or GBK, size and row limits."""
+    from chengjiang.importexport import ImportRefused, SafeCSV, SafeXLSX
+
     try:
-        if fmt == "csv":
-            return tablib.Dataset().load(data.decode("utf-8-sig"), format="csv")
-        return tablib.Dataset().load(data, format="xlsx")
+        return (SafeCSV() if fmt == "csv" else SafeXLSX()).create_dataset(data)
+    except ImportRefused as exc:
+        raise ValidationError(str(exc)) from exc
     except Exception as exc:  # tablib/openpyxl raise many kinds
         raise ValidationError(MSG_IMPORT_UNREADABLE) from exc
 

@@ -3,7 +3,6 @@ office's few writes (wording, manual status, evidence, checklist import)."""
 
 from __future__ import annotations
 
-import base64
 import datetime
 import hashlib
 
@@ -11,17 +10,21 @@ from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization, Village
 from chengjiang import measures as registry
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.files import download
+from chengjiang.importexport import import_counts
 from chengjiang.measures import Period
+from chengjiang.params import id_or_404, parse_int, year_or_404
 
 from . import selectors, services
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
@@ -50,16 +53,19 @@ MSG_EVIDENCE_ADDED = _("The evidence has been attached.")
 MSG_IMPORTED = _("The checklist has been imported: %(new)s new, %(update)s changed.")
 MSG_IMPORT_EXPIRED = _("The preview has expired; upload the file again.")
 SESSION_IMPORT = "worktasks_import"
-IMPORT_ACTIONS = {"new": _("new"), "update": _("changed"), "skip": _("unchanged")}
+IMPORT_ACTIONS = {
+    "new": pgettext_lazy("import row", "new"),
+    "update": pgettext_lazy("import row", "changed"),
+    "skip": pgettext_lazy("import row", "unchanged"),
+}
 
 
 def _year(request, default: int | None = None) -> int:
+    if default is not None:
+        year_or_404(default)  # a year from the path: /reports/0/ is no report
     raw = request.GET.get("year") or default or timezone.localdate().year
-    try:
-        year = int(raw)
-    except (TypeError, ValueError) as exc:
-        raise Http404 from exc
-    if not 2000 <= year <= 2100:
+    year = parse_int(raw, low=2000, high=2100)
+    if year is None:
         raise Http404
     return year
 
@@ -71,10 +77,7 @@ def _scope(request):
         raise Http404
     org_id = request.GET.get("org")
     if org_id:
-        try:
-            org = get_visible_or_404(Organization.objects, request.user, pk=int(org_id))
-        except ValueError as exc:
-            raise Http404 from exc
+        org = get_visible_or_404(Organization.objects, request.user, pk=id_or_404(org_id))
         return org.path, org
     return path, request.user.organization if path else None
 
@@ -154,11 +157,10 @@ def drilldown(request, key: str):
     period = Period.year(year)
     month = request.GET.get("month")
     if month:
-        try:
-            mo = int(month)
-            start = datetime.date(year, mo, 1)
-        except ValueError as exc:
-            raise Http404 from exc
+        mo = parse_int(month, low=1, high=12)
+        if mo is None:
+            raise Http404
+        start = datetime.date(year, mo, 1)
         end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
         period = Period(start, end)
     params = {}
@@ -171,12 +173,9 @@ def drilldown(request, key: str):
     records = m.records(period=period, scope=path, **params)
     village = None
     if request.GET.get("village"):
-        try:
-            village = get_visible_or_404(
-                Village.objects, request.user, pk=int(request.GET["village"])
-            )
-        except ValueError as exc:
-            raise Http404 from exc
+        village = get_visible_or_404(
+            Village.objects, request.user, pk=id_or_404(request.GET["village"])
+        )
         if not m.village_field:
             raise Http404
         records = records.filter(**{m.village_field: village.pk})
@@ -250,6 +249,7 @@ def report(request, year: int | None = None):
 
 @permission_required(VIEW, raise_exception=True)
 def report_docx_download(request, year: int):
+    year_or_404(year)
     _path, _org, rendered = _report_context(request, year)
     if not rendered.offered:
         raise Http404
@@ -260,6 +260,7 @@ def report_docx_download(request, year: int):
 
 @permission_required(VIEW, raise_exception=True)
 def progress_xlsx_download(request, year: int):
+    year_or_404(year)
     path, org = _scope(request)
     checklist = Checklist.objects.filter(year=year).first()
     if checklist is None:
@@ -381,14 +382,49 @@ def task_manual(request, pk: int):
 @permission_required(VIEW, raise_exception=True)
 def evidence_download(request, pk: int):
     evidence = get_visible_or_404(Evidence.objects, request.user, pk=pk)
-    response = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.original_name,
-        content_type=evidence.content_type,
+    return download(
+        evidence.file, filename=evidence.original_name, content_type=evidence.content_type
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+
+
+PENDING_DIR = "import-pending"
+
+
+def _pending_path(stored: dict | None) -> str | None:
+    name = str((stored or {}).get("name") or "")
+    if len(name) != 32 or not all(c in "0123456789abcdef" for c in name):
+        return None  # only names this view made
+    return f"{PENDING_DIR}/{name}"
+
+
+def _write_pending(data: bytes) -> str:
+    """Keep an uploaded sheet until it is confirmed (media storage: shared by every server)."""
+    from uuid import uuid4
+
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    name = uuid4().hex
+    default_storage.save(f"{PENDING_DIR}/{name}", ContentFile(data))
+    return name
+
+
+def _read_pending(stored: dict) -> bytes | None:
+    from django.core.files.storage import default_storage
+
+    path = _pending_path(stored)
+    if path is None or not default_storage.exists(path):
+        return None
+    with default_storage.open(path, "rb") as file:
+        return file.read()
+
+
+def _drop_pending(stored: dict | None) -> None:
+    from django.core.files.storage import default_storage
+
+    path = _pending_path(stored)
+    if path is not None and default_storage.exists(path):
+        default_storage.delete(path)
 
 
 @permission_required("worktasks.add_task", raise_exception=True)
@@ -397,15 +433,15 @@ def checklist_import(request):
     form = ImportForm()
     if request.method == "POST" and "confirm" in request.POST:
         stored = request.session.get(SESSION_IMPORT)
-        if not stored or stored["hash"] != request.POST.get("hash"):
+        data = _read_pending(stored) if stored else None
+        if data is None or stored.get("hash") != request.POST.get("hash"):
             messages.error(request, MSG_IMPORT_EXPIRED)
             return redirect("worktasks:import")
-        data = base64.b64decode(stored["data"])
         outcome = services.checklist_import(
             data=data, user=request.user, dry_run=False, fmt=stored["fmt"]
         )
         if outcome.ok:
-            del request.session[SESSION_IMPORT]
+            _drop_pending(request.session.pop(SESSION_IMPORT, None))
             totals = outcome.counts()
             messages.success(
                 request,
@@ -426,15 +462,19 @@ def checklist_import(request):
                 form.add_error("file", exc)
             else:
                 digest = hashlib.sha256(data).hexdigest()
+                # the file waits in a temporary file, not in the session (which every request
+                # loads): the session holds only its name
+                _drop_pending(request.session.get(SESSION_IMPORT))
                 request.session[SESSION_IMPORT] = {
-                    "data": base64.b64encode(data).decode(),
+                    "name": _write_pending(data),
                     "fmt": fmt,
                     "hash": digest,
                 }
                 outcome.hash = digest
     preview = []
     if outcome is not None:
-        for number, row in enumerate(outcome.result.rows, start=1):
+        # the spreadsheet's own row numbers: the header is row 1
+        for number, row in enumerate(outcome.result.rows, start=2):
             action = IMPORT_ACTIONS.get(row.import_type, row.import_type)
             preview.append({"number": number, "type": action, "diff": row.diff})
     return render(
@@ -445,6 +485,7 @@ def checklist_import(request):
             "outcome": outcome,
             "preview": preview,
             "headers": outcome.result.diff_headers if outcome is not None else [],
+            "counts": import_counts(outcome.result) if outcome is not None else {},
             "refused": services.MSG_IMPORT_REFUSED % {"count": len(outcome.errors)}
             if outcome is not None and outcome.errors
             else "",

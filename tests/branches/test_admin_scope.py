@@ -142,4 +142,7 @@ def test_admin_import_with_a_bad_row_writes_nothing(tree, users, login):
     assert "confirm_form" not in response.context or response.context["confirm_form"] is None
     assert not Meeting.objects.exists()
     messages = [str(m) for m in response.context["messages"]]
-    assert any("2" in m for m in messages[1:]), messages
+    assert any("未导入" in m for m in messages), messages
+    # the bad row is named by its spreadsheet row (header = row 1), once, on the page
+    assert [line.split("：")[0] for line in response.context["row_reasons"]] == ["第 3 行"]
+    assert "第 3 行：" in response.content.decode()

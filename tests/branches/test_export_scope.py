@@ -13,9 +13,13 @@ def test_member_export_of_a_secretary_holds_only_their_village_masked(tree, user
     assert {m.masked_id_number for m in tree.a_members} == ids
 
 
-def test_office_export_holds_everything_in_full(tree, users):
-    data = MemberResource(user=users.office).export(Member.objects.all())
-    assert {row[3] for row in data} == {m.id_number for m in Member.objects.all()}
+def test_office_export_is_masked_unless_full_values_are_asked_for(tree, users):
+    masked = MemberResource(user=users.office).export(Member.objects.all())
+    assert {row[3] for row in masked} == {m.masked_id_number for m in Member.objects.all()}
+    full = MemberResource(user=users.office, full_values=True, reason="换届审核").export(
+        Member.objects.all()
+    )
+    assert {row[3] for row in full} == {m.id_number for m in Member.objects.all()}
 
 
 def test_talk_export_is_scoped(tree, users):

@@ -90,11 +90,12 @@ def test_one_bad_row_writes_nothing_and_is_named(tree, users):
     numbers = sorted(r.number for r in result.invalid_rows)
     assert numbers == [2, 3]
     reasons = row_reasons(result)
-    assert any(line.startswith("第 2 行") and str(MSG_ID_CHECK) in line for line in reasons), (
+    # the spreadsheet's own row numbers: the header is row 1, the first data row is row 2
+    assert any(line.startswith("第 3 行") and str(MSG_ID_CHECK) in line for line in reasons), (
         reasons
     )
     assert any(
-        line.startswith("第 3 行") and str(MSG_DUPLICATE_IN_FILE % {"number": 1}) in line
+        line.startswith("第 4 行") and str(MSG_DUPLICATE_IN_FILE % {"number": 2}) in line
         for line in reasons
     ), reasons
 

@@ -15,6 +15,7 @@ from import_export.formats.base_formats import XLSX
 
 from cadres.models import Applicant, Candidate, GroupFigures, GroupLeader, VillageGroup
 from cadres.resources import (
+    MSG_NO_CANDIDATE,
     ApplicantScoreResource,
     CandidateResultResource,
     GroupFiguresResource,
@@ -84,9 +85,10 @@ def test_bad_group_rows_write_nothing_and_name_row_and_reason(tree, users):
     )
     assert VillageGroup.objects.count() == 0 and GroupFigures.objects.count() == 0
     assert len(reasons) == 3
-    assert reasons[0].startswith("第 2 行") and "无此村" in reasons[0]
-    assert reasons[1].startswith("第 3 行") and "第 1 行" in reasons[1]  # names the first
-    assert reasons[2].startswith("第 4 行") and "不是日期" in reasons[2]
+    # the spreadsheet's row numbers (header = row 1)
+    assert reasons[0].startswith("第 3 行") and "无此村" in reasons[0]
+    assert reasons[1].startswith("第 4 行") and "第 2 行" in reasons[1]  # names the first
+    assert reasons[2].startswith("第 5 行") and "不是日期" in reasons[2]
 
 
 def test_secretary_cannot_import_the_other_village(tree, users):
@@ -159,7 +161,8 @@ def test_a_bad_score_row_writes_nothing(election, users):
     a.refresh_from_db()
     assert a.exam_score is None and a.stage == Candidate.Stage.RECOMMENDED
     assert len(reasons) == 2
-    assert reasons[0].startswith("第 2 行") and reasons[1].startswith("第 3 行")
+    # the spreadsheet's row numbers: the header is row 1
+    assert reasons[0].startswith("第 3 行") and reasons[1].startswith("第 4 行")
 
 
 def test_scores_outside_scope_are_refused(election, users):
@@ -177,7 +180,9 @@ def test_scores_outside_scope_are_refused(election, users):
     )
     a.refresh_from_db(), b.refresh_from_db()
     assert a.exam_score is None and b.exam_score is None
-    assert any("青桥村" in r for r in reasons)
+    # out of scope reads as not found: the reply does not confirm the ID number exists elsewhere
+    assert reasons == [f"第 3 行：{MSG_NO_CANDIDATE % {'round': rnd.name}}"]
+    assert not any("青桥村" in r for r in reasons)
 
 
 APP_COLS = ("recruitment", "id_number", "written", "interview")
@@ -220,7 +225,7 @@ def test_bad_applicant_scores_write_nothing(tree, users):
     )
     a.refresh_from_db()
     assert a.written_score is None and a.stage == Applicant.Stage.QUALIFIED
-    assert len(reasons) == 1 and reasons[0].startswith("第 2 行")
+    assert len(reasons) == 1 and reasons[0].startswith("第 3 行")
 
 
 def test_export_masks_id_numbers_without_permission(election, users):

@@ -81,7 +81,11 @@ def test_personal_fields_masked_without_the_permission(tree, users):
     row = MemberResource(user=users.sec_a).export(Member.objects.filter(pk=member.pk))[0]
     assert row[1] == mask_id_number(member.id_number) != member.id_number
     assert row[2] == mask_phone(member.phone)
-    full = MemberResource(user=users.office).export(Member.objects.filter(pk=member.pk))[0]
+    masked = MemberResource(user=users.office).export(Member.objects.filter(pk=member.pk))[0]
+    assert masked[1] == mask_id_number(member.id_number)
+    full = MemberResource(user=users.office, full_values=True, reason="核对").export(
+        Member.objects.filter(pk=member.pk)
+    )[0]
     assert full[1] == member.id_number
 
 
@@ -123,7 +127,7 @@ def test_out_of_scope_row_and_repeated_row_refuse_the_whole_file(tree, users):
     result = BranchMemberResource(user=users.sec_a).import_data(_member_dataset([good, good]))
     [bad] = result.invalid_rows
     assert bad.number == 2
-    assert str(MSG_DUPLICATE_IN_FILE % {"number": 1}) in bad.error.messages
+    assert str(MSG_DUPLICATE_IN_FILE % {"number": 2}) in bad.error.messages
     assert Member.objects.count() == before
 
     result = BranchMemberResource(user=users.sec_a).import_data(_member_dataset([good]))

@@ -211,6 +211,6 @@ def test_admin_import_previews_and_a_bad_file_writes_nothing(training, users, lo
     response = client.post(url, {"import_file": upload, "format": "1", "resource": "0"})
     assert response.status_code == 200
     html = response.content.decode()
-    assert "第 2 行：班次类别：“外星班次”不是有效选项" in html
+    assert "第 3 行：班次类别：“外星班次”不是有效选项" in html  # header = row 1
     assert response.context.get("confirm_form") is None  # no way to confirm a bad file
     assert TrainingClass.objects.count() == before

@@ -4,7 +4,8 @@
 
 The database is replaced by the archive's (PostgreSQL: ``pg_restore --clean --if-exists``
 in one transaction; SQLite: the online backup API copies the saved file over the live one), then
-the uploaded files are put back under MEDIA_ROOT (files not in the archive are left alone). The
+the uploaded files are put back under MEDIA_ROOT (files not in the archive are left alone), and
+every cache is cleared (no dashboard shows pre-restore figures; cached sessions end too). The
 row counts are compared with those recorded at backup time. Restore into a database of the same
 vendor as the backup.
 """
@@ -18,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DEFAULT_DB_ALIAS, connections
 
@@ -123,7 +125,16 @@ def restore_archive(
             restore_database(Path(tmp) / manifest["database"], target, connection=connection)
         if media and manifest.get("media"):
             restore_media(tar, Path(media_root or settings.MEDIA_ROOT))
+    if settings_dict is None:
+        drop_caches()
     return manifest
+
+
+def drop_caches() -> None:
+    """Forget every cached figure (and cached session): they describe the database as it was
+    before the restore, and a raw database copy sends no signal that would invalidate them."""
+    for alias in settings.CACHES:
+        caches[alias].clear()
 
 
 class Command(BaseCommand):

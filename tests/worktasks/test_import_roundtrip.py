@@ -1,0 +1,51 @@
+"""Checklist import: round trip by 编号, and the uploaded sheet kept out of the session."""
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from django.utils import translation
+
+from chengjiang.worktasks.models import Task
+from chengjiang.worktasks.resources import TaskResource
+from tests.roundtrip import assert_round_trip, edit, export_xlsx
+from tests.worktasks.factories import TaskFactory
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+def test_task_round_trip_changes_the_title(tree, users):
+    for _ in range(3):
+        TaskFactory(responsible=tree.a)
+    title = assert_round_trip(
+        TaskResource,
+        users.office,
+        Task.objects.order_by("pk"),
+        "任务名称",
+        "新任务名称",
+        attribute="title",
+    )
+    assert title == "新任务名称"
+
+
+def test_the_session_holds_no_copy_of_the_uploaded_sheet(tree, users, login, settings):
+    for _ in range(2):
+        TaskFactory(responsible=tree.a)
+    data = export_xlsx(TaskResource, users.office, Task.objects.order_by("pk"))
+    data = edit(data, {(0, "任务内容"): "很长的说明" * 2000})
+    client = login(users.office)
+    url = reverse("worktasks:import")
+    response = client.post(url, {"file": SimpleUploadedFile("清单.xlsx", data), "preview": "1"})
+    assert response.status_code == 200 and not response.context["outcome"].errors
+    stored = client.session["worktasks_import"]
+    assert len(str(stored)) < 200  # a name, a format and a hash — not the file
+    assert [p["type"] for p in response.context["preview"]] == ["修改", "无变化"]
+    page = response.content.decode()
+    assert "修改 1 条" in page and "无变化 1 条" in page and 'class="cell-changed"' in page
+    done = client.post(url, {"confirm": "1", "hash": response.context["outcome"].hash})
+    assert done.status_code == 302
+    assert Task.objects.order_by("pk").first().description.startswith("很长的说明")
+    assert "worktasks_import" not in client.session
