@@ -47,7 +47,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("branches", "0004_review_permissions"),
+        ("branches", "0005_input_date_bounds"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
