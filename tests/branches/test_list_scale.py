@@ -179,7 +179,7 @@ def test_the_admin_search_reads_the_trigram_index_on_postgres(tree):
     from branches.models import Meeting
 
     MeetingFactory(organization=tree.a1, topic="学习主题党日活动")
-    qs = Meeting.objects.filter(topic__icontains="主题党日")
+    qs = Meeting.objects.filter(topic__icontains="主题党日").order_by()
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
         plan = qs.explain()
