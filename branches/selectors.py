@@ -249,6 +249,12 @@ def cadence_matrix(
     )
     for row in rows:
         counts[(row["organization_id"], row["kind"], row["month"])] += row["n"]
+    # Per (organisation, kind): the twelve months' counts in a list, summed by slices below
+    # (5,000 organisations × 17 periods: one dict lookup per period, not one per month).
+    monthly: dict[tuple[int, str], list[int]] = {}
+    for (org_id, kind, month), n in counts.items():
+        monthly.setdefault((org_id, kind), [0] * 13)[month] = n
+    none = [0] * 13
 
     tables = []
     for rule in rules:
@@ -260,12 +266,14 @@ def cadence_matrix(
         cols = periods_of(year, column_kind)
         table = CadenceKindTable(rule=rule, periods=cols)
         wanted = set(rule.org_kind_list)
+        spans = [(period, period.start.month, period.end.month + 1) for period in cols]
         for org in orgs:
             if org.kind not in wanted:
                 continue
             cells = []
-            for period in cols:
-                done = sum(counts.get((org.pk, rule.meeting_kind, m), 0) for m in period.months)
+            by_month = monthly.get((org.pk, rule.meeting_kind), none)
+            for period, first, stop in spans:
+                done = sum(by_month[first:stop])
                 required = _required_in(org, period, rule.min_count * factor)
                 state = _state(done=done, required=required, period=period, today=today)
                 cells.append(
