@@ -146,3 +146,51 @@ def test_office_imports_members_with_a_bad_row_then_fixed(desktop):
     }
     for name, _, _ in NEW:
         assert name in names, f"{name} is missing from the exported members list"
+
+
+def test_office_round_trip_updates_one_cell_after_fixing_a_bad_row(desktop):
+    """The office's weekly round trip: export the roster, correct one cell in the spreadsheet,
+    import it back. A second cell typed wrong is refused alone (row and column named, nothing
+    written); once fixed, the preview says 修改 1 and the rest 无变化, and confirming changes
+    exactly that member."""
+    office, page = desktop, desktop.page
+    office.login("office", next_path=CHANGELIST)
+    book = export_sheet(office, "06-roundtrip-export")
+    rows = [list(r) for r in book.active.iter_rows(values_only=True)]
+    headers, data = rows[0], rows[1:]
+    column = {str(h): i for i, h in enumerate(headers)}
+    key, name, joined = column["编号"], column["姓名"], column["入党日期"]
+    assert all(r[key] for r in data), "every exported row carries its 编号"
+    count = Member.objects.count()
+
+    target = next(r for r in data if BRANCH in [str(c) for c in r])
+    other = next(r for r in data if r is not target)
+    old_name, new_name = str(target[name]), str(target[name]) + "（更正）"
+    target[name] = new_name
+    stored_joined = other[joined]
+    other[joined] = "不详"  # a cell typed wrong
+
+    upload(office, sheet_bytes(headers, data))
+    errors = page.locator(".import-row-reasons").inner_text().strip()
+    office.shot("07-roundtrip-one-bad-row")
+    lines = errors.splitlines()
+    assert len(lines) == 1, f"only the real error is listed: {errors}"
+    assert f"第 {data.index(other) + 2} 行" in lines[0], lines[0]
+    assert "入党日期" in lines[0], lines[0]
+    assert not Member.objects.filter(name=new_name).exists()
+
+    other[joined] = stored_joined  # fixed
+    upload(office, sheet_bytes(headers, data))
+    counts = page.locator(".import-counts").inner_text()
+    office.shot("08-roundtrip-preview")
+    assert re.search(r"修改\D*1\b", counts), counts
+    assert re.search(rf"无变化\D*{len(data) - 1}\b", counts), counts
+    assert re.search(r"新增\D*0\b", counts), counts
+    changed = page.locator("table.import-preview tr.update")
+    assert changed.count() == 1 and new_name in changed.inner_text()
+    with page.expect_navigation():
+        page.locator("form[action*='process_import'] input[type=submit]").click()
+    office.shot("09-roundtrip-imported")
+    assert Member.objects.count() == count
+    assert Member.objects.get(pk=target[key]).name == new_name
+    assert not Member.objects.filter(name=old_name, pk=target[key]).exists()
