@@ -479,7 +479,8 @@ class Candidate(Person):
                 | (~Q(stage="stopped") & Q(stopped_at="")),
                 name="candidate_stop_has_reason",
                 violation_error_message=_(
-                    "A stopped record needs the reason and the stage it stopped at; one not stopped has no stage."
+                    "A stopped record needs the reason and the stage it stopped at; "
+                    "one not stopped has no stage."
                 ),
             ),
             models.CheckConstraint(
@@ -759,7 +760,8 @@ class Applicant(Person):
                 | (~Q(stage="stopped") & Q(stopped_at="")),
                 name="applicant_stop_has_reason",
                 violation_error_message=_(
-                    "A stopped record needs the reason and the stage it stopped at; one not stopped has no stage."
+                    "A stopped record needs the reason and the stage it stopped at; "
+                    "one not stopped has no stage."
                 ),
             ),
         ]

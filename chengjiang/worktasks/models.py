@@ -162,7 +162,8 @@ class Task(models.Model):
                 | (~Q(measure_key="") & Q(target__gt=0, manual_status="")),
                 name="task_measure_xor_manual",
                 violation_error_message=_(
-                    "A task is either measured, with a target above zero, or assessed by hand, with a status; not both."
+                    "A task is either measured, with a target above zero, "
+                    "or assessed by hand, with a status; not both."
                 ),
             ),
         ]
