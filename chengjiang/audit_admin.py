@@ -12,7 +12,6 @@ from auditlog.mixins import AuditlogHistoryAdminMixin
 from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -22,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import ScopedQuerySet, scope_path, scope_root
 from chengjiang.accounts.models import PersonalDataAccess
+from chengjiang.labels import field_label, field_labels, record_type
 
 
 class ReadOnlyAdminMixin:
@@ -70,35 +70,6 @@ def scoped_entries(queryset, user, *, object_field: str = "object_id"):
             visible = [str(pk) for pk in visible.values_list("pk", flat=True)]
         condition |= Q(content_type=ct, **{f"{object_field}__in": visible})
     return queryset.filter(condition)
-
-
-def record_type(content_type: ContentType | None) -> str:
-    """A record type as the office reads it: the model's verbose name (会议), not ``meeting`` or
-    ``Axes | access attempt``."""
-    if content_type is None:
-        return ""
-    model = content_type.model_class()
-    return str(model._meta.verbose_name) if model is not None else gettext("deleted record type")
-
-
-def field_label(content_type: ContentType | None, name: str) -> str:
-    """A field as the office reads it: its verbose name (手机号码), not ``phone``; a reverse
-    relation by the related model's plural (会议)."""
-    model = content_type.model_class() if content_type is not None else None
-    if model is None:
-        return name
-    try:
-        field = model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return name
-    if getattr(field, "verbose_name", None):
-        return str(field.verbose_name)
-    return str(field.related_model._meta.verbose_name_plural)
-
-
-def field_labels(content_type: ContentType | None, names: str) -> str:
-    """Several field names stored comma-separated (``id_number,phone``), as labels."""
-    return "、".join(field_label(content_type, n.strip()) for n in names.split(",") if n.strip())
 
 
 class RecordTypeFilter(admin.SimpleListFilter):

@@ -1,5 +1,6 @@
 """The audit log, the personal-data access log and the permission pickers speak Chinese: record
-types and fields by their verbose names, never ``member``, ``phone`` or ``Axes | access attempt``."""
+types and fields by their verbose names, never ``member``, ``phone`` or ``Axes | access attempt``.
+"""
 
 from __future__ import annotations
 
