@@ -132,6 +132,11 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
+# Above this many organisations in scope, the list filters take a name instead of a <select>
+# of every organisation (issue 12: 5,000 organisations are a 600 KB page).
+ORGANIZATION_SELECT_LIMIT = 200
+
+
 class MeetingFilterForm(CleanTextMixin, forms.Form):
     """The meeting list's filters (GET)."""
 
@@ -140,6 +145,9 @@ class MeetingFilterForm(CleanTextMixin, forms.Form):
     status = forms.ChoiceField(label=_("status"), required=False)
     organization = OrganizationChoiceField(
         label=_("organisation"), required=False, queryset=Organization.objects.none()
+    )
+    organization_name = forms.CharField(
+        label=_("organisation name contains"), required=False, max_length=100
     )
     date_from = forms.DateField(label=_("held from"), required=False, widget=_date_input())
     date_to = forms.DateField(label=_("held until"), required=False, widget=_date_input())
@@ -152,8 +160,21 @@ class MeetingFilterForm(CleanTextMixin, forms.Form):
         if "kind" in self.fields:
             self.fields["kind"].choices = everything + list(self.kind_choices)
         self.fields["status"].choices = everything + list(Status.choices)
-        self.fields["organization"].queryset = Organization.objects.visible_to(user)
+        visible = Organization.objects.visible_to(user)
+        self.fields["organization"].queryset = visible
         self.fields["organization"].empty_label = _("all")
+        if visible.order_by()[: ORGANIZATION_SELECT_LIMIT + 1].count() > ORGANIZATION_SELECT_LIMIT:
+            # Many organisations: typed by name; an organisation chosen by a link (the cadence
+            # matrix's cells) stays as a hidden key, named above the filters.
+            self.fields["organization"].widget = forms.HiddenInput()
+        else:
+            del self.fields["organization_name"]
+
+    @property
+    def chosen_organization(self):
+        if "organization_name" not in self.fields or not self.is_valid():
+            return None
+        return self.cleaned_data.get("organization")
 
     def apply(self, qs):
         """Filter ``qs`` with the valid filters (invalid ones are ignored and shown)."""
@@ -167,6 +188,8 @@ class MeetingFilterForm(CleanTextMixin, forms.Form):
             qs = qs.filter(status=data["status"])
         if data.get("organization"):
             qs = qs.filter(organization=data["organization"])
+        if data.get("organization_name"):
+            qs = qs.filter(organization__name__icontains=data["organization_name"])
         if data.get("date_from"):
             qs = qs.filter(held_on__gte=data["date_from"])
         if data.get("date_to"):

@@ -461,7 +461,11 @@ class Meeting(ReviewedRecord):
         verbose_name_plural = _("meetings")
         ordering = ["-held_on", "-pk"]
         permissions = [("review_meeting", _("Can approve or return meeting records"))]
-        indexes = [models.Index(fields=["organization", "kind", "held_on"])]
+        indexes = [
+            models.Index(fields=["organization", "kind", "held_on"]),
+            # The lists' keyset order (newest first), read backwards: no sort, no OFFSET.
+            models.Index(fields=["held_on", "id"], name="meeting_held_on_id"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.held_on} {self.get_kind_display()} · {self.topic}"
@@ -589,6 +593,8 @@ class Talk(ReviewedRecord):
         verbose_name_plural = _("heart-to-heart talks")
         ordering = ["-held_on", "-pk"]
         permissions = [("review_talk", _("Can approve or return talk records"))]
+        # The lists' keyset order (newest first), read backwards: no sort, no OFFSET.
+        indexes = [models.Index(fields=["held_on", "id"], name="talk_held_on_id")]
 
     def __str__(self) -> str:
         return f"{self.held_on} · {self.topic}"

@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -33,6 +32,7 @@ from .forms import (
     active_organizations,
 )
 from .models import Meeting, MeetingAttachment, Organization, Status, Talk
+from .paging import keyset_page
 
 PAGE_SIZE = 20
 
@@ -106,12 +106,20 @@ def can_edit(user, record) -> bool:
 
 
 def _page(request, qs):
-    return Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    """A keyset page (``?after=`` / ``?before=``): no OFFSET, the total counted up to a cap."""
+    return keyset_page(
+        qs,
+        after=request.GET.get("after"),
+        before=request.GET.get("before"),
+        size=PAGE_SIZE,
+        query=_query_without_page(request),
+    )
 
 
 def _query_without_page(request) -> str:
     query = request.GET.copy()
-    query.pop("page", None)
+    for name in ("page", "after", "before"):
+        query.pop(name, None)
     return query.urlencode()
 
 
@@ -129,13 +137,20 @@ def home(request):
     for org in organizations:
         org.rel_depth = min(org.depth - root_depth, 4)
     meetings, talks = selectors.editable_records(user)
-    quarter = selectors.quarter_cadence(scope=path) if path is not None else []
+    # This year's cadence, read once for both the quarter's cells and the villages behind.
+    today = timezone.localdate()
+    tables = (
+        selectors.cadence_matrix(year=today.year, scope=path, today=today)
+        if path is not None
+        else []
+    )
+    quarter = selectors.quarter_cadence(scope=path, today=today, tables=tables) if tables else []
     context = {
         "organizations": organizations,
         "draft_meetings": meetings,
         "draft_talks": talks,
         "quarter": quarter,
-        "current_quarter": selectors.quarter_of(timezone.localdate()),
+        "current_quarter": selectors.quarter_of(today),
         "can_add_meeting": user.has_perm("branches.add_meeting"),
         "can_add_talk": user.has_perm("branches.add_talk"),
         "is_reviewer": is_reviewer(user),
@@ -143,7 +158,9 @@ def home(request):
     if context["is_reviewer"]:
         # The office's home: the review queue, villages behind on 三会一课, imports.
         context["queue"] = selectors.review_queue(user)
-        context["behind"] = selectors.villages_behind(scope=path) if path is not None else []
+        context["behind"] = (
+            selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
+        )
         context["imports"] = _import_links(user)
     return render(request, "branches/home.html", context)
 
@@ -185,12 +202,14 @@ def meeting_list(request):
     qs = selectors.meetings_for(request.user)
     if form.is_bound:
         qs = form.apply(qs)
+    page = _page(request, qs)
+    selectors.add_attendee_counts(page.object_list)
     return render(
         request,
         "branches/meeting_list.html",
         {
             "filter_form": form,
-            "page": _page(request, qs),
+            "page": page,
             "query": _query_without_page(request),
             "can_add": request.user.has_perm("branches.add_meeting"),
         },
@@ -425,12 +444,14 @@ def talk_list(request):
     qs = selectors.talks_for(request.user)
     if form.is_bound:
         qs = form.apply(qs)
+    page = _page(request, qs)
+    selectors.add_person_times(page.object_list)
     return render(
         request,
         "branches/talk_list.html",
         {
             "filter_form": form,
-            "page": _page(request, qs),
+            "page": page,
             "query": _query_without_page(request),
             "can_add": request.user.has_perm("branches.add_talk"),
         },

@@ -33,11 +33,15 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
+from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils.functional import cached_property
 from django.utils.http import urlencode
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -268,6 +272,103 @@ class ScopedAdminMixin(CleanTextAdminMixin):
             and not personal_data.is_personal_field(f.lstrip("^=@"))
         ]
 
+    # Foreign keys to tables of thousands of rows (issue 12: 5,000 organisations, 100,000
+    # members) are picked by autocomplete, never a <select> of every row.
+    autocomplete_models = frozenset({"branches.organization", "branches.member"})
+
+    def get_autocomplete_fields(self, request):
+        fields = list(super().get_autocomplete_fields(request))
+        for f in self.model._meta.get_fields():
+            if not ((f.many_to_one or f.many_to_many) and f.concrete and f.editable):
+                continue
+            if f.related_model._meta.label_lower not in self.autocomplete_models:
+                continue
+            if f.name in fields or f.name in self.raw_id_fields:
+                continue
+            target = self.admin_site._registry.get(f.related_model)
+            if target is not None and target.search_fields:
+                fields.append(f.name)
+        return fields
+
+    def get_search_results(self, request, queryset, search_term):
+        """Search that an index can answer on big tables: a name across a foreign key
+        (``organization__name``) is looked up first in its own table and matched by key
+        (``organization_id IN (…)``), so every condition is on the searched table itself and
+        PostgreSQL ORs its trigram and key indexes instead of joining and scanning every row.
+        Anything this does not cover (``^ = @`` prefixes, explicit lookups, reverse or
+        many-to-many paths) is left to Django's own search."""
+        fields = [str(f) for f in self.get_search_fields(request)]
+        plan = _search_plan(self.model, fields) if search_term and fields else None
+        if plan is None:
+            return super().get_search_results(request, queryset, search_term)
+        local, related = plan
+        terms = []
+        for bit in smart_split(search_term):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            q = Q()
+            for name in local:
+                q |= Q(**{f"{name}__icontains": bit})
+            for fk, rest in related:
+                target = self.model._meta.get_field(fk).remote_field.model
+                matched = _scoped(target._default_manager.all(), request).filter(rest_q(rest, bit))
+                q |= Q(**{f"{fk}__in": list(matched.order_by().values_list("pk", flat=True))})
+            terms.append(q)
+        for q in terms:
+            queryset = queryset.filter(q)
+        return queryset, False
+
+
+def rest_q(rest: list[str], bit: str) -> Q:
+    q = Q()
+    for name in rest:
+        q |= Q(**{f"{name}__icontains": bit})
+    return q
+
+
+def _search_plan(model, fields):
+    """(local fields, [(foreign key, [fields of its model])]) or None if any field is not a
+    plain text field here or one forward foreign key away."""
+    local, related = [], {}
+    for name in fields:
+        parts = name.split(LOOKUP_SEP)
+        try:
+            if len(parts) == 1 and name[:1] not in "^=@":
+                if model._meta.get_field(name).is_relation:
+                    return None
+                local.append(name)
+                continue
+            if len(parts) != 2:
+                return None
+            fk = model._meta.get_field(parts[0])
+            if not (fk.many_to_one and fk.concrete):
+                return None
+            if fk.remote_field.model._meta.get_field(parts[1]).is_relation:
+                return None
+        except FieldDoesNotExist:
+            return None
+        related.setdefault(parts[0], []).append(parts[1])
+    return local, list(related.items())
+
+
+class CappedCountPaginator(Paginator):
+    """The admin's paginator on big tables: the count reads at most ``COUNT_CAP + 1`` rows
+    (a COUNT over a LIMITed subquery), so an unfiltered changelist of a million rows neither
+    counts them all nor offers a page beyond the cap; ``count_capped`` says there are more."""
+
+    COUNT_CAP = 10_000
+
+    @cached_property
+    def count(self):
+        qs = self.object_list
+        if not hasattr(qs, "order_by"):
+            return len(qs)
+        n = qs.order_by()[: self.COUNT_CAP + 1].count()
+        self.count_capped = n > self.COUNT_CAP
+        return min(n, self.COUNT_CAP)
+
+    count_capped = False
+
 
 def formset_outcome(formset) -> list:
     """Fill ``new_objects``/``changed_objects``/``deleted_objects`` without writing anything.
@@ -383,6 +484,9 @@ class ScopedModelAdmin(
 ):
     form = RuleErrorsShownForm
     list_per_page = 50
+    # Issue 12: no COUNT(*) of a whole table on a changelist (capped count, no full count).
+    paginator = CappedCountPaginator
+    show_full_result_count = False
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None and obj.pk is not None and personal_data.can_view(request.user):

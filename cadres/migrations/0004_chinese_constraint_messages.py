@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0006_chinese_constraint_messages'),
+        ('branches', '0007_chinese_constraint_messages'),
         ('cadres', '0003_admin_one_open_pairing'),
     ]
 

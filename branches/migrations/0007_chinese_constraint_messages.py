@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0005_input_date_bounds'),
+        ('branches', '0006_lists_list_indexes'),
     ]
 
     operations = [
