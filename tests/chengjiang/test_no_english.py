@@ -78,10 +78,11 @@ KNOWN: dict[str, str] = {
 ROLES = ("office", "huayuan", "leader", "root")  # office, a secretary, the leadership; superuser
 
 # Codes, not words: placeholders {…}, dotted measure keys, key=value parameters, |filters,
-# comma-separated kind codes (branch,group).
+# comma-separated kind codes (branch,group), masked values.
 CODES = re.compile(
     r"\{[^{}]*\}|\b[a-z_]+\.[a-z_]+\b|\b[a-z_]+=[\w|.-]*|\|[a-z_]+(?::[a-z_]+)?"
     r"|\b[a-z_]+(?:,[a-z_]+)+\b"
+    r"|\b\w{1,12}\*{4,}"  # a masked value, e.g. a password salt shown as f48bef******
 )
 
 
@@ -209,8 +210,9 @@ def _admin_pages(client):
             yield reverse("admin:%s_%s_add" % info)
         obj = model_admin.get_queryset(_request(client)).order_by("pk").first()
         if obj is not None:
-            for view in ("change", "history"):
-                yield reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[obj.pk])
+            for view in ("change", "history", "auditlog"):  # auditlog: the per-record trail
+                with contextlib.suppress(NoReverseMatch):
+                    yield reverse(f"admin:{info[0]}_{info[1]}_{view}", args=[obj.pk])
         if isinstance(model_admin, ScopedImportExportMixin):
             yield ("export", reverse("admin:%s_%s_export" % info))
 
