@@ -797,9 +797,15 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
 class CadenceRuleAdmin(
     CleanTextAdminMixin, ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin
 ):
-    list_display = ("meeting_kind", "period", "min_count", "org_kinds", "active")
+    list_display = ("meeting_kind", "period", "min_count", "org_kind_labels", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)
+
+    @admin.display(description=_("organisation kinds"), ordering="org_kinds")
+    def org_kind_labels(self, obj):
+        """党支部、党小组 rather than the stored codes ``branch,group``."""
+        labels = dict(Organization.Kind.choices)
+        return "、".join(str(labels.get(kind, kind)) for kind in obj.org_kind_list)
 
 
 __all__ = ["Status"]

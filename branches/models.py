@@ -103,6 +103,9 @@ class Organization(models.Model):
                 | Q(established_on__isnull=True)
                 | Q(dissolved_on__gte=models.F("established_on")),
                 name="org_dissolved_after_established",
+                violation_error_message=_(
+                    "The dissolution date cannot be earlier than the establishment date."
+                ),
             ),
         ]
 
@@ -263,10 +266,12 @@ class SecretaryTerm(models.Model):
                 fields=["organization"],
                 condition=Q(ended_on__isnull=True),
                 name="one_serving_secretary_per_org",
+                violation_error_message=_("This organisation already has a serving secretary."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
                 name="secretary_term_ends_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
             ),
         ]
 
@@ -493,10 +498,17 @@ class Attendance(models.Model):
         verbose_name = _("attendance")
         verbose_name_plural = _("attendance")
         constraints = [
-            models.UniqueConstraint(fields=["meeting", "member"], name="attendance_once"),
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="attendance_once",
+                violation_error_message=_(
+                    "This member is already on the attendance list of this meeting."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(present=True) | ~Q(absence_reason=""),
                 name="absence_needs_reason",
+                violation_error_message=_("An absence needs a reason."),
             ),
         ]
 
@@ -628,6 +640,7 @@ class TalkParticipant(models.Model):
             models.CheckConstraint(
                 condition=Q(member__isnull=False) | ~Q(name=""),
                 name="participant_member_or_name",
+                violation_error_message=_("Choose a member or enter the participant's name."),
             ),
         ]
 

@@ -141,7 +141,11 @@ class VillageGroup(models.Model):
         verbose_name_plural = _("village groups")
         ordering = ["village__name", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "name"], name="village_group_name_unique")
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="village_group_name_unique",
+                violation_error_message=_("This village already has a group with this name."),
+            )
         ]
 
     def __str__(self) -> str:
@@ -201,7 +205,11 @@ class GroupFigures(models.Model):
         ordering = ["group", "-effective_from"]
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "effective_from"], name="group_figures_once_per_date"
+                fields=["group", "effective_from"],
+                name="group_figures_once_per_date",
+                violation_error_message=_(
+                    "This group already has figures effective from this date."
+                ),
             )
         ]
 
@@ -281,9 +289,15 @@ class PayTier(models.Model):
         verbose_name_plural = _("pay tiers")
         ordering = ["scale", "level"]
         constraints = [
-            models.UniqueConstraint(fields=["scale", "level"], name="pay_tier_once_per_scale"),
+            models.UniqueConstraint(
+                fields=["scale", "level"],
+                name="pay_tier_once_per_scale",
+                violation_error_message=_("This pay scale already has this tier."),
+            ),
             models.CheckConstraint(
-                condition=Q(level__gte=1) & Q(level__lte=TIER_COUNT), name="pay_tier_level_1_5"
+                condition=Q(level__gte=1) & Q(level__lte=TIER_COUNT),
+                name="pay_tier_level_1_5",
+                violation_error_message=_("The tier is outside the allowed range."),
             ),
         ]
 
@@ -344,7 +358,9 @@ class ElectionRound(models.Model):
         ordering = ["-announced_on"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(term_end__gte=F("term_start")), name="round_term_end_after_start"
+                condition=Q(term_end__gte=F("term_start")),
+                name="round_term_end_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
             )
         ]
 
@@ -451,21 +467,37 @@ class Candidate(Person):
         verbose_name_plural = _("candidates")
         ordering = ["round", "group", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["round", "id_number"], name="candidate_once_per_round"),
+            models.UniqueConstraint(
+                fields=["round", "id_number"],
+                name="candidate_once_per_round",
+                violation_error_message=_(
+                    "This ID number is already a candidate in this election round."
+                ),
+            ),
             models.CheckConstraint(
                 condition=(Q(stage="stopped") & ~Q(stop_reason="") & ~Q(stopped_at=""))
                 | (~Q(stage="stopped") & Q(stopped_at="")),
                 name="candidate_stop_has_reason",
+                violation_error_message=_(
+                    "A stopped record needs the reason and the stage it stopped at; "
+                    "one not stopped has no stage."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(mass_votes_for__isnull=True)
                 | Q(mass_votes_for__lte=F("mass_votes_cast")),
                 name="candidate_mass_votes_le_cast",
+                violation_error_message=_(
+                    "Votes for in the mass recommendation cannot exceed the votes cast."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(election_votes_for__isnull=True)
                 | Q(election_votes_for__lte=F("election_votes_cast")),
                 name="candidate_election_votes_le_cast",
+                violation_error_message=_(
+                    "Votes for in the election cannot exceed the votes cast."
+                ),
             ),
         ]
 
@@ -535,11 +567,16 @@ class GroupLeader(Person):
                 violation_error_message=_("This group already has a serving leader."),
             ),
             models.CheckConstraint(
-                condition=Q(term_end__gte=F("started_on")), name="leader_term_end_after_start"
+                condition=Q(term_end__gte=F("started_on")),
+                name="leader_term_end_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="leader_left_after_start",
+                violation_error_message=_(
+                    "The date of leaving office cannot be earlier than the start date."
+                ),
             ),
         ]
 
@@ -610,10 +647,19 @@ class Recruitment(models.Model):
                 & Q(written_weight__lte=100)
                 & Q(interview_weight__lte=100),
                 name="recruitment_weights_range",
+                violation_error_message=_(
+                    "The written and interview weights must be between 0 and 100."
+                ),
             ),
-            models.CheckConstraint(condition=Q(posts__gte=1), name="recruitment_posts_positive"),
             models.CheckConstraint(
-                condition=Q(interview_ratio__gte=1), name="recruitment_ratio_positive"
+                condition=Q(posts__gte=1),
+                name="recruitment_posts_positive",
+                violation_error_message=_("At least one post is needed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(interview_ratio__gte=1),
+                name="recruitment_ratio_positive",
+                violation_error_message=_("The interview ratio must be at least 1."),
             ),
         ]
 
@@ -703,12 +749,20 @@ class Applicant(Person):
         ordering = ["recruitment", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["recruitment", "id_number"], name="applicant_once_per_recruitment"
+                fields=["recruitment", "id_number"],
+                name="applicant_once_per_recruitment",
+                violation_error_message=_(
+                    "This ID number has already applied to this recruitment."
+                ),
             ),
             models.CheckConstraint(
                 condition=(Q(stage="stopped") & ~Q(stop_reason="") & ~Q(stopped_at=""))
                 | (~Q(stage="stopped") & Q(stopped_at="")),
                 name="applicant_stop_has_reason",
+                violation_error_message=_(
+                    "A stopped record needs the reason and the stage it stopped at; "
+                    "one not stopped has no stage."
+                ),
             ),
         ]
 
@@ -789,7 +843,13 @@ class ReserveCadreStatus(models.Model):
         verbose_name_plural = _("reserve cadre statuses")
         ordering = ["cadre", "since", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["cadre", "since"], name="reserve_status_once_a_day")
+            models.UniqueConstraint(
+                fields=["cadre", "since"],
+                name="reserve_status_once_a_day",
+                violation_error_message=_(
+                    "This reserve cadre already has a status change on this date."
+                ),
+            )
         ]
 
     def __str__(self) -> str:
@@ -843,6 +903,7 @@ class VillageCadre(Person):
             models.CheckConstraint(
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
                 name="village_cadre_term_end_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
             )
         ]
 
@@ -907,10 +968,12 @@ class Pairing(models.Model):
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=F("started_on")),
                 name="pairing_end_after_start",
+                violation_error_message=_("The end date cannot be earlier than the start date."),
             ),
             models.CheckConstraint(
                 condition=Q(assessment="") | Q(ended_on__isnull=False),
                 name="pairing_assessed_when_ended",
+                violation_error_message=_("Only an ended pairing can be assessed."),
             ),
             # One open pairing per reserve cadre, whoever writes it (admin, import, a race).
             models.UniqueConstraint(

@@ -16,6 +16,7 @@ from django.db.models import Count, Prefetch, Q
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
@@ -175,7 +176,9 @@ def allowance_sheet_xlsx(request):
         out.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
-    response["Content-Disposition"] = f'attachment; filename="allowances-{sheet.period.code}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, gettext("allowances-%(period)s.xlsx") % {"period": sheet.period.code}
+    )
     response["Cache-Control"] = "private, no-store"  # names of people: never kept in a cache
     return response
 

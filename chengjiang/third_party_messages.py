@@ -1,4 +1,5 @@
-"""Texts of third-party apps that ship no simplified-Chinese translation (django-auditlog).
+"""Texts of third-party apps that ship no simplified-Chinese translation (django-auditlog,
+django-axes, and a few of Django's own admin texts newer than its zh_Hans catalogue).
 
 Listed with ``gettext_noop`` so that ``makemessages`` keeps them in the project catalogue
 (locale/zh_Hans), which takes precedence over the apps' own catalogues. Never imported at run time.
@@ -49,4 +50,43 @@ AUDITLOG = [
     gettext_noop("No field changes"),
     gettext_noop("No log entries found."),
     ngettext_lazy("entry", "entries", 1),
+]
+
+AXES = [
+    gettext_noop("User Agent"),
+    gettext_noop("IP Address"),
+    gettext_noop("Username"),
+    gettext_noop("HTTP Accept"),
+    gettext_noop("Path"),
+    gettext_noop("Attempt Time"),
+    gettext_noop("Access lock out"),
+    gettext_noop("access failure"),
+    gettext_noop("access failures"),
+    gettext_noop("GET Data"),
+    gettext_noop("POST Data"),
+    gettext_noop("Failed Logins"),
+    gettext_noop("access attempt"),
+    gettext_noop("access attempts"),
+    gettext_noop("Access Attempt"),
+    gettext_noop("Expires At"),
+    gettext_noop("The time when access attempt expires and is no longer valid."),
+    gettext_noop("access attempt expiration"),
+    gettext_noop("access attempt expirations"),
+    gettext_noop("Logout Time"),
+    gettext_noop("Session key hash (sha256)"),
+    gettext_noop("access log"),
+    gettext_noop("access logs"),
+    gettext_noop("Locked Out"),
+    gettext_noop("Form Data"),
+    gettext_noop("Meta Data"),
+    gettext_noop("Clean up expired attempts"),
+    gettext_noop("Not set"),
+    gettext_noop("Attempt Remaining"),
+]
+
+DJANGO_ADMIN = [
+    gettext_noop("Model name"),
+    gettext_noop("Add link"),
+    gettext_noop("Change or view list link"),
+    gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
 ]

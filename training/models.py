@@ -71,7 +71,13 @@ class TrainingBase(models.Model):
         verbose_name_plural = _("training bases")
         ordering = ["village__name", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["village", "name"], name="training_base_name_unique"),
+            models.UniqueConstraint(
+                fields=["village", "name"],
+                name="training_base_name_unique",
+                violation_error_message=_(
+                    "This village already has a training base with this name."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -116,10 +122,15 @@ class Facility(models.Model):
         verbose_name_plural = _("facilities")
         ordering = ["base", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["base", "name"], name="facility_name_unique"),
+            models.UniqueConstraint(
+                fields=["base", "name"],
+                name="facility_name_unique",
+                violation_error_message=_("This base already has a facility with this name."),
+            ),
             models.CheckConstraint(
                 condition=Q(capacity__isnull=True) | Q(capacity__gt=0),
                 name="facility_capacity_positive",
+                violation_error_message=_("The capacity must be greater than zero."),
             ),
         ]
 
@@ -169,13 +180,22 @@ class Course(models.Model):
         verbose_name_plural = _("on-site courses")
         ordering = ["base", "title"]
         constraints = [
-            models.UniqueConstraint(fields=["base", "title"], name="course_title_unique"),
+            models.UniqueConstraint(
+                fields=["base", "title"],
+                name="course_title_unique",
+                violation_error_message=_("This base already has a course with this title."),
+            ),
             models.CheckConstraint(
                 condition=Q(offered_until__isnull=True) | Q(offered_until__gte=F("offered_from")),
                 name="course_offered_period_valid",
+                violation_error_message=_(
+                    "The end of the offering period cannot be earlier than its start."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(duration_minutes__gt=0), name="course_duration_positive"
+                condition=Q(duration_minutes__gt=0),
+                name="course_duration_positive",
+                violation_error_message=_("The duration must be greater than zero."),
             ),
         ]
 
@@ -244,10 +264,16 @@ class TrainingClass(models.Model):
         ordering = ["-starts_on", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["base", "name", "starts_on"], name="training_class_unique"
+                fields=["base", "name", "starts_on"],
+                name="training_class_unique",
+                violation_error_message=_(
+                    "This base already has a class with this name starting on this date."
+                ),
             ),
             models.CheckConstraint(
-                condition=Q(ends_on__gte=F("starts_on")), name="training_class_dates_valid"
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="training_class_dates_valid",
+                violation_error_message=_("The end date cannot be earlier than the start date."),
             ),
         ]
         indexes = [models.Index(fields=["kind", "starts_on"])]
@@ -322,9 +348,15 @@ class Session(models.Model):
         ordering = ["starts_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(ends_at__gt=F("starts_at")), name="session_ends_after_start"
+                condition=Q(ends_at__gt=F("starts_at")),
+                name="session_ends_after_start",
+                violation_error_message=_("The end time must be later than the start time."),
             ),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="session_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="session_hours_not_negative",
+                violation_error_message=_("Credited hours cannot be negative."),
+            ),
         ]
         indexes = [models.Index(fields=["facility", "starts_at"])]
 
@@ -441,15 +473,20 @@ class Attendee(models.Model):
         ordering = ["training_class", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["training_class", "member"], name="attendee_member_once"
+                fields=["training_class", "member"],
+                name="attendee_member_once",
+                violation_error_message=_("This member is already enrolled in this class."),
             ),
             models.UniqueConstraint(
-                fields=["training_class", "reserve_cadre"], name="attendee_reserve_cadre_once"
+                fields=["training_class", "reserve_cadre"],
+                name="attendee_reserve_cadre_once",
+                violation_error_message=_("This reserve cadre is already enrolled in this class."),
             ),
             models.CheckConstraint(
                 condition=Q(member__isnull=False, reserve_cadre__isnull=True)
                 | Q(member__isnull=True, reserve_cadre__isnull=False),
                 name="attendee_one_person",
+                violation_error_message=_("Choose either a member or a reserve cadre, not both."),
             ),
         ]
 
@@ -511,11 +548,23 @@ class SessionAttendance(models.Model):
         verbose_name_plural = _("session attendance")
         ordering = ["session", "attendee"]
         constraints = [
-            models.UniqueConstraint(fields=["session", "attendee"], name="session_attendance_once"),
-            models.CheckConstraint(
-                condition=Q(present=True) | Q(hours=0), name="absent_earns_no_hours"
+            models.UniqueConstraint(
+                fields=["session", "attendee"],
+                name="session_attendance_once",
+                violation_error_message=_(
+                    "This attendee's attendance at this session is already recorded."
+                ),
             ),
-            models.CheckConstraint(condition=Q(hours__gte=0), name="attendance_hours_not_negative"),
+            models.CheckConstraint(
+                condition=Q(present=True) | Q(hours=0),
+                name="absent_earns_no_hours",
+                violation_error_message=_("An absent attendee earns no hours."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gte=0),
+                name="attendance_hours_not_negative",
+                violation_error_message=_("Credited hours cannot be negative."),
+            ),
         ]
 
     def __str__(self) -> str:

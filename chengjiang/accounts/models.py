@@ -68,4 +68,7 @@ class PersonalDataAccess(models.Model):
         indexes = [models.Index(fields=["content_type", "object_pk"])]
 
     def __str__(self) -> str:
-        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.user} · {self.object_repr} · {self.field}"
+        from chengjiang.labels import field_labels
+
+        fields = field_labels(self.content_type, self.field)
+        return f"{self.accessed_at:%Y-%m-%d %H:%M} {self.user} · {self.object_repr} · {fields}"

@@ -147,12 +147,24 @@ class Task(models.Model):
         verbose_name_plural = _("work tasks")
         ordering = ["checklist", "number"]
         constraints = [
-            models.UniqueConstraint(fields=["checklist", "number"], name="task_number_unique"),
-            models.CheckConstraint(condition=Q(weight__gt=0), name="task_weight_positive"),
+            models.UniqueConstraint(
+                fields=["checklist", "number"],
+                name="task_number_unique",
+                violation_error_message=_("This checklist already has a task with this number."),
+            ),
+            models.CheckConstraint(
+                condition=Q(weight__gt=0),
+                name="task_weight_positive",
+                violation_error_message=_("The weight must be greater than zero."),
+            ),
             models.CheckConstraint(
                 condition=(Q(measure_key="", target__isnull=True) & ~Q(manual_status=""))
                 | (~Q(measure_key="") & Q(target__gt=0, manual_status="")),
                 name="task_measure_xor_manual",
+                violation_error_message=_(
+                    "A task is either measured, with a target above zero, "
+                    "or assessed by hand, with a status; not both."
+                ),
             ),
         ]
 
@@ -326,7 +338,11 @@ class ReportDraft(models.Model):
         verbose_name_plural = _("year-end summary wordings")
         ordering = ["-year"]
         constraints = [
-            models.UniqueConstraint(fields=["year", "scope"], name="report_draft_unique"),
+            models.UniqueConstraint(
+                fields=["year", "scope"],
+                name="report_draft_unique",
+                violation_error_message=_("A report draft for this year and scope already exists."),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -14,9 +14,9 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import urlencode
+from django.utils.http import content_disposition_header, urlencode
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from branches.models import Organization, Village
 from chengjiang import measures as registry
@@ -254,7 +254,9 @@ def report_docx_download(request, year: int):
     if not rendered.offered:
         raise Http404
     response = HttpResponse(report_docx(rendered), content_type=DOCX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="summary-{year}.docx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, gettext("summary-%(year)s.docx") % {"year": year}
+    )
     return response
 
 
@@ -267,7 +269,9 @@ def progress_xlsx_download(request, year: int):
         raise Http404
     progress = selectors.checklist_progress(checklist, path, getattr(org, "pk", None))
     response = HttpResponse(progress_xlsx(progress), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = f'attachment; filename="checklist-{year}.xlsx"'
+    response["Content-Disposition"] = content_disposition_header(
+        True, gettext("checklist-%(year)s.xlsx") % {"year": year}
+    )
     return response
 
 
