@@ -53,7 +53,7 @@ def test_change_page_of_a_submitted_record_has_review_buttons(tree, users, login
     record.refresh_from_db()
     assert (record.status, record.reviewed_by) == (Status.APPROVED, users.office)
     [message] = _messages(resp)
-    assert record.topic in message and "已审核" in message
+    assert record.topic in message and "审核通过" in message
     assert "已处理" not in message
     # approved: no buttons any more
     assert approve not in client.get(change).content.decode()
@@ -141,7 +141,7 @@ def test_bulk_approve_names_each_record_and_its_state(tree, users, login):
         {"action": "approve_action", "_selected_action": [record.pk]},
     )
     [message] = _messages(resp)
-    assert record.topic in message and "已审核" in message
+    assert record.topic in message and "审核通过" in message
 
 
 def test_queue_filter_lists_submitted_oldest_first(tree, users, login):

@@ -74,7 +74,7 @@ def test_office_approves_from_the_page_and_is_told_what_happened(tree, users, lo
     record.refresh_from_db()
     assert (record.status, record.reviewed_by) == (Status.APPROVED, users.office)
     [message] = _messages(resp)
-    assert record.topic in message and "已审核" in message
+    assert record.topic in message and "审核通过" in message
 
 
 @pytest.mark.parametrize("kind", ["meeting", "talk"])

@@ -192,7 +192,7 @@ def test_withdrawal_stops_at_the_next_step_with_the_reason(setup):
     c = services.candidate_withdraw(candidate=c, reason="本人申请退出", by=SYSTEM)
     assert c.stage == Stage.STOPPED and c.stopped_at == Step.EXAM
     assert c.stop_reason == "本人申请退出"
-    with pytest.raises(ValidationError, match="该候选人已止步，不能再登记后续环节。"):
+    with pytest.raises(ValidationError, match="该候选人已终止于前一环节，不能再登记后续环节。"):
         services.candidate_withdraw(candidate=c, reason="again", by=SYSTEM)
 
 
