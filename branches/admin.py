@@ -26,6 +26,7 @@ from chengjiang.admin import (
     ServiceRefusalMixin,
     ServiceSavesMixin,
     formset_outcome,
+    year_filter,
 )
 from chengjiang.importexport import ScopedImportExportMixin
 
@@ -443,9 +444,8 @@ class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         "group",
     )
     list_select_related = ("branch", "group")
-    list_filter = ("category", "gender", "education", "branch__village")
+    list_filter = (year_filter("joined_on"), "category", "gender", "education", "branch__village")
     search_fields = ("name",)  # an ID number is found by the POST form (chengjiang.admin)
-    date_hierarchy = "joined_on"
     autocomplete_fields = ("branch", "group")
 
     @admin.display(description=_("ID number"))
@@ -709,9 +709,14 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
     review_permission = "branches.review_meeting"
     list_display = ("held_on", "kind", "topic", "organization", "host", "status", "submitted_at")
     list_select_related = ("organization", "host")
-    list_filter = (ReviewQueueFilter, "status", "kind", "organization__village")
+    list_filter = (
+        ReviewQueueFilter,
+        year_filter("held_on"),
+        "status",
+        "kind",
+        "organization__village",
+    )
     search_fields = ("topic", "organization__name", "place")
-    date_hierarchy = "held_on"
     autocomplete_fields = ("organization", "host")
     inlines = (AttendanceInline, AttachmentInline)
 
@@ -770,9 +775,8 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
         "submitted_at",
     )
     list_select_related = ("organization", "talker")
-    list_filter = (ReviewQueueFilter, "status", "organization__village")
+    list_filter = (ReviewQueueFilter, year_filter("held_on"), "status", "organization__village")
     search_fields = ("topic", "organization__name", "talker__name", "talker_name")
-    date_hierarchy = "held_on"
     autocomplete_fields = ("organization", "talker")
     inlines = (TalkParticipantInline,)
 

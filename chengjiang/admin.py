@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.http import urlencode
 from django.utils.text import smart_split, unescape_string_literal
@@ -349,6 +350,33 @@ def _search_plan(model, fields):
             return None
         related.setdefault(parts[0], []).append(parts[1])
     return local, list(related.items())
+
+
+def year_filter(field: str):
+    """A sidebar filter by year on a date field, for tables of a million rows.
+
+    The admin's ``date_hierarchy`` reads MIN/MAX and every distinct year of the whole scoped
+    table on each changelist (about 500 ms at 1M meetings, issue 12); this filter offers the last
+    ten years without reading the table and filters with ``<field>__year`` (an index range).
+    Its parameter is ``<field>__year``, so links that used the date hierarchy's year still work.
+    """
+
+    class YearFilter(SimpleListFilter):
+        title = _("year")
+        parameter_name = f"{field}__year"
+
+        def lookups(self, request, model_admin):
+            this = timezone.localdate().year
+            return [(str(y), _("%(year)d") % {"year": y}) for y in range(this, this - 10, -1)]
+
+        def queryset(self, request, queryset):
+            value = self.value()
+            if value and value.isdigit() and 1900 <= int(value) <= 2100:
+                return queryset.filter(**{f"{field}__year": int(value)})
+            return queryset
+
+    YearFilter.__name__ = f"YearFilter_{field}"
+    return YearFilter
 
 
 class CappedCountPaginator(Paginator):
