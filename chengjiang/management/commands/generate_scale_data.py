@@ -34,39 +34,6 @@ from chengjiang.access import SYSTEM
 
 MARKER = "规模测试"
 TZ = datetime.timezone(datetime.timedelta(hours=8))
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘"
-GIVEN = [
-    "建国",
-    "秀英",
-    "志强",
-    "桂兰",
-    "海峰",
-    "丽娟",
-    "国庆",
-    "春梅",
-    "德明",
-    "玉珍",
-    "晓东",
-    "红霞",
-    "文斌",
-    "翠萍",
-    "永康",
-    "雪芳",
-    "立新",
-    "淑华",
-    "俊杰",
-    "美玲",
-    "家宝",
-    "巧云",
-    "长青",
-    "小燕",
-    "明辉",
-    "金凤",
-    "振华",
-    "月娥",
-    "宏伟",
-    "素琴",
-]
 # Tables that migrations fill (reference data), which may be present in a fresh database.
 REFERENCE_MODELS = {"branches.cadencerule"}
 MONTHLY_BRANCH = ("branch_committee", "theme_day")
@@ -400,6 +367,7 @@ class Generator:
         self.office = self.users_by_role[roles.OFFICE].pk
 
     def members(self) -> None:
+        from branches.demo import GIVEN, SURNAMES
         from branches.models import Member
         from branches.validators import id_check_digit
 
