@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from chengjiang.access import check_route_scope
+from chengjiang.bulkimport import BulkImport
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -27,6 +30,8 @@ from chengjiang.importexport import (
 
 from . import services
 from .models import (
+    EDITABLE_STATUSES,
+    Attendance,
     Meeting,
     MeetingKind,
     Member,
@@ -450,3 +455,288 @@ class TalkResource(_Base):
         services.talk_save(
             talk=instance, participants=getattr(instance, "_participants", None), by=self.user
         )
+
+
+# --- the bulk path (chengjiang.bulkimport): the same rules, a batch at a time -----------------
+
+
+class _BulkBase(BulkImport):
+    def __init__(self, resource, **kwargs):
+        super().__init__(resource, **kwargs)
+        self.orgs: dict[str, list[Organization]] = {}  # visible organisations by name
+
+    def load_orgs(self, rows, attribute: str) -> None:
+        """Visible organisations named in the batch (one query; cached for the next batches)."""
+        column = str(self.resource.fields[attribute].column_name)
+        names = {row.cell(column) for row in rows} - set(self.orgs) - {""}
+        if not names:
+            return
+        found = Organization.objects.filter(name__in=names)
+        if self.user is not None:
+            found = found.visible_to(self.user)
+        for name in names:
+            self.orgs[name] = []
+        for org in found:
+            self.orgs[org.name].append(org)
+
+    def set_org(self, row, attribute: str) -> None:
+        column = str(self.resource.fields[attribute].column_name)
+        if column in row.cells and attribute not in row.errors:
+            setattr(row.instance, attribute, self.name_cell(row, attribute, self.orgs, _what()))
+
+    def require(self, row, *attrs) -> None:
+        for attr in attrs:
+            if attr not in row.errors and not getattr(row.instance, attr, None):
+                row.add(attr, ValidationError(MSG_REQUIRED))
+
+    def in_scope(self, row) -> None:
+        try:
+            check_route_scope(self.by, row.instance, path=self.scope)
+        except ValidationError as exc:
+            row.add(NON_FIELD_ERRORS, exc)
+
+    def rules(self, row, rule, *args) -> None:
+        try:
+            rule(row.instance, *args, exclude=list(row.errors))
+        except ValidationError as exc:
+            row.add(NON_FIELD_ERRORS, exc)
+
+    def present_fields(self, rows) -> list[str]:
+        if not rows:
+            return []
+        cells = rows[0].cells
+        return [
+            f.attribute
+            for f in self.import_fields
+            if str(f.column_name) in cells and f.attribute in self.update_fields
+        ]
+
+
+def _fields_only(record, *, exclude):
+    record.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _what():
+    return _("organisation")
+
+
+class MemberBulkImport(_BulkBase):
+    update_fields = MemberResource.Meta.fields
+
+    def stored_queryset(self):
+        return super().stored_queryset().select_related("branch", "group")
+
+    def prepare(self, rows):
+        self.load_orgs(rows, "branch")
+        group_column = str(self.resource.fields["group"].column_name)
+        for row in rows:
+            self.set_org(row, "branch")
+        wanted = {
+            (row.instance.branch_id, row.cell(group_column))
+            for row in rows
+            if row.instance.branch_id and row.cell(group_column)
+        }
+        self.groups = {}
+        if wanted:
+            for group in Organization.objects.filter(
+                kind=Organization.Kind.GROUP,
+                parent_id__in={b for b, _n in wanted},
+                name__in={n for _b, n in wanted},
+            ).order_by("pk"):
+                self.groups.setdefault((group.parent_id, group.name), group)
+        ids = {row.instance.id_number for row in rows if row.instance.id_number}
+        self.taken = {
+            id_number: (pk, path)
+            for id_number, pk, path in Member.objects.filter(id_number__in=ids).values_list(
+                "id_number", "pk", "branch__path"
+            )
+        }
+        self.group_column = group_column
+
+    def check(self, row):
+        member = row.instance
+        if self.group_column in row.cells:
+            name = row.cell(self.group_column)
+            if not name:
+                member.group = None
+            elif member.branch_id:
+                group = self.groups.get((member.branch_id, name))
+                if group is None:
+                    row.add(
+                        NON_FIELD_ERRORS,
+                        row_error(MSG_NO_GROUP, branch=member.branch, name=name),
+                    )
+                else:
+                    member.group = group
+        if member.branch_id:
+            self.in_scope(row)
+        taken = self.taken.get(member.id_number)
+        if member.id_number and taken and taken[0] != member.pk:
+            visible = self.scope is not None and taken[1].startswith(self.scope)
+            row.add("id_number", ValidationError(MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE))
+        self.rules(row, services.member_rules)
+
+    def write(self, new, changed):
+        if new:
+            Member.objects.bulk_create([r.instance for r in new], batch_size=self.batch_size)
+        if changed:
+            fields = self.present_fields(changed)
+            if fields:
+                Member.objects.bulk_update(
+                    [r.instance for r in changed], fields, batch_size=self.batch_size
+                )
+
+
+class MeetingBulkImport(_BulkBase):
+    update_fields = ("kind", "held_on", "place", "topic", "minutes", "status")
+
+    def stored_queryset(self):
+        return (
+            super()
+            .stored_queryset()
+            .select_related("organization", "host")
+            .prefetch_related("attendances__member")
+        )
+
+    def prepare(self, rows):
+        resource = self.resource
+        self.load_orgs(rows, "organization")
+        for row in rows:
+            self.set_org(row, "organization")
+        keys = [
+            (m.organization_id, m.kind, m.held_on, m.topic)
+            for m in (row.instance for row in rows)
+            if m.organization_id and m.held_on and m.topic
+        ]
+        self.stored_keys = {}
+        if keys:
+            for *key, pk in Meeting.objects.filter(
+                organization_id__in={k[0] for k in keys},
+                held_on__in={k[2] for k in keys},
+                topic__in={k[3] for k in keys},
+            ).values_list("organization_id", "kind", "held_on", "topic", "pk"):
+                self.stored_keys.setdefault(tuple(key), set()).add(pk)
+        # everyone the batch names as host, present or absent: one query
+        texts = set()
+        for row in rows:
+            texts.add(row.cell(str(resource.fields["host"].column_name)))
+            texts.update(_split(row.cell(str(resource.fields["present"].column_name))))
+            for text in _split(row.cell(str(resource.fields["absent"].column_name))):
+                texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
+        texts.discard("")
+        ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
+        names = {t for t in texts if not ID_LIKE.match(t)}
+        self.by_name: dict[str, list[Member]] = {}
+        self.by_id: dict[str, Member] = {}
+        if texts:
+            people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
+            if self.scope:
+                people = people.filter(branch__path__startswith=self.scope)
+            people = people.select_related("branch").only(
+                "pk", "name", "id_number", "group_id", "branch__path", "branch__kind"
+            )
+            for member in people:
+                self.by_name.setdefault(member.name, []).append(member)
+                self.by_id[member.id_number] = member
+
+    def find(self, org, text: str) -> Member:
+        """``find_member`` on the batch's lookups (the same messages)."""
+        if ID_LIKE.match(text):
+            member = self.by_id.get(normalize_id_number(text))
+            found = [member] if member is not None and services._member_belongs(member, org) else []
+        else:
+            found = [m for m in self.by_name.get(text, ()) if services._member_belongs(m, org)]
+        if not found:
+            shown = mask_id_number(text) if ID_LIKE.match(text) else text
+            raise row_error(MSG_NOT_A_MEMBER, name=shown, org=org)
+        if len(found) > 1:
+            raise row_error(MSG_AMBIGUOUS_MEMBER, name=text, org=org)
+        return found[0]
+
+    def check(self, row):
+        resource, meeting = self.resource, row.instance
+        self.require(row, "organization", "kind", "held_on", "topic")
+        if row.original is not None and not getattr(self.user, "is_staff", False):
+            meeting.status = row.original.status  # not the importer's to change
+            if row.original.status not in EDITABLE_STATUSES:
+                row.add(NON_FIELD_ERRORS, ValidationError(services.MSG_NOT_EDITABLE))
+        else:
+            meeting.status = _status_for(self.user, meeting.status)
+        if row.original is None:
+            meeting.created_by = self.user
+        org = meeting.organization if meeting.organization_id else None
+        if org is None:
+            self.rules(row, _fields_only)
+            return
+        self.in_scope(row)
+        key = (org.pk, meeting.kind, meeting.held_on, meeting.topic)
+        if self.stored_keys.get(key, set()) - {meeting.pk}:
+            row.add(NON_FIELD_ERRORS, row_error(MSG_DUPLICATE_IN_DB))
+        errors = []
+        host = row.cell(str(resource.fields["host"].column_name))
+        if host:
+            try:
+                meeting.host = self.find(org, host)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        elif str(resource.fields["host"].column_name) in row.cells:
+            meeting.host = None
+        lines = []
+        for text in _split(row.cell(str(resource.fields["present"].column_name))):
+            try:
+                lines.append(services.AttendanceLine(member=self.find(org, text)))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        for text in _split(row.cell(str(resource.fields["absent"].column_name))):
+            match = re.match(r"^(.+?)[:：](.*)$", text)
+            if not match or not match.group(2).strip():
+                errors.append(gettext(MSG_ABSENCE_FORMAT))
+                continue
+            name, reason = match.groups()
+            try:
+                lines.append(
+                    services.AttendanceLine(
+                        member=self.find(org, name.strip()),
+                        present=False,
+                        absence_reason=reason.strip(),
+                    )
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            row.add(NON_FIELD_ERRORS, ValidationError(errors))
+            return
+        row.extra["attendance"] = lines
+        self.rules(row, services.meeting_rules, lines)
+
+    def write(self, new, changed):
+        now = timezone.now()
+        if new:
+            Meeting.objects.bulk_create([r.instance for r in new], batch_size=self.batch_size)
+        if changed:
+            for r in changed:
+                r.instance.updated_at = now
+            fields = [*self.present_fields(changed), "updated_at"]
+            if str(self.resource.fields["host"].column_name) in changed[0].cells:
+                fields.append("host")
+            Meeting.objects.bulk_update(
+                [r.instance for r in changed], fields, batch_size=self.batch_size
+            )
+            Attendance.objects.filter(meeting_id__in=[r.instance.pk for r in changed]).delete()
+        Attendance.objects.bulk_create(
+            [
+                Attendance(
+                    meeting_id=r.instance.pk,
+                    member_id=line.member.pk,
+                    present=line.present,
+                    absence_reason="" if line.present else line.absence_reason.strip(),
+                )
+                for r in (*new, *changed)
+                for line in r.extra.get("attendance", ())
+            ],
+            batch_size=self.batch_size,
+        )
+
+
+MemberResource.bulk_importer = MemberBulkImport
+MeetingResource.bulk_importer = MeetingBulkImport

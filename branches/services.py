@@ -387,6 +387,26 @@ def member_save(*, member: Member, by) -> Member:
     return member
 
 
+def _loaded_foreign_keys(record) -> list[str]:
+    """Foreign keys already holding a loaded object: their existence needs no query."""
+    return [
+        f.name
+        for f in record._meta.concrete_fields
+        if f.is_relation and f.is_cached(record) and getattr(record, f.attname) is not None
+    ]
+
+
+def member_rules(member: Member, *, exclude: Iterable[str] = ()) -> None:
+    """``member_save``'s checks of one record without queries, for the bulk import: fields and
+    ``Member.clean`` with the branch and group loaded; the unique ID number is the caller's
+    set-based check (``MSG_ID_TAKEN`` in branches.resources)."""
+    member.full_clean(
+        exclude=[*_loaded_foreign_keys(member), *exclude],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
 # --- meetings -------------------------------------------------------------------------------
 
 
@@ -413,6 +433,22 @@ def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLin
             errors.append(ValidationError(MSG_ABSENCE_REASON % {"name": name}))
     if errors:
         raise ValidationError(errors)
+
+
+def meeting_rules(
+    meeting: Meeting, attendance: Sequence[AttendanceLine] | None, *, exclude: Iterable[str] = ()
+) -> None:
+    """``meeting_save``'s checks of one record without queries, for the bulk import: fields,
+    ``Meeting.clean``, the organisation kind and the attendance (members with their branch
+    loaded). Repeats and the stored row's review status are the caller's set-based checks."""
+    meeting.full_clean(
+        exclude=[*_loaded_foreign_keys(meeting), *exclude],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    _validate_meeting_kind(meeting)
+    if attendance is not None:
+        _validate_meeting_attendance(meeting, attendance)
 
 
 def _validate_meeting_kind(meeting: Meeting) -> None:
