@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from chengjiang.access import check_route_scope
-from chengjiang.bulkimport import BulkImport
+from chengjiang.bulkimport import BulkImport, insert
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -578,7 +578,7 @@ class MemberBulkImport(_BulkBase):
 
     def write(self, new, changed):
         if new:
-            Member.objects.bulk_create([r.instance for r in new], batch_size=self.batch_size)
+            insert(Member, [r.instance for r in new], batch_size=self.batch_size)
         if changed:
             fields = self.present_fields(changed)
             if fields:
@@ -712,7 +712,7 @@ class MeetingBulkImport(_BulkBase):
     def write(self, new, changed):
         now = timezone.now()
         if new:
-            Meeting.objects.bulk_create([r.instance for r in new], batch_size=self.batch_size)
+            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size)
         if changed:
             for r in changed:
                 r.instance.updated_at = now
@@ -723,7 +723,8 @@ class MeetingBulkImport(_BulkBase):
                 [r.instance for r in changed], fields, batch_size=self.batch_size
             )
             Attendance.objects.filter(meeting_id__in=[r.instance.pk for r in changed]).delete()
-        Attendance.objects.bulk_create(
+        insert(
+            Attendance,
             [
                 Attendance(
                     meeting_id=r.instance.pk,

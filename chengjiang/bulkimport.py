@@ -28,11 +28,13 @@ A resource takes part by naming its bulk importer (``bulk_importer = MemberBulkI
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import csv
 import datetime
 import io
 import itertools
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -45,9 +47,7 @@ from django.utils.translation import gettext
 
 from chengjiang.access import acting_user, scope_path
 from chengjiang.importexport import (
-    FORMULA_PREFIXES as PREFIXES,
-)
-from chengjiang.importexport import (
+    CONTROL_CHARS,
     KEY_COLUMN,
     MSG_DUPLICATE_IN_FILE,
     MSG_EMPTY_FILE,
@@ -58,6 +58,8 @@ from chengjiang.importexport import (
     MSG_TOO_MANY_ROWS,
     MSG_UNKNOWN_KEY,
     MSG_UNREADABLE,
+    ChoiceLabelWidget,
+    DateWidget,
     FormulaCell,
     ImportRefused,
     NameWidget,
@@ -66,8 +68,16 @@ from chengjiang.importexport import (
     cell_problem,
     is_masked,
 )
+from chengjiang.importexport import (
+    FORMULA_PREFIXES as PREFIXES,
+)
+from chengjiang.text import clean_text
 
 BATCH_SIZE = 2000
+_MISSING = object()
+_RISKY = frozenset("=+-@\t\r'")
+# what chengjiang.text.clean_text would change (it is called only on such text)
+_NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 PREVIEW_ROWS = 20
 
 
@@ -297,6 +307,13 @@ class BulkImport:
             if f.attribute and "__" not in f.attribute and f.attribute != "pk" and not f.readonly
         ]
         self.columns = {str(f.column_name): f for f in resource.fields.values()}
+        self.column_attrs = {
+            column: f.attribute or name
+            for name, f in resource.fields.items()
+            for column in [str(f.column_name)]
+        }
+        self.plan = self._plan()
+        self.audit_count = 0
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -317,48 +334,95 @@ class BulkImport:
     def column_label(self, attribute: str) -> str:
         return self.resource.column_label(attribute)
 
+    def _plan(self) -> list:
+        """Per import field, once: its column (a plain str, not a lazy one), its kind of reading."""
+        plan = []
+        for f in self.import_fields:
+            model_field = self._model_field(f.attribute)
+            text_field = isinstance(model_field, models.CharField | models.TextField)
+            if isinstance(f.widget, NameWidget):
+                kind, lookup = "name", None
+            elif isinstance(f.widget, ChoiceLabelWidget):
+                kind = "choice"
+                lookup = {str(label): stored for stored, label in f.widget.choices.choices}
+                lookup.update({stored: stored for stored, _label in f.widget.choices.choices})
+            elif isinstance(f.widget, DateWidget):
+                kind, lookup = "date", None
+            else:
+                kind, lookup = "other", None
+            personal = f.attribute in self.resource.personal_fields
+            plan.append((f, str(f.column_name), f.attribute, kind, lookup, text_field, personal))
+        return plan
+
+    def problems(self, cells: dict) -> dict:
+        """``ScopedResourceMixin.cell_problems`` (the same messages), fast on ordinary cells."""
+        found = {}
+        for column, value in cells.items():
+            if value is None or (
+                type(value) is str and value[:1] not in _RISKY and not CONTROL_CHARS.search(value)
+            ):
+                continue
+            attribute = self.column_attrs.get(column)
+            if attribute is None:
+                continue
+            if (
+                isinstance(value, str)
+                and not isinstance(value, FormulaCell)
+                and value[:1] == "'"
+                and value[1:].startswith(PREFIXES)
+                and CONTROL_CHARS.search(value) is None
+            ):
+                continue  # escaped by our export: checked against the stored value in parse
+            reason = cell_problem(value)
+            if reason:
+                found[attribute] = ValidationError(reason)
+        return found
+
     def parse(self, row: Row) -> None:
         """Cells to attribute values with the resource's widgets (names are looked up later)."""
         resource = self.resource
-        row.cells = dict(row.cells)
-        for attr, problem in resource.cell_problems(row.cells).items():
+        cells = row.cells
+        for attr, problem in self.problems(cells).items():
             row.add(attr, problem)
-        resource.before_import_row(row.cells)
+        resource.before_import_row(cells)
         instance = row.stored if row.stored is not None else self.model()
         if row.stored is not None:
             row.original = copy.copy(row.stored)
             row.original._state = copy.copy(row.stored._state)
             row.original._state.fields_cache = dict(row.stored._state.fields_cache)
         row.instance = instance
-        for f in self.import_fields:
-            column = str(f.column_name)
-            if column not in row.cells or f.attribute in row.errors:
-                continue
-            value = row.cells[column]
-            if f.attribute in resource.personal_fields and is_masked(value):
+        errors = row.errors
+        for f, column, attribute, kind, lookup, text_field, personal in self.plan:
+            if kind == "name" or column not in cells or attribute in errors:
+                continue  # names are looked up per batch
+            value = cells[column]
+            if personal and is_masked(value):
                 continue  # a masked cell keeps what is stored
-            if isinstance(f.widget, NameWidget):
-                continue  # looked up per batch
-            if isinstance(value, str) and value[:1] == "'" and value[1:].startswith(PREFIXES):
+            if type(value) is str and value[:1] == "'" and value[1:].startswith(PREFIXES):
                 # escaped by our export: taken back only if it equals the stored value
                 text = value[1:]
                 if row.original is None or resource.export_field(f, row.original) != text:
-                    row.add(f.attribute, ValidationError(cell_problem(text)))
+                    row.add(attribute, ValidationError(cell_problem(text)))
                     continue
                 value = text
-            try:
-                cleaned = f.widget.clean(value, row=row.cells)
-            except (ValueError, TypeError, ArithmeticError) as exc:
-                row.add(f.attribute, ValidationError(str(exc)))
-                continue
-            model_field = self._model_field(f.attribute)
-            if cleaned is None and isinstance(model_field, models.CharField | models.TextField):
+            cleaned = _MISSING
+            if kind == "choice":
+                key = "" if value is None else str(value).strip()
+                cleaned = "" if not key else lookup.get(key, _MISSING)
+            elif kind == "date" and type(value) is str and len(value) == 10:
+                with contextlib.suppress(ValueError):
+                    cleaned = datetime.date.fromisoformat(value)
+            if cleaned is _MISSING:
+                try:
+                    cleaned = f.widget.clean(value, row=cells)
+                except (ValueError, TypeError, ArithmeticError) as exc:
+                    row.add(attribute, ValidationError(str(exc)))
+                    continue
+            if cleaned is None and text_field:
                 cleaned = ""
-            if isinstance(cleaned, str):
-                from chengjiang.text import clean_text
-
+            if type(cleaned) is str and _NEEDS_CLEANING.search(cleaned):
                 cleaned = clean_text(cleaned)
-            setattr(instance, f.attribute, cleaned)
+            setattr(instance, attribute, cleaned)
 
     def _model_field(self, name: str):
         try:
@@ -500,17 +564,21 @@ class BulkImport:
         actor = self.user
         now = timezone.now()
         cid = get_cid()
+        create_diff = CreateDiff(self.model)
         for row in rows:
             instance = row.instance
-            changes = model_instance_diff(row.original, instance)
-            if not changes and row.original is not None:
-                continue
+            if row.original is None:
+                changes = create_diff(instance)
+            else:
+                changes = model_instance_diff(row.original, instance)
+                if not changes:
+                    continue
             self.log_entries.append(
                 LogEntry(
                     content_type=content_type,
                     object_pk=str(instance.pk),
                     object_id=instance.pk,
-                    object_repr=str(instance)[:2000],
+                    object_repr=str(instance),
                     action=LogEntry.Action.UPDATE if row.original else LogEntry.Action.CREATE,
                     changes=changes,
                     actor=actor,
@@ -523,14 +591,13 @@ class BulkImport:
         if len(self.log_entries) >= self.batch_size:
             self.flush_audit()
 
-    def flush_audit(self) -> int:
+    def flush_audit(self) -> None:
         from auditlog.models import LogEntry
 
-        count = len(self.log_entries)
         if self.log_entries:
-            LogEntry.objects.bulk_create(self.log_entries, batch_size=self.batch_size)
+            insert(LogEntry, self.log_entries, batch_size=self.batch_size)
+            self.audit_count += len(self.log_entries)
         self.log_entries = []
-        return count
 
     # the run ----------------------------------------------------------------------------------
 
@@ -564,7 +631,8 @@ class BulkImport:
             if not result.total:
                 raise ImportRefused(gettext(MSG_EMPTY_FILE))
             if writing and not result.errors:
-                result.audit_entries += self.flush_audit()
+                self.flush_audit()
+                result.audit_entries = self.audit_count
                 from chengjiang.worktasks.invalidation import bump_data_version
 
                 bump_data_version()
@@ -615,6 +683,94 @@ class BulkImport:
             reasons.extend(f"{label}：{m}" if label else str(m) for m in messages)
         first = next(iter(row.cells.values()), None) if row.cells else None
         return RowError(row.number, _unique(reasons), "" if first is None else str(first)[:60])
+
+
+class CreateDiff:
+    """auditlog's ``model_instance_diff(None, instance)`` for a new record, computed with the
+    field list, defaults and masks looked up once per model instead of once per record."""
+
+    def __init__(self, model):
+        from auditlog.diff import get_field_value, get_mask_function, track_field
+        from auditlog.registry import auditlog
+
+        self.get_field_value = get_field_value
+        options = auditlog.get_model_fields(model)
+        fields = [f for f in model._meta.get_fields() if track_field(f)]
+        if options["include_fields"]:
+            fields = [f for f in fields if f.name in options["include_fields"]]
+        if options["exclude_fields"]:
+            fields = [f for f in fields if f.name not in options["exclude_fields"]]
+        mask = get_mask_function(options.get("mask_callable"))
+        self.fields = []
+        for f in fields:
+            plain = (
+                f.concrete
+                and not f.is_relation
+                and not isinstance(f, models.DateTimeField | models.JSONField)
+            )
+            fk = f.concrete and (f.many_to_one or f.one_to_one)
+            default = get_field_value(None, f)
+            masked = mask if f.name in options["mask_fields"] else None
+            self.fields.append((f, getattr(f, "attname", f.name), plain, fk, default, masked))
+
+    def __call__(self, instance) -> dict | None:
+        from django.utils.encoding import smart_str
+
+        diff = {}
+        for f, attname, plain, fk, default, masked in self.fields:
+            if plain:
+                value = smart_str(getattr(instance, attname))
+            elif fk:
+                value = smart_str(getattr(instance, attname), strings_only=True)
+            else:
+                value = self.get_field_value(instance, f)
+            if value != default:
+                if masked is not None:
+                    diff[f.name] = (masked(smart_str(default)), masked(smart_str(value)))
+                else:
+                    diff[f.name] = (smart_str(default), smart_str(value))
+        return diff or None
+
+
+def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
+    """``bulk_create``, with PostgreSQL's COPY where the database is PostgreSQL: ids are taken
+    from the table's own sequence first (one query), so every object knows its pk after."""
+    from django.db import connections, router
+
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    if connection.vendor != "postgresql" or not objs:
+        model._default_manager.bulk_create(objs, batch_size=batch_size)
+        return
+    from psycopg.types.json import Jsonb
+
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(objs)],
+        )
+        ids = [r[0] for r in cursor.fetchall()]
+        for obj, pk in zip(objs, ids, strict=True):
+            obj.pk = pk
+        json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        columns = ", ".join(quote(f.column) for f in fields)
+        with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
+            for obj in objs:
+                row = []
+                for f in fields:
+                    value = f.pre_save(obj, add=True)
+                    if f.attname in json_fields and value is not None:
+                        value = Jsonb(value)
+                    elif value == "" and isinstance(f, models.GenericIPAddressField):
+                        value = None
+                    row.append(value)
+                copy.write_row(row)
+    for obj in objs:
+        obj._state.adding = False
+        obj._state.db = alias
 
 
 def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str = "", **kwargs):

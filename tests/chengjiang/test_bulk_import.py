@@ -263,3 +263,31 @@ def test_a_file_without_known_columns_or_rows_is_refused(tree, users):
         import_rows(MemberResource, xlsx(["甲", "乙"], [[1, 2]]), by=users.office, dry_run=True)
     with pytest.raises(ImportRefused, match="没有"):
         import_rows(MemberResource, xlsx(MEMBER_HEADERS, []), by=users.office, dry_run=True)
+
+
+def test_create_diff_is_auditlogs_own(tree):
+    from auditlog.diff import model_instance_diff
+
+    for record in (tree.a_members[0], MeetingFactory(organization=tree.a1)):
+        assert bulkimport.CreateDiff(type(record))(record) == model_instance_diff(None, record)
+
+
+@pytest.mark.postgres
+def test_copy_insert_gives_every_object_its_pk(tree):
+    rows = [member_row(n) for n in range(3)]
+    members = [
+        Member(
+            name=r[0],
+            gender="M",
+            birth_date=r[2],
+            id_number=r[3],
+            joined_on=r[7],
+            branch=tree.a1,
+        )
+        for r in rows
+    ]
+    bulkimport.insert(Member, members)
+    assert all(m.pk for m in members)
+    assert set(
+        Member.objects.filter(pk__in=[m.pk for m in members]).values_list("name", flat=True)
+    ) == {r[0] for r in rows}
