@@ -218,15 +218,26 @@ class MemberResource(_Base):
         return super().filter_export(queryset, **kwargs).select_related("branch", "group")
 
     def before_import_row(self, row, **kwargs):
-        for key in list(row):
-            if isinstance(row[key], str):
-                row[key] = row[key].strip()
-        id_col = str(self.fields["id_number"].column_name)
+        for key, value in row.items():
+            if isinstance(value, str):
+                row[key] = value.strip()
+        id_col, phone_col = self._id_phone_columns()
         if row.get(id_col) is not None:
             row[id_col] = normalize_id_number(str(row[id_col]))
-        phone_col = str(self.fields["phone"].column_name)
         if row.get(phone_col) is not None:
             row[phone_col] = str(row[phone_col]).removesuffix(".0")
+
+    def _id_phone_columns(self) -> tuple[str, str]:
+        from django.utils.translation import get_language
+
+        cached = getattr(self, "_columns_cache", None)
+        if cached is None or cached[0] != get_language():
+            columns = (
+                str(self.fields["id_number"].column_name),
+                str(self.fields["phone"].column_name),
+            )
+            cached = self._columns_cache = (get_language(), columns)
+        return cached[1]
 
     def resolve(self, instance, row):
         column = str(self.fields["group"].column_name)
@@ -467,7 +478,7 @@ class _BulkBase(BulkImport):
 
     def load_orgs(self, rows, attribute: str) -> None:
         """Visible organisations named in the batch (one query; cached for the next batches)."""
-        column = str(self.resource.fields[attribute].column_name)
+        column = self.column(attribute)
         names = {row.cell(column) for row in rows} - set(self.orgs) - {""}
         if not names:
             return
@@ -480,7 +491,7 @@ class _BulkBase(BulkImport):
             self.orgs[org.name].append(org)
 
     def set_org(self, row, attribute: str) -> None:
-        column = str(self.resource.fields[attribute].column_name)
+        column = self.column(attribute)
         if column in row.cells and attribute not in row.errors:
             setattr(row.instance, attribute, self.name_cell(row, attribute, self.orgs, _what()))
 
@@ -528,7 +539,7 @@ class MemberBulkImport(_BulkBase):
 
     def prepare(self, rows):
         self.load_orgs(rows, "branch")
-        group_column = str(self.resource.fields["group"].column_name)
+        group_column = self.column("group")
         for row in rows:
             self.set_org(row, "branch")
         wanted = {
@@ -619,9 +630,9 @@ class MeetingBulkImport(_BulkBase):
         # everyone the batch names as host, present or absent: one query
         texts = set()
         for row in rows:
-            texts.add(row.cell(str(resource.fields["host"].column_name)))
-            texts.update(_split(row.cell(str(resource.fields["present"].column_name))))
-            for text in _split(row.cell(str(resource.fields["absent"].column_name))):
+            texts.add(row.cell(self.column("host")))
+            texts.update(_split(row.cell(self.column("present"))))
+            for text in _split(row.cell(self.column("absent"))):
                 texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
         texts.discard("")
         ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
@@ -673,21 +684,21 @@ class MeetingBulkImport(_BulkBase):
         if self.stored_keys.get(key, set()) - {meeting.pk}:
             row.add(NON_FIELD_ERRORS, row_error(MSG_DUPLICATE_IN_DB))
         errors = []
-        host = row.cell(str(resource.fields["host"].column_name))
+        host = row.cell(self.column("host"))
         if host:
             try:
                 meeting.host = self.find(org, host)
             except ValidationError as exc:
                 errors.extend(exc.messages)
-        elif str(resource.fields["host"].column_name) in row.cells:
+        elif self.column("host") in row.cells:
             meeting.host = None
         lines = []
-        for text in _split(row.cell(str(resource.fields["present"].column_name))):
+        for text in _split(row.cell(self.column("present"))):
             try:
                 lines.append(services.AttendanceLine(member=self.find(org, text)))
             except ValidationError as exc:
                 errors.extend(exc.messages)
-        for text in _split(row.cell(str(resource.fields["absent"].column_name))):
+        for text in _split(row.cell(self.column("absent"))):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if not match or not match.group(2).strip():
                 errors.append(gettext(MSG_ABSENCE_FORMAT))
@@ -717,7 +728,7 @@ class MeetingBulkImport(_BulkBase):
             for r in changed:
                 r.instance.updated_at = now
             fields = [*self.present_fields(changed), "updated_at"]
-            if str(self.resource.fields["host"].column_name) in changed[0].cells:
+            if self.column("host") in changed[0].cells:
                 fields.append("host")
             Meeting.objects.bulk_update(
                 [r.instance for r in changed], fields, batch_size=self.batch_size

@@ -150,33 +150,133 @@ def read_rows(file, *, name: str = "") -> Sheet:
         raise ImportRefused(gettext(MSG_UNREADABLE)) from exc
 
 
-def _read_xlsx(stream) -> Sheet:
-    import openpyxl
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG_REL_NS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
+_DATE_FORMAT_IDS = {14, 15, 16, 17, 18, 19, 20, 21, 22, 27, 30, 36, 45, 46, 47, 50, 57}
 
-    book = openpyxl.load_workbook(stream, read_only=True, data_only=False)
-    sheet = book.active
-    rows = sheet.iter_rows()
+
+def _column_index(ref: str) -> int:
+    n = 0
+    for ch in ref:
+        if "A" <= ch <= "Z":
+            n = n * 26 + ord(ch) - 64
+        else:
+            break
+    return n - 1
+
+
+def _text(element) -> str:
+    """The text of a shared or inline string: its <t> runs, without phonetic (<rPh>) runs."""
+    return "".join(
+        t.text or "" for t in element.iter(f"{_NS}t") if t.getparent().tag != f"{_NS}rPh"
+    )
+
+
+def _read_xlsx(stream) -> Sheet:
+    """The active sheet, parsed with lxml as it is read (openpyxl's read-only mode reads about
+    2,500 rows of ten cells a second; this reads the same cells several times faster). What it
+    takes from the file is what ``SafeXLSX`` takes: values, dates by their number format, and
+    formulas as ``FormulaCell``."""
+    import posixpath
+    import zipfile
+
+    from lxml import etree
+    from openpyxl.styles.numbers import is_date_format
+    from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, from_excel
+
+    archive = zipfile.ZipFile(stream)
+    names = set(archive.namelist())
+    workbook = etree.fromstring(archive.read("xl/workbook.xml"))
+    properties = workbook.find(f"{_NS}workbookPr")
+    epoch = CALENDAR_WINDOWS_1900
+    if properties is not None and properties.get("date1904") in ("1", "true"):
+        epoch = CALENDAR_MAC_1904
+    view = workbook.find(f"{_NS}bookViews/{_NS}workbookView")
+    active = int(view.get("activeTab", 0)) if view is not None else 0
+    sheets = workbook.findall(f"{_NS}sheets/{_NS}sheet")
+    rel_id = sheets[min(active, len(sheets) - 1)].get(f"{_REL_NS}id")
+    rels = etree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == rel_id)
+    path = target.lstrip("/") if target.startswith("/") else posixpath.join("xl", target)
+    path = posixpath.normpath(path)
+
+    shared = []
+    if "xl/sharedStrings.xml" in names:
+        with archive.open("xl/sharedStrings.xml") as f:
+            for _event, si in etree.iterparse(f, tag=f"{_NS}si"):
+                shared.append(_text(si))
+                si.clear()
+    date_styles = set()
+    if "xl/styles.xml" in names:
+        styles = etree.fromstring(archive.read("xl/styles.xml"))
+        custom = {
+            int(n.get("numFmtId")): n.get("formatCode", "")
+            for n in styles.iterfind(f"{_NS}numFmts/{_NS}numFmt")
+        }
+        for index, xf in enumerate(styles.iterfind(f"{_NS}cellXfs/{_NS}xf")):
+            fmt = int(xf.get("numFmtId", 0))
+            if fmt in _DATE_FORMAT_IDS or (fmt in custom and is_date_format(custom[fmt])):
+                date_styles.add(str(index))
+
+    def value_of(c):
+        kind = c.get("t", "n")
+        formula = c.find(f"{_NS}f")
+        v = c.find(f"{_NS}v")
+        text = v.text if v is not None else None
+        if formula is not None:
+            return FormulaCell("=" + (formula.text or ""))
+        if kind == "s":
+            return shared[int(text)] if text is not None else None
+        if kind == "inlineStr":
+            node = c.find(f"{_NS}is")
+            return _text(node) if node is not None else None
+        if text is None:
+            return None
+        if kind in ("str", "e"):
+            return text
+        if kind == "b":
+            return text == "1"
+        number = float(text)
+        if c.get("s") in date_styles:
+            return from_excel(number, epoch)
+        return (
+            int(number) if number.is_integer() and "." not in text and "E" not in text else number
+        )
+
+    def rows():
+        with archive.open(path) as f:
+            for _event, row in etree.iterparse(f, tag=f"{_NS}row"):
+                number = int(row.get("r", 0))
+                cells = {}
+                position = 0
+                for c in row.iterfind(f"{_NS}c"):
+                    ref = c.get("r")
+                    position = _column_index(ref) if ref else position
+                    cells[position] = value_of(c)
+                    position += 1
+                row.clear()
+                while row.getprevious() is not None:
+                    del row.getparent()[0]
+                yield number, cells
+
+    iterator = rows()
     try:
-        header = next(rows)
+        _number, first = next(iterator)
     except StopIteration:
-        book.close()
+        archive.close()
         raise ImportRefused(gettext(MSG_EMPTY_FILE)) from None
-    headers = ["" if c.value is None else str(c.value).strip() for c in header]
-    width = len(headers)
-    total = (sheet.max_row - 1) if sheet.max_row else None
+    width = max(first) + 1 if first else 0
+    headers = ["" if first.get(i) is None else str(first[i]).strip() for i in range(width)]
 
     def cells():
-        for number, row in enumerate(rows, start=2):
-            values = [
-                FormulaCell(c.value) if getattr(c, "data_type", None) == "f" else c.value
-                for c in row
-            ][:width]
+        for number, found in iterator:
+            values = [found.get(i) for i in range(width)]
             if _blank(values):
                 continue
-            values += [None] * (width - len(values))
             yield number, values
 
-    return Sheet(headers, cells(), total, book.close)
+    return Sheet(headers, cells(), None, archive.close)
 
 
 def _read_csv(stream) -> Sheet:
@@ -313,6 +413,7 @@ class BulkImport:
             for column in [str(f.column_name)]
         }
         self.plan = self._plan()
+        self._column_names: dict[str, str] = {}
         self.audit_count = 0
 
     # hooks ----------------------------------------------------------------------------------
@@ -330,6 +431,13 @@ class BulkImport:
         return self.resource.duplicate_key(row.instance)
 
     # reading cells ----------------------------------------------------------------------------
+
+    def column(self, name: str) -> str:
+        """The column header of the resource's field ``name`` (a plain str, computed once)."""
+        column = self._column_names.get(name)
+        if column is None:
+            column = self._column_names[name] = str(self.resource.fields[name].column_name)
+        return column
 
     def column_label(self, attribute: str) -> str:
         return self.resource.column_label(attribute)
@@ -432,8 +540,7 @@ class BulkImport:
 
     def name_cell(self, row: Row, attribute: str, found: dict, what) -> object | None:
         """A foreign key named in the row (NameWidget's messages; None when blank)."""
-        f = self.resource.fields[attribute]
-        column = str(f.column_name)
+        column = self.column(attribute)
         if column not in row.cells:
             return getattr(row.instance, attribute, None)
         text = row.cell(column)
@@ -694,6 +801,7 @@ class CreateDiff:
         from auditlog.registry import auditlog
 
         self.get_field_value = get_field_value
+        self.constant: dict[str, object] = {}
         options = auditlog.get_model_fields(model)
         fields = [f for f in model._meta.get_fields() if track_field(f)]
         if options["include_fields"]:
@@ -723,7 +831,11 @@ class CreateDiff:
             elif fk:
                 value = smart_str(getattr(instance, attname), strings_only=True)
             else:
-                value = self.get_field_value(instance, f)
+                value = self.constant.get(f.name, _MISSING)
+                if value is _MISSING:
+                    value = self.get_field_value(instance, f)
+                    if not f.concrete:  # a reverse relation reads "<app>.<Model>.None" always
+                        self.constant[f.name] = value
             if value != default:
                 if masked is not None:
                     diff[f.name] = (masked(smart_str(default)), masked(smart_str(value)))

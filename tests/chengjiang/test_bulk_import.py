@@ -291,3 +291,28 @@ def test_copy_insert_gives_every_object_its_pk(tree):
     assert set(
         Member.objects.filter(pk__in=[m.pk for m in members]).values_list("name", flat=True)
     ) == {r[0] for r in rows}
+
+
+def test_the_xlsx_reader_reads_what_safexlsx_reads(tree):
+    """Values, dates by number format, numbers, formulas (FormulaCell), blanks and blank rows."""
+    from chengjiang.importexport import FormulaCell, SafeXLSX
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["文本", "日期", "数字", "公式", "空"])
+    sheet.append(["张三", datetime.date(2024, 3, 18), 13800001234, "=1+1", None])
+    sheet.append([None, None, None, None, None])
+    sheet.append(["李四", datetime.datetime(2024, 3, 18, 9, 30), 2.5, "=A2", ""])
+    sheet.append(["王五", "2024/3/18", 0, "@x", None])
+    out = io.BytesIO()
+    book.save(out)
+    data = out.getvalue()
+    expected = SafeXLSX().create_dataset(data)
+    got = bulkimport.read_rows(data, name="x.xlsx")
+    rows = list(got.rows)
+    assert got.headers == list(expected.headers)
+    assert [n for n, _v in rows] == [2, 4, 5]  # the spreadsheet's row numbers, blank row skipped
+    assert [list(v) for _n, v in rows] == [list(r) for r in expected]
+    assert [type(v[3]) is FormulaCell for _n, v in rows] == [
+        type(r[3]) is FormulaCell for r in expected
+    ] == [True, True, False]
