@@ -107,8 +107,9 @@ def meeting_rows(n: int) -> list[dict]:
     branches = unique_orgs({K.BRANCH, K.GENERAL_BRANCH, K.PARTY_COMMITTEE})
     people = {}
     for org in branches:
-        members = list(Member.objects.of_organization(org).order_by("pk")[:40])
-        counts = Counter(m.name for m in members)
+        everyone = Member.objects.of_organization(org)
+        counts = Counter(everyone.values_list("name", flat=True))
+        members = list(everyone.order_by("pk")[:40])
         people[org.pk] = [m for m in members if counts[m.name] == 1][:8]
     branches = [b for b in branches if len(people[b.pk]) >= 2]
     rows = []

@@ -825,23 +825,36 @@ class CreateDiff:
         from django.utils.encoding import smart_str
 
         diff = {}
+        constant = self.constant
         for f, attname, plain, fk, default, masked in self.fields:
             if plain:
-                value = smart_str(getattr(instance, attname))
+                value = getattr(instance, attname)
+                if type(value) is not str:
+                    value = smart_str(value)
             elif fk:
                 value = smart_str(getattr(instance, attname), strings_only=True)
-            else:
-                value = self.constant.get(f.name, _MISSING)
-                if value is _MISSING:
+            elif f.concrete:
+                value = self.get_field_value(instance, f)
+            else:  # a reverse relation reads the same ("<app>.<Model>.None") for every record
+                entry = constant.get(f.name, _MISSING)
+                if entry is _MISSING:
                     value = self.get_field_value(instance, f)
-                    if not f.concrete:  # a reverse relation reads "<app>.<Model>.None" always
-                        self.constant[f.name] = value
+                    entry = None if value == default else self.entry(value, default, masked)
+                    constant[f.name] = entry
+                if entry is not None:
+                    diff[f.name] = entry
+                continue
             if value != default:
-                if masked is not None:
-                    diff[f.name] = (masked(smart_str(default)), masked(smart_str(value)))
-                else:
-                    diff[f.name] = (smart_str(default), smart_str(value))
+                diff[f.name] = self.entry(value, default, masked)
         return diff or None
+
+    @staticmethod
+    def entry(value, default, masked) -> tuple:
+        from django.utils.encoding import smart_str
+
+        if masked is not None:
+            return (masked(smart_str(default)), masked(smart_str(value)))
+        return (smart_str(default), smart_str(value))
 
 
 def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:

@@ -313,6 +313,8 @@ def test_the_xlsx_reader_reads_what_safexlsx_reads(tree):
     assert got.headers == list(expected.headers)
     assert [n for n, _v in rows] == [2, 4, 5]  # the spreadsheet's row numbers, blank row skipped
     assert [list(v) for _n, v in rows] == [list(r) for r in expected]
-    assert [type(v[3]) is FormulaCell for _n, v in rows] == [
-        type(r[3]) is FormulaCell for r in expected
-    ] == [True, True, False]
+    assert (
+        [type(v[3]) is FormulaCell for _n, v in rows]
+        == [type(r[3]) is FormulaCell for r in expected]
+        == [True, True, False]
+    )
