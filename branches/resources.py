@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from chengjiang.access import check_route_scope
-from chengjiang.bulkimport import BulkImport, insert
+from chengjiang.bulkimport import BulkImport, insert, insert_values
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -610,7 +610,6 @@ class MeetingBulkImport(_BulkBase):
         )
 
     def prepare(self, rows):
-        resource = self.resource
         self.load_orgs(rows, "organization")
         for row in rows:
             self.set_org(row, "organization")
@@ -665,7 +664,7 @@ class MeetingBulkImport(_BulkBase):
         return found[0]
 
     def check(self, row):
-        resource, meeting = self.resource, row.instance
+        meeting = row.instance
         self.require(row, "organization", "kind", "held_on", "topic")
         if row.original is not None and not getattr(self.user, "is_staff", False):
             meeting.status = row.original.status  # not the importer's to change
@@ -734,15 +733,15 @@ class MeetingBulkImport(_BulkBase):
                 [r.instance for r in changed], fields, batch_size=self.batch_size
             )
             Attendance.objects.filter(meeting_id__in=[r.instance.pk for r in changed]).delete()
-        insert(
+        insert_values(
             Attendance,
             [
-                Attendance(
-                    meeting_id=r.instance.pk,
-                    member_id=line.member.pk,
-                    present=line.present,
-                    absence_reason="" if line.present else line.absence_reason.strip(),
-                )
+                {
+                    "meeting_id": r.instance.pk,
+                    "member_id": line.member.pk,
+                    "present": line.present,
+                    "absence_reason": "" if line.present else line.absence_reason.strip(),
+                }
                 for r in (*new, *changed)
                 for line in r.extra.get("attendance", ())
             ],

@@ -672,6 +672,7 @@ class BulkImport:
         now = timezone.now()
         cid = get_cid()
         create_diff = CreateDiff(self.model)
+        create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
         for row in rows:
             instance = row.instance
             if row.original is None:
@@ -681,19 +682,19 @@ class BulkImport:
                 if not changes:
                     continue
             self.log_entries.append(
-                LogEntry(
-                    content_type=content_type,
-                    object_pk=str(instance.pk),
-                    object_id=instance.pk,
-                    object_repr=str(instance),
-                    action=LogEntry.Action.UPDATE if row.original else LogEntry.Action.CREATE,
-                    changes=changes,
-                    actor=actor,
-                    actor_email=getattr(actor, "email", None) if actor else None,
-                    remote_addr=remote_addr,
-                    cid=cid,
-                    timestamp=now,
-                )
+                {
+                    "content_type_id": content_type.pk,
+                    "object_pk": str(instance.pk),
+                    "object_id": instance.pk,
+                    "object_repr": str(instance),
+                    "action": update if row.original else create,
+                    "changes": changes,
+                    "actor_id": getattr(actor, "pk", None),
+                    "actor_email": getattr(actor, "email", None) if actor else None,
+                    "remote_addr": remote_addr or None,
+                    "cid": cid,
+                    "timestamp": now,
+                }
             )
         if len(self.log_entries) >= self.batch_size:
             self.flush_audit()
@@ -702,7 +703,7 @@ class BulkImport:
         from auditlog.models import LogEntry
 
         if self.log_entries:
-            insert(LogEntry, self.log_entries, batch_size=self.batch_size)
+            insert_values(LogEntry, self.log_entries, batch_size=self.batch_size)
             self.audit_count += len(self.log_entries)
         self.log_entries = []
 
@@ -896,6 +897,41 @@ def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
+
+
+def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> None:
+    """Insert rows given as {attname: value} (no model instances: the ids are not needed);
+    the fields a row leaves out take their defaults. COPY on PostgreSQL, bulk_create elsewhere."""
+    from django.db import connections, router
+
+    if not rows:
+        return
+    alias = router.db_for_write(model)
+    connection = connections[alias]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    defaults = {f.attname: f.get_default() for f in fields}
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create(
+            [model(**{**defaults, **row}) for row in rows], batch_size=batch_size
+        )
+        return
+    from psycopg.types.json import Jsonb
+
+    quote = connection.ops.quote_name
+    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+    names = [f.attname for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        with cursor.cursor.copy(copy_sql) as copy:
+            for row in rows:
+                values = []
+                for name in names:
+                    value = row[name] if name in row else defaults[name]
+                    if name in json_fields and value is not None:
+                        value = Jsonb(value)
+                    values.append(value)
+                copy.write_row(values)
 
 
 def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str = "", **kwargs):
