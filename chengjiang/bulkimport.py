@@ -219,30 +219,37 @@ def _read_xlsx(stream) -> Sheet:
             if fmt in _DATE_FORMAT_IDS or (fmt in custom and is_date_format(custom[fmt])):
                 date_styles.add(str(index))
 
+    tag_v, tag_f, tag_is, tag_t = f"{_NS}v", f"{_NS}f", f"{_NS}is", f"{_NS}t"
+
     def value_of(c):
         kind = c.get("t", "n")
-        formula = c.find(f"{_NS}f")
-        v = c.find(f"{_NS}v")
-        text = v.text if v is not None else None
-        if formula is not None:
-            return FormulaCell("=" + (formula.text or ""))
+        text = None
+        for child in c:  # one pass over <f>, <v>, <is>
+            tag = child.tag
+            if tag == tag_f:
+                return FormulaCell("=" + (child.text or ""))
+            if tag == tag_v:
+                text = child.text
+            elif tag == tag_is:
+                if len(child) == 1 and child[0].tag == tag_t:
+                    return child[0].text or ""
+                return _text(child)
         if kind == "s":
             return shared[int(text)] if text is not None else None
-        if kind == "inlineStr":
-            node = c.find(f"{_NS}is")
-            return _text(node) if node is not None else None
         if text is None:
             return None
-        if kind in ("str", "e"):
+        if kind in ("str", "e", "inlineStr"):
             return text
         if kind == "b":
             return text == "1"
         number = float(text)
-        if c.get("s") in date_styles:
+        if date_styles and c.get("s") in date_styles:
             return from_excel(number, epoch)
         return (
             int(number) if number.is_integer() and "." not in text and "E" not in text else number
         )
+
+    letters: dict[str, int] = {}
 
     def rows():
         with archive.open(path) as f:
@@ -250,9 +257,13 @@ def _read_xlsx(stream) -> Sheet:
                 number = int(row.get("r", 0))
                 cells = {}
                 position = 0
-                for c in row.iterfind(f"{_NS}c"):
+                for c in row:
                     ref = c.get("r")
-                    position = _column_index(ref) if ref else position
+                    if ref:
+                        column = ref.rstrip("0123456789")
+                        position = letters.get(column)
+                        if position is None:
+                            position = letters[column] = _column_index(column)
                     cells[position] = value_of(c)
                     position += 1
                 row.clear()
