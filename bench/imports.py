@@ -241,11 +241,6 @@ def iie_default_rate(kind: str, rows: list[dict]) -> float:
 
     model = Member if kind == "members" else Meeting
 
-    class Plain(resources.ModelResource):
-        class Meta:
-            pass
-
-    Plain.Meta.model = model
     Plain = type("Plain", (resources.ModelResource,), {"Meta": type("Meta", (), {"model": model})})
     if kind == "members":
         headers = list(rows[0])
@@ -298,8 +293,9 @@ def bulk_create_rate(kind: str, rows: list[dict]) -> float:
     return len(rows) / seconds
 
 
-def export_child(fmt: str) -> None:
-    """Run in a fresh process: stream every meeting out, read it to the end, print figures."""
+def export_child(spec: str) -> None:
+    """Run in a fresh process: stream the first ``count`` meetings out, read the response to
+    the end, print seconds, bytes and peak MB."""
     import resource
 
     import django
@@ -311,13 +307,16 @@ def export_child(fmt: str) -> None:
     from branches.resources import MeetingResource
     from chengjiang.streamexport import stream_export
 
+    fmt, count = spec.split(":")
     office = get_user_model().objects.get(username="scale_office")
+    last = Meeting.objects.order_by("pk").values_list("pk", flat=True)[int(count) - 1]
     start = time.perf_counter()
-    response = stream_export(MeetingResource(user=office), Meeting.objects.all(), fmt=fmt)
+    queryset = Meeting.objects.filter(pk__lte=last)
+    response = stream_export(MeetingResource(user=office), queryset, fmt=fmt)
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": seconds, "bytes": size, "peak_mb": peak}))
+    print(json.dumps({"seconds": seconds, "bytes": size, "peak_mb": peak, "rows": int(count)}))
 
 
 def measure(size: str) -> list[tuple]:
@@ -374,9 +373,9 @@ def measure(size: str) -> list[tuple]:
                     ),
                 ]
             del rows
-    count = Meeting.objects.count()
+    count = min(n, Meeting.objects.count())  # the first n meetings, as many as the import
     for fmt in ("csv", "xlsx"):
-        got = run_child_export(fmt)
+        got = run_child_export(fmt, count)
         print(
             f"  export_meetings_{fmt:<4} {count} rows, {got['bytes'] / 1e6:.1f} MB in "
             f"{got['seconds']:.1f} s, peak {got['peak_mb']:.0f} MB"
@@ -393,8 +392,8 @@ def measure(size: str) -> list[tuple]:
     return table
 
 
-def run_child_export(fmt: str) -> dict:
-    return run_child("export", fmt)
+def run_child_export(fmt: str, count: int) -> dict:
+    return run_child("export", f"{fmt}:{count}")
 
 
 def print_rows(table) -> None:
