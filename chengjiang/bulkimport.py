@@ -287,7 +287,10 @@ def _read_xlsx(stream) -> Sheet:
                 continue
             yield number, values
 
-    return Sheet(headers, cells(), None, archive.close)
+    with archive.open(path) as f:  # the sheet's declared size, for the progress bar only
+        found = re.search(rb'<dimension ref="[A-Z]+\d+:[A-Z]+(\d+)"', f.read(4096))
+    total = int(found.group(1)) - 1 if found else None
+    return Sheet(headers, cells(), total, archive.close)
 
 
 def _read_csv(stream) -> Sheet:

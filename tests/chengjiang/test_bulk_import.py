@@ -255,7 +255,16 @@ def test_progress_is_reported_and_batches_are_used(tree, users, monkeypatch):
         progress=lambda done, total: seen.append((done, total)),
     )
     assert result.counts["new"] == 10
-    assert [d for d, _t in seen] == [4, 8, 10] and seen[-1][1] == 10
+    assert seen == [(4, 10), (8, 10), (10, 10)]  # the total is known before the rows are read
+    seen.clear()
+    import_rows(
+        MemberResource,
+        xlsx(MEMBER_HEADERS, [member_row(n) for n in range(10)]),
+        by=users.office,
+        dry_run=True,
+        progress=lambda done, total: seen.append((done, total)),
+    )
+    assert seen == [(4, 10), (8, 10), (10, 10)]
 
 
 def test_a_file_without_known_columns_or_rows_is_refused(tree, users):
