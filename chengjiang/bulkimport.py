@@ -43,6 +43,7 @@ from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.encoding import smart_str
 from django.utils.translation import gettext
 
 from chengjiang.access import acting_user, scope_path
@@ -814,6 +815,7 @@ class CreateDiff:
     def __init__(self, model):
         from auditlog.diff import get_field_value, get_mask_function, track_field
         from auditlog.registry import auditlog
+        from django.utils.encoding import smart_str
 
         self.get_field_value = get_field_value
         self.constant: dict[str, object] = {}
@@ -834,42 +836,44 @@ class CreateDiff:
             fk = f.concrete and (f.many_to_one or f.one_to_one)
             default = get_field_value(None, f)
             masked = mask if f.name in options["mask_fields"] else None
-            self.fields.append((f, getattr(f, "attname", f.name), plain, fk, default, masked))
+            shown = smart_str(default)
+            if masked is not None:
+                shown = masked(shown)
+            attname = getattr(f, "attname", f.name)
+            self.fields.append((f, attname, plain, fk, default, shown, masked))
 
     def __call__(self, instance) -> dict | None:
-        from django.utils.encoding import smart_str
-
         diff = {}
         constant = self.constant
-        for f, attname, plain, fk, default, masked in self.fields:
+        for f, attname, plain, fk, default, shown, masked in self.fields:
             if plain:
                 value = getattr(instance, attname)
                 if type(value) is not str:
                     value = smart_str(value)
             elif fk:
-                value = smart_str(getattr(instance, attname), strings_only=True)
+                value = getattr(instance, attname)
+                if value is not None and type(value) is not str:
+                    value = smart_str(value, strings_only=True)
             elif f.concrete:
                 value = self.get_field_value(instance, f)
             else:  # a reverse relation reads the same ("<app>.<Model>.None") for every record
                 entry = constant.get(f.name, _MISSING)
                 if entry is _MISSING:
                     value = self.get_field_value(instance, f)
-                    entry = None if value == default else self.entry(value, default, masked)
+                    entry = None if value == default else (shown, self.text(value, masked))
                     constant[f.name] = entry
                 if entry is not None:
                     diff[f.name] = entry
                 continue
             if value != default:
-                diff[f.name] = self.entry(value, default, masked)
+                diff[f.name] = (shown, self.text(value, masked))
         return diff or None
 
     @staticmethod
-    def entry(value, default, masked) -> tuple:
-        from django.utils.encoding import smart_str
-
-        if masked is not None:
-            return (masked(smart_str(default)), masked(smart_str(value)))
-        return (smart_str(default), smart_str(value))
+    def text(value, masked) -> str:
+        if type(value) is not str:
+            value = smart_str(value)
+        return value if masked is None else masked(value)
 
 
 def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
