@@ -533,6 +533,7 @@ def _what():
 
 class MemberBulkImport(_BulkBase):
     update_fields = MemberResource.Meta.fields
+    resolved_fields = ("group",)
 
     def stored_queryset(self):
         return super().stored_queryset().select_related("branch", "group")
@@ -592,6 +593,8 @@ class MemberBulkImport(_BulkBase):
             insert(Member, [r.instance for r in new], batch_size=self.batch_size)
         if changed:
             fields = self.present_fields(changed)
+            if self.group_column in changed[0].cells:
+                fields.append("group")  # read by name within the branch (resolve)
             if fields:
                 Member.objects.bulk_update(
                     [r.instance for r in changed], fields, batch_size=self.batch_size

@@ -403,6 +403,8 @@ class BulkImport:
     batch_size = BATCH_SIZE
     #: the fields written by bulk_update for a changed record
     update_fields: tuple[str, ...] = ()
+    #: fields the importer sets itself from the row (not through a widget): compared for 无变化
+    resolved_fields: tuple[str, ...] = ()
 
     def __init__(self, resource, *, by, remote_addr=None):
         if by is None:
@@ -637,6 +639,10 @@ class BulkImport:
             if isinstance(self._model_field(attr), models.ForeignKey):
                 attr += "_id"
             if getattr(row.instance, attr, None) != getattr(row.original, attr, None):
+                return False
+        for name in self.resolved_fields:
+            attname = self.model._meta.get_field(name).attname
+            if getattr(row.instance, attname) != getattr(row.original, attname):
                 return False
         for name in self.resource.compare_columns:
             f = self.resource.fields[name]

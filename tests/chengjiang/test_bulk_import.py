@@ -327,3 +327,34 @@ def test_the_xlsx_reader_reads_what_safexlsx_reads(tree):
         == [type(r[3]) is FormulaCell for r in expected]
         == [True, True, False]
     )
+
+
+def test_meeting_round_trip_changes_topic_group_of_attendance_and_skips_the_rest(tree, users):
+    meetings = [MeetingFactory(organization=tree.a1, topic=f"学习{n}") for n in range(3)]
+    data = export_xlsx(MeetingResource, users.office, Meeting.objects.order_by("pk"))
+    present = f"{tree.a_members[0].name}、{tree.a_members[1].name}"
+    changed = edit(data, {(0, "主题"): "改过的主题", (1, "出席人员"): present})
+    preview = import_rows(MeetingResource, changed, by=users.office, dry_run=True)
+    assert preview.lines() == [] and [p.action for p in preview.preview] == [
+        "update",
+        "update",
+        "skip",
+    ]
+    assert preview.preview[0].changed[preview.preview[0].cells.index("改过的主题")]
+    result = import_rows(MeetingResource, changed, by=users.office, dry_run=False)
+    assert result.counts == {"new": 0, "update": 2, "skip": 1, "invalid": 0}
+    meetings[0].refresh_from_db()
+    assert meetings[0].topic == "改过的主题" and Meeting.objects.count() == 3
+    assert {a.member for a in meetings[1].attendances.all()} == set(tree.a_members[:2])
+    assert not LogEntry.objects.filter(object_id=meetings[2].pk, action=LogEntry.Action.UPDATE)
+
+
+def test_a_member_update_moves_the_group(tree, users):
+    member = tree.a_members[4]  # in no group
+    data = export_xlsx(MemberResource, users.office, Member.objects.filter(pk=member.pk))
+    result = import_rows(
+        MemberResource, edit(data, {(0, "党小组"): tree.a1g.name}), by=users.office, dry_run=False
+    )
+    assert result.lines() == [] and result.counts["update"] == 1
+    member.refresh_from_db()
+    assert member.group == tree.a1g
