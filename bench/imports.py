@@ -3,14 +3,15 @@
 For members and meetings, as csv and as xlsx, ``ROWS`` generated rows (names, organisations and
 attendees taken from the database, so every row is good) are imported by
 ``chengjiang.bulkimport.import_rows`` as ``scale_office`` and rolled back. Each import runs in a
-child process (``python bench/imports.py --child …``) so that its peak memory (``ru_maxrss`` of
+child process (``python bench/imports.py --child …``) so that its peak memory (``VmHWM`` of
 that process: interpreter, Django and the import together) is its own. In the same run, in this
 process, the same rows go through
 
 * django-import-export with its default settings (a plain ``ModelResource`` of the model; it is
   slow, so it gets a sample of ``SAMPLE`` rows, and its rows/s is what the ratio uses), and
 * a bare ``bulk_create`` of the same rows (objects built from already-resolved values; for
-  meetings with their attendance lines), rolled back.
+  meetings with their attendance lines), rolled back — run in the import's child process right
+  after the import, so that both see the same machine (a shared machine's load moves both).
 
 Then a streamed export of every meeting (csv and xlsx) is read to the end, with its peak
 memory measured the same way. Standalone: ``python bench/imports.py --size small`` makes its own
@@ -185,10 +186,21 @@ def write_file(path: Path, headers, rows, cells) -> None:
 # --- the measurements ---------------------------------------------------------------------------
 
 
-def child(kind: str, path: str) -> None:
-    """Run in a fresh process: import the file, roll back, print seconds, rows and peak MB."""
+def peak_mb() -> float:
+    """This process's peak resident memory (VmHWM: reset by exec, unlike ru_maxrss, which a
+    child started by this bench would inherit from it)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     import resource
 
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def child(kind: str, path: str) -> None:
+    """Run in a fresh process: import the file and roll back; then, in the same process right
+    after, a bare bulk_create of the same rows (rolled back). Print seconds, rows, peak MB."""
     import django
 
     django.setup()
@@ -205,10 +217,13 @@ def child(kind: str, path: str) -> None:
         result = import_rows(res, path, by=office, dry_run=False)
         seconds = time.perf_counter() - start
         transaction.set_rollback(True)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
+    rows = (member_rows if kind == "members" else meeting_rows)(result.total)
+    bulk = bulk_create_rate(kind, rows)
     print(
         json.dumps(
             {
+                "bulk_create": bulk,
                 "seconds": seconds,
                 "rows": result.total,
                 "new": result.counts["new"],
@@ -296,8 +311,6 @@ def bulk_create_rate(kind: str, rows: list[dict]) -> float:
 def export_child(spec: str) -> None:
     """Run in a fresh process: stream the first ``count`` meetings out, read the response to
     the end, print seconds, bytes and peak MB."""
-    import resource
-
     import django
 
     django.setup()
@@ -315,7 +328,7 @@ def export_child(spec: str) -> None:
     response = stream_export(MeetingResource(user=office), queryset, fmt=fmt)
     size = sum(len(chunk) for chunk in response.streaming_content)
     seconds = time.perf_counter() - start
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    peak = peak_mb()
     print(json.dumps({"seconds": seconds, "bytes": size, "peak_mb": peak, "rows": int(count)}))
 
 
@@ -334,14 +347,13 @@ def measure(size: str) -> list[tuple]:
         ):
             rows = make(n)
             iie = iie_default_rate(kind, rows[:sample])
-            bulk = bulk_create_rate(kind, rows)
             for fmt in ("csv", "xlsx"):
                 path = Path(tmp) / f"{kind}.{fmt}"
                 write_file(path, headers, rows, cells)
                 got = run_child(kind, str(path))
                 if got["errors"] or got["new"] != n:
                     raise SystemExit(f"import_{kind}_{fmt} refused good rows: {got}")
-                rate = got["rows"] / got["seconds"]
+                rate, bulk = got["rows"] / got["seconds"], got["bulk_create"]
                 print(
                     f"  import_{kind}_{fmt:<5} {rate:>8.0f} rows/s  ({got['seconds']:.1f} s, "
                     f"peak {got['peak_mb']:.0f} MB, {got['audit']} audit entries); "
