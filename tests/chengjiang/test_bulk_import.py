@@ -358,3 +358,11 @@ def test_a_member_update_moves_the_group(tree, users):
     assert result.lines() == [] and result.counts["update"] == 1
     member.refresh_from_db()
     assert member.group == tree.a1g
+
+
+def test_an_uploaded_file_is_read_by_its_name(tree, users):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    upload = SimpleUploadedFile("名册.csv", csv_bytes(MEMBER_HEADERS, [member_row(1)], "gb18030"))
+    result = import_rows(MemberResource, upload, by=users.office, dry_run=True)
+    assert result.lines() == [] and result.counts["new"] == 1
