@@ -455,6 +455,7 @@ def main() -> None:
         if not args.database:
             call_command("migrate", verbosity=0)
             sizes = dict(SIZES["tiny"])
+            sizes["meetings"] = ROWS[args.size]  # as many meetings as the export streams
             call_command("generate_scale_data", year=YEAR, stdout=io.StringIO(), **sizes)
         print_rows(measure(args.size))
     finally:

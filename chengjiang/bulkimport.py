@@ -824,7 +824,8 @@ class CreateDiff:
         from django.utils.encoding import smart_str
 
         self.get_field_value = get_field_value
-        self.constant: dict[str, object] = {}
+        self.reverse: list = []
+        self.base: dict | None = None
         options = auditlog.get_model_fields(model)
         fields = [f for f in model._meta.get_fields() if track_field(f)]
         if options["include_fields"]:
@@ -846,11 +847,17 @@ class CreateDiff:
             if masked is not None:
                 shown = masked(shown)
             attname = getattr(f, "attname", f.name)
-            self.fields.append((f, attname, plain, fk, default, shown, masked))
+            entry = (f, attname, plain, fk, default, shown, masked)
+            (self.fields if f.concrete else self.reverse).append(entry)
 
     def __call__(self, instance) -> dict | None:
-        diff = {}
-        constant = self.constant
+        if self.base is None:  # reverse relations read the same for every record
+            self.base = {}
+            for f, _attname, _plain, _fk, default, shown, masked in self.reverse:
+                value = self.get_field_value(instance, f)
+                if value != default:
+                    self.base[f.name] = (shown, self.text(value, masked))
+        diff = dict(self.base)
         for f, attname, plain, fk, default, shown, masked in self.fields:
             if plain:
                 value = getattr(instance, attname)
@@ -860,17 +867,8 @@ class CreateDiff:
                 value = getattr(instance, attname)
                 if value is not None and type(value) is not str:
                     value = smart_str(value, strings_only=True)
-            elif f.concrete:
+            else:
                 value = self.get_field_value(instance, f)
-            else:  # a reverse relation reads the same ("<app>.<Model>.None") for every record
-                entry = constant.get(f.name, _MISSING)
-                if entry is _MISSING:
-                    value = self.get_field_value(instance, f)
-                    entry = None if value == default else (shown, self.text(value, masked))
-                    constant[f.name] = entry
-                if entry is not None:
-                    diff[f.name] = entry
-                continue
             if value != default:
                 diff[f.name] = (shown, self.text(value, masked))
         return diff or None
