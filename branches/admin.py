@@ -498,7 +498,7 @@ class AttachmentInline(ScopedTabularInline):
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # uploads are checked in the portal's form (branches.uploads)
+        return False  # uploads are checked in the portal's form (chengjiang.uploads)
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):

@@ -23,13 +23,13 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from branches.models import Village
-from branches.validators import mask_id_number, normalize_id_number
 from chengjiang.importexport import (
     DateWidget,
     NameWidget,
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import mask_id_number, normalize_id_number
 
 from . import services
 from .models import (

@@ -255,7 +255,7 @@ def _compute(checklist: Checklist, scope: str, org_id: int | None) -> ChecklistP
     today = timezone.localdate()
     tasks = list(
         Task.objects.filter(checklist=checklist)
-        .applying_to(scope)
+        .within(scope)
         .select_related("checklist", "responsible")
         .prefetch_related("evidence")
         .order_by("number")

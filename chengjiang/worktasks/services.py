@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from branches.uploads import check_upload
 from chengjiang.access import acting_user, check_write_scope
 from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
+from chengjiang.uploads import check_upload
 
 from .measure_text import normalise_measure_columns
 from .models import Checklist, Evidence, ManualStatus, ReportDraft, Section, Task

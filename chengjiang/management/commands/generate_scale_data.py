@@ -260,7 +260,8 @@ class Generator:
         self.established = datetime.date(min(self.first_year - 1, 2010), 1, 1)
 
     def tree(self) -> None:
-        from branches.models import PATH_STEP, Organization, Village
+        from branches.models import Organization, Village
+        from chengjiang.tree import path_segment
 
         o, Kind = self.o, Organization.Kind
         orgs: list[tuple] = []  # id, name, kind, parent_id, village_id, established_on, path, depth
@@ -276,7 +277,7 @@ class Generator:
             the database's trigger require)."""
             pk = len(orgs) + 1
             village = village or (self.village[parent] if parent else None)
-            path = (self.path[parent] if parent else "") + f"{pk:0{PATH_STEP}d}/"
+            path = (self.path[parent] if parent else "") + path_segment(pk)
             orgs.append(
                 (
                     pk,
@@ -369,7 +370,7 @@ class Generator:
     def members(self) -> None:
         from branches.demo import GIVEN, SURNAMES
         from branches.models import Member
-        from branches.validators import id_check_digit
+        from chengjiang.personal_data import id_check_digit
 
         rng, n = self.rng, self.o["members"]
         self.pool: dict[int, list[int]] = {}
