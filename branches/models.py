@@ -51,12 +51,6 @@ class Village(models.Model):
 class OrganizationQuerySet(ScopedQuerySet):
     scope_field = ""
 
-    def active_on(self, date: datetime.date):
-        return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=date),
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=date),
-        )
-
 
 class Organization(models.Model):
     """One node of the tree 街道党工委 → 党委/党总支 → 党支部 → 党小组."""
@@ -128,9 +122,6 @@ class Organization(models.Model):
     @property
     def is_active(self) -> bool:
         return self.dissolved_on is None
-
-    def is_descendant_of(self, other: Organization) -> bool:
-        return self.path.startswith(other.path)
 
     def secretary_on(self, date: datetime.date) -> SecretaryTerm | None:
         return (

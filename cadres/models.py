@@ -574,10 +574,6 @@ class GroupLeader(Person):
     def __str__(self) -> str:
         return f"{self.name}（{self.group}）"
 
-    @property
-    def is_serving(self) -> bool:
-        return self.ended_on is None
-
 
 # --- reserve cadres ----------------------------------------------------------------------------
 
@@ -849,11 +845,6 @@ class ReserveCadreStatus(models.Model):
 
 class VillageCadreQuerySet(ScopedQuerySet):
     scope_village_field = "village"
-
-    def serving_on(self, date: datetime.date):
-        return self.filter(term_start__lte=date).filter(
-            Q(term_end__isnull=True) | Q(term_end__gte=date)
-        )
 
 
 class VillageCadre(Person):

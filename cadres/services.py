@@ -687,19 +687,6 @@ def applicant_hire(*, by, applicant: Applicant, on: datetime.date) -> ReserveCad
     )
 
 
-@transaction.atomic
-def applicant_stop(*, by, applicant: Applicant, reason: str) -> Applicant:
-    """Stop an applicant where they stand (withdrawal, objection upheld in publicity...)."""
-    applicant = _lock_applicant(applicant)
-    check_write_scope(by, applicant)
-    if applicant.stage in (AStage.HIRED, AStage.STOPPED):
-        raise ValidationError(MSG_ALREADY_FINISHED)
-    if not reason.strip():
-        raise ValidationError(MSG_REASON_REQUIRED)
-    _stop(applicant, at=applicant.stage, reason=reason.strip())
-    return _save(applicant)
-
-
 # --- reserve cadres, village cadres, mentoring --------------------------------------------------
 
 

@@ -85,7 +85,6 @@ EVIDENCE_PDF = (
 
 
 def load(ctx: dict) -> None:
-    registry.autodiscover()
     orgs = {
         o.name: o
         for o in tree.organization_model().objects.filter(name__in=[ROOT, HUAYUAN, QINGQIAO])

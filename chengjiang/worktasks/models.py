@@ -86,9 +86,6 @@ class TaskQuerySet(ScopedQuerySet):
     scope_field = "responsible"
     scope_applies_down = True
 
-    def with_dashboard_data(self):
-        return self.select_related("checklist", "responsible").prefetch_related("evidence")
-
 
 class Task(models.Model):
     checklist = models.ForeignKey(
@@ -167,7 +164,7 @@ class Task(models.Model):
         if self.measure_key:
             if self.target is None or self.target <= 0:
                 errors.setdefault("target", []).append(MSG_NEEDS_TARGET)
-            registry = measures.autodiscover()
+            registry = measures.REGISTRY
             m = registry.get(self.measure_key)
             if m is None:
                 errors.setdefault("measure_key", []).append(

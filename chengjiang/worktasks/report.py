@@ -196,7 +196,6 @@ def parse_token(raw: str) -> Token:
 
 def validate_wording(text: str) -> None:
     """Refuse malformed or unknown placeholders and typed numbers."""
-    registry.autodiscover()
     errors = []
     outside = TOKEN.sub("", text)
     if "{" in outside or "}" in outside:
@@ -270,7 +269,6 @@ class Renderer:
         org_id=None,
         scope_name: str = "",
     ):
-        registry.autodiscover()
         self.year = year
         self.scope_name = scope_name
         self.scope = scope

@@ -249,7 +249,6 @@ class ChecklistProgress:
 
 
 def _compute(checklist: Checklist, scope: str, org_id: int | None) -> ChecklistProgress:
-    registry.autodiscover()
     period = Period.year(checklist.year)
     figures = Figures(period)
     today = timezone.localdate()

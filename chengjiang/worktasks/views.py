@@ -151,7 +151,6 @@ def dashboard(request):
 @permission_required(VIEW, raise_exception=True)
 def drilldown(request, key: str):
     """The records behind a figure: the measure's queryset, scoped, paginated."""
-    registry.autodiscover()
     m = registry.REGISTRY.get(key)
     if m is None:
         raise Http404

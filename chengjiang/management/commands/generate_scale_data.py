@@ -698,7 +698,6 @@ class Generator:
         from chengjiang.worktasks import services
         from chengjiang.worktasks.models import Checklist, Line, Task
 
-        registry.autodiscover()
         b, g = len(self.branches), self.groups_n
         tasks = [
             (
