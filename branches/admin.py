@@ -493,7 +493,7 @@ class AttendanceInline(ScopedTabularInline):
 
 class AttachmentInline(ScopedTabularInline):
     model = MeetingAttachment
-    fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size", "recorded_at")
     readonly_fields = fields
     can_delete = False
 
@@ -529,7 +529,7 @@ class ReviewActionsMixin:
     readonly_fields = (
         "status",
         "return_reason",
-        "created_by",
+        "recorded_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE, PARTY_DATE
+from chengjiang.models import Recorded
 from chengjiang.personal_data import (
     check_birth_date,
     mask_id_number,
@@ -271,7 +272,7 @@ class OrgChangeQuerySet(ScopedQuerySet):
     scope_field = "organization"
 
 
-class OrgChange(models.Model):
+class OrgChange(Recorded):
     """An event in the tree's history, written only by the services in services.py."""
 
     class Kind(models.TextChoices):
@@ -322,15 +323,6 @@ class OrgChange(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = OrgChangeQuerySet.as_manager()
 
@@ -365,21 +357,14 @@ class MeetingKind(models.TextChoices):
     DEMOCRATIC_LIFE = "democratic_life", _("democratic-life meeting")
 
 
-class ReviewedRecord(models.Model):
-    """Fields of a record that a secretary submits and the office reviews."""
+class ReviewedRecord(Recorded):
+    """Fields of a record that a secretary submits and the office reviews (who entered it and
+    when come from ``Recorded``)."""
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
     )
     return_reason = models.CharField(_("reason for return"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -515,7 +500,7 @@ class MeetingAttachmentQuerySet(ScopedQuerySet):
     scope_field = "meeting__organization"
 
 
-class MeetingAttachment(models.Model):
+class MeetingAttachment(Recorded):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -523,7 +508,6 @@ class MeetingAttachment(models.Model):
     original_name = models.CharField(_("original file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = MeetingAttachmentQuerySet.as_manager()
 

@@ -436,7 +436,7 @@ Version = datetime.datetime | str | None
 WORKFLOW_FIELDS = (
     "status",
     "return_reason",
-    "created_by",
+    "recorded_by",
     "submitted_at",
     "reviewed_by",
     "reviewed_at",
@@ -489,8 +489,8 @@ def meeting_save(
         count_allowed(existing + len(attachments))
     if meeting.pk:
         _lock_for_edit(meeting, by=by, version=version)
-    elif meeting.created_by_id is None:
-        meeting.created_by = acting_user(by)
+    elif meeting.recorded_by_id is None:
+        meeting.recorded_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
     if attendance is not None:
@@ -528,6 +528,7 @@ def attachment_add(
         original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
+        recorded_by=acting_user(by),
     )
     with StoredFiles() as own:
         store(att.file, f"upload.{kind.extension}", upload, stored=own)
@@ -643,8 +644,8 @@ def talk_save(
     check_write_scope(by, talk)
     if talk.pk:
         _lock_for_edit(talk, by=by, version=version)
-    elif talk.created_by_id is None:
-        talk.created_by = acting_user(by)
+    elif talk.recorded_by_id is None:
+        talk.recorded_by = acting_user(by)
     talk.full_clean()
     if participants is not None:
         errors = []

@@ -12,7 +12,6 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -24,6 +23,7 @@ from django.utils.translation import pgettext_lazy
 from branches.models import Member, Village
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE
+from chengjiang.models import Recorded
 from chengjiang.personal_data import (
     check_birth_date,
     id_birth_date,
@@ -977,7 +977,7 @@ class MentoringLogQuerySet(ScopedQuerySet):
     scope_village_field = "pairing__reserve_cadre__village"
 
 
-class MentoringLog(models.Model):
+class MentoringLog(Recorded):
     """One entry of a pairing's mentoring log (secretaries may add them for their village)."""
 
     pairing = models.ForeignKey(
@@ -996,15 +996,6 @@ class MentoringLog(models.Model):
         related_name="+",
     )
     content = models.TextField(_("content"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MentoringLogQuerySet.as_manager()
 

@@ -829,6 +829,6 @@ def mentoring_log_save(*, by, log: MentoringLog) -> MentoringLog:
     """An entry added or edited: within its pairing, not after today, by one of its mentors
     (``MentoringLog.clean()`` holds the rules, so every form and import meets them too)."""
     check_write_scope(by, log)
-    if log.pk is None and log.created_by_id is None:
-        log.created_by = acting_user(by)
+    if log.pk is None and log.recorded_by_id is None:
+        log.recorded_by = acting_user(by)
     return _save(log)

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import ScopedQuerySet
+from chengjiang.models import Recorded
 
 MSG_MEASURE_OR_MANUAL = _("A task is either bound to a measure with a target, or manual: not both.")
 MSG_NEEDS_TARGET = _("A task bound to a measure needs a target greater than zero.")
@@ -225,7 +226,7 @@ class EvidenceQuerySet(ScopedQuerySet):
     scope_applies_down = True  # shown wherever its task is
 
 
-class Evidence(models.Model):
+class Evidence(Recorded):
     """A file attached to a manual task to show its status."""
 
     task = models.ForeignKey(
@@ -236,15 +237,6 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
 

@@ -68,7 +68,7 @@ def evidence_add(*, task: Task, upload, description: str = "", by) -> Evidence:
         content_type=kind.content_type,
         size=upload.size,
         description=description,
-        uploaded_by=acting_user(by),
+        recorded_by=acting_user(by),
     )
     with StoredFiles() as stored:
         store(evidence.file, f"upload.{kind.extension}", upload, stored=stored)

@@ -507,15 +507,16 @@ class Generator:
         self.write(OrgChange, fields, rows())
 
     def review(self, held_on: datetime.date) -> tuple:
-        """status, return_reason, created_by, submitted_at, reviewed_by, reviewed_at, updated_at"""
+        """status, return_reason, recorded_by, submitted_at, reviewed_by, reviewed_at, updated_at,
+        recorded_at"""
         at = datetime.datetime.combine(held_on, datetime.time(18, 0), TZ)
         submitted = at + datetime.timedelta(days=1)
         reviewed = at + datetime.timedelta(days=3)
         roll = self.rng.random() if held_on.year == self.year else 0.0
         if roll < 0.85:
-            return ("approved", "", self.office, submitted, self.office, reviewed, reviewed)
+            return ("approved", "", self.office, submitted, self.office, reviewed, reviewed, at)
         if roll < 0.93:
-            return ("submitted", "", self.office, submitted, None, None, submitted)
+            return ("submitted", "", self.office, submitted, None, None, submitted, at)
         if roll < 0.96:
             return (
                 "returned",
@@ -525,8 +526,9 @@ class Generator:
                 self.office,
                 reviewed,
                 reviewed,
+                at,
             )
-        return ("draft", "", self.office, None, None, None, at)
+        return ("draft", "", self.office, None, None, None, at, at)
 
     def schedule(self) -> Iterator[tuple[int, str, datetime.date]]:
         """(organisation, kind, date) by the cadence, the given year first, with a few gaps."""
@@ -600,11 +602,12 @@ class Generator:
             "minutes",
             "status",
             "return_reason",
-            "created_by_id",
+            "recorded_by_id",
             "submitted_at",
             "reviewed_by_id",
             "reviewed_at",
             "updated_at",
+            "recorded_at",
         )
         # Meetings first, then their attendance (generated alongside, written in one stream).
         self.write(Meeting, fields, rows())
@@ -669,11 +672,12 @@ class Generator:
             "notes",
             "status",
             "return_reason",
-            "created_by_id",
+            "recorded_by_id",
             "submitted_at",
             "reviewed_by_id",
             "reviewed_at",
             "updated_at",
+            "recorded_at",
         )
         self.write(Talk, fields, rows())
         self.write(
