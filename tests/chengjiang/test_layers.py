@@ -106,12 +106,10 @@ def violations(files=None) -> list[str]:
             theirs = layer_of(target)
             if theirs is None or theirs in MAY_IMPORT[own]:
                 continue
-            if own == theirs:
-                continue
-            found.append(
-                f"{path.relative_to(ROOT)}:{line}: {module} ({own}) imports {target} ({theirs})"
-            )
-    return sorted(set(found))
+            where = f"{path.relative_to(ROOT)}:{line}"
+            text = f"{where}: {module} ({own}) imports {target} ({theirs})"
+            found.append((str(path.relative_to(ROOT)), line, text))
+    return [text for _path, _line, text in sorted(set(found))]
 
 
 def test_imports_point_down_the_layers():
