@@ -10,8 +10,9 @@ read only here (no model does its own path arithmetic):
 
 * ``scope_field``: a lookup ending at an organisation ("" for an organisation itself); the row
   belongs to that organisation's subtree;
-* ``scope_field`` with ``scope_applies_down``: also shown below its organisation (a task the
-  sub-district is responsible for applies to every village, computed there);
+* ``scope_field`` with ``scope_applies_down``: also seen below its organisation (a task the
+  sub-district is responsible for applies to every village, computed there): ``seen_from``
+  and ``visible_to`` include it, ``within`` (what the subtree owns) does not;
 * ``scope_village_field``: a lookup ending at a village ("" for a village itself), or a
   many-to-many of villages (any of them in scope shows the row; all of them to write it); a
   village belongs to a subtree by ``village_within``;
@@ -105,7 +106,8 @@ def scope_path(user) -> str | None:
 class ScopedQuerySet(models.QuerySet):
     """Base queryset for every record a user can reach; subclasses declare their route (above).
 
-    No subclass overrides ``visible_to`` or ``within``: the route kinds are this module's.
+    No subclass overrides ``visible_to``, ``seen_from`` or ``within``: the route kinds are this
+    module's.
     """
 
     scope_field: str | None = None
@@ -119,11 +121,24 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if path == "":
             return self
-        return self.within(path)
+        return self.seen_from(path)
+
+    def seen_from(self, path: str):
+        """Rows a user whose scope is the subtree at ``path`` sees: the rows it owns
+        (``within``) and, on a route that applies down, the rows of the organisations above."""
+        if not self.scope_applies_down:
+            return self.within(path)
+        if path == "":
+            return self
+        prefix = f"{self.scope_field}__" if self.scope_field else ""
+        return self.filter(
+            Q(**{f"{prefix}path__startswith": path})
+            | Q(**{f"{prefix}path__in": tree.ancestor_paths(path)})
+        )
 
     def within(self, path: str):
         """Rows owned by the subtree whose materialised path is ``path``."""
-        if self.scope_whole_tree or (self.scope_applies_down and path == ""):
+        if self.scope_whole_tree:
             return self
         if self.scope_village_field is not None:
             route = self.scope_village_field
@@ -138,10 +153,7 @@ class ScopedQuerySet(models.QuerySet):
         if self.scope_field is None:
             raise NotImplementedError(f"{type(self).__name__} declares no scope_field")
         prefix = f"{self.scope_field}__" if self.scope_field else ""
-        inside = Q(**{f"{prefix}path__startswith": path})
-        if self.scope_applies_down:
-            inside |= Q(**{f"{prefix}path__in": tree.ancestor_paths(path)})
-        return self.filter(inside)
+        return self.filter(**{f"{prefix}path__startswith": path})
 
 
 def village_within(path: str, village):

@@ -254,7 +254,7 @@ def _compute(checklist: Checklist, scope: str, org_id: int | None) -> ChecklistP
     today = timezone.localdate()
     tasks = list(
         Task.objects.filter(checklist=checklist)
-        .within(scope)
+        .seen_from(scope)
         .select_related("checklist", "responsible")
         .prefetch_related("evidence")
         .order_by("number")

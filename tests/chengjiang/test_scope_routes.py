@@ -32,6 +32,7 @@ def test_every_domain_model_declares_its_route_and_keeps_the_shared_filter(model
     assert kind.scope_applies_down is False or kind.scope_field is not None
     assert kind.visible_to is ScopedQuerySet.visible_to, f"{kind.__name__} overrides visible_to"
     assert kind.within is ScopedQuerySet.within, f"{kind.__name__} overrides within"
+    assert kind.seen_from is ScopedQuerySet.seen_from, f"{kind.__name__} overrides seen_from"
 
 
 @pytest.mark.django_db
@@ -45,6 +46,7 @@ def test_a_task_of_the_sub_district_applies_down_but_not_sideways(tree):
     top = TaskFactory(checklist=checklist, responsible=tree.root, number=1)
     mine = TaskFactory(checklist=checklist, responsible=tree.a, number=2)
     other = TaskFactory(checklist=checklist, responsible=tree.b, number=3)
-    seen = set(Task.objects.within(tree.a1.path))
+    seen = set(Task.objects.seen_from(tree.a.path))
     assert top in seen and mine in seen and other not in seen
-    assert set(Task.objects.within(tree.root.path)) == {top, mine, other}
+    assert set(Task.objects.within(tree.a.path)) == {mine}  # what the subtree owns
+    assert set(Task.objects.seen_from(tree.root.path)) == {top, mine, other}
