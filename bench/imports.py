@@ -61,7 +61,7 @@ def unique_orgs(kinds):
 def member_rows(n: int) -> list[dict]:
     """Good member rows: unique valid ID numbers no one holds, branches named uniquely."""
     from branches.models import Member, Organization
-    from branches.validators import id_check_digit
+    from chengjiang.personal_data import id_check_digit
 
     K = Organization.Kind
     branches = unique_orgs({K.BRANCH, K.GENERAL_BRANCH, K.PARTY_COMMITTEE})
