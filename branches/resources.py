@@ -671,7 +671,7 @@ class MeetingBulkImport(_BulkBase):
         else:
             meeting.status = _status_for(self.user, meeting.status)
         if row.original is None:
-            meeting.created_by = self.user
+            meeting.recorded_by = self.user
         org = meeting.organization if meeting.organization_id else None
         if org is None:
             self.rules(row, _fields_only)

@@ -292,5 +292,9 @@ def check_route_scope(by, record, *, path: str | None = None) -> None:
     if path == "":
         return
     queryset = type(record)._default_manager.all()
-    if not _route_in_scope(record, queryset, by, path):
+    if not isinstance(queryset, ScopedQuerySet):
+        allowed = sees_whole_tree(by)
+    else:
+        allowed = _route_in_scope(record, queryset, by, path)
+    if not allowed:
         raise ValidationError(MSG_OUT_OF_SCOPE)

@@ -200,7 +200,7 @@ def test_meetings_with_attendance(tree, users):
     )
     assert result.lines() == [] and result.counts["new"] == 2
     meeting = Meeting.objects.get(topic="学习1")
-    assert meeting.status == Status.DRAFT and meeting.created_by == users.sec_a
+    assert meeting.status == Status.DRAFT and meeting.recorded_by == users.sec_a
     lines = {(a.member.name, a.present, a.absence_reason) for a in meeting.attendances.all()}
     assert lines == {(a0, True, ""), (a1, True, ""), (a2, False, "生病")}
     assert Attendance.objects.filter(meeting__topic="学习2").count() == 1
