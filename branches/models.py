@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE, PARTY_DATE
@@ -269,7 +270,7 @@ class Member(models.Model):
         null=True,
         blank=True,
         validators=PARTY_DATE,
-        help_text=_("转正: the end of the probationary year, recorded by the branch."),
+        help_text=_("The day the branch confirmed the member after the probationary year."),
     )
     branch = models.ForeignKey(
         Organization,
@@ -360,7 +361,7 @@ class Post(models.TextChoices):
         return cls(post).label
 
 
-GROUP_LEADER = _("group leader")
+GROUP_LEADER = pgettext_lazy("Party group", "group leader")
 # One holder at a time: 书记 and the three 委员 with a portfolio; 副书记 and 委员 may be several.
 SINGLE_HOLDER_POSTS = (Post.SECRETARY, Post.ORGANISATION, Post.PROPAGANDA, Post.DISCIPLINE)
 # What a 党支部 without a committee (under 7 full members) may still have.

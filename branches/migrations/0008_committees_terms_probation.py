@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='member',
             name='confirmed_on',
-            field=models.DateField(blank=True, help_text='转正: the end of the probationary year, recorded by the branch.', null=True, validators=[chengjiang.dates.NotBefore(datetime.date(1921, 7, 1)), chengjiang.dates.NotAfter(datetime.date(2100, 12, 31))], verbose_name='confirmed as full member on'),
+            field=models.DateField(blank=True, help_text='The day the branch confirmed the member after the probationary year.', null=True, validators=[chengjiang.dates.NotBefore(datetime.date(1921, 7, 1)), chengjiang.dates.NotAfter(datetime.date(2100, 12, 31))], verbose_name='confirmed as full member on'),
         ),
         migrations.AddField(
             model_name='organization',
