@@ -88,3 +88,23 @@ def test_demo_members_of_long_standing_are_full_members(demo_db):
     _rows, total = probation_overdue(scope="", today=today)
     assert total == 1
     assert Member.objects.filter(confirmed_on__isnull=False).exists()
+
+
+def test_admin_confirms_probationers(tree, users, login):
+    member = _probationer(tree, datetime.date(2023, 3, 10))
+    client = login(users.office)
+    response = client.post(
+        reverse("admin:branches_member_changelist"),
+        {
+            "action": "confirm_action",
+            "_selected_action": [member.pk],
+            "apply": "1",
+            "date": "2024-03-12",
+        },
+    )
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert (member.category, member.confirmed_on) == (
+        Member.Category.FORMAL,
+        datetime.date(2024, 3, 12),
+    )

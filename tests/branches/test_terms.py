@@ -142,3 +142,52 @@ def test_office_home_and_dashboard_show_terms_due(tree, users, login):
     assert dashboard.status_code == 200
     assert "已届满未换届" in dashboard.content.decode()
     assert tree.b1.name in dashboard.content.decode()
+
+
+def test_admin_records_a_reelection_and_a_committee_post(tree, users, login):
+    members, _committee_pairs = _committee(tree)
+    client = login(users.office)
+    url = reverse("admin:branches_organization_changelist")
+    form = client.post(url, {"action": "reelect_action", "_selected_action": [tree.a1.pk]})
+    assert form.status_code == 200
+    assert "换届" in form.content.decode()
+    done = client.post(
+        url,
+        {
+            "action": "reelect_action",
+            "_selected_action": [tree.a1.pk],
+            "apply": "1",
+            "date": DAY.isoformat(),
+            "secretary": members[0].pk,
+            "organisation": members[1].pk,
+            "members": [members[2].pk, members[3].pk],
+            "note": "",
+        },
+    )
+    assert done.status_code == 302
+    tree.a1.refresh_from_db()
+    assert tree.a1.term_ends_on == datetime.date(2026, 10, 8)
+    serving = SecretaryTerm.objects.filter(organization=tree.a1, ended_on__isnull=True)
+    assert sorted(serving.values_list("post", flat=True)) == [
+        "member",
+        "member",
+        "organisation",
+        "secretary",
+    ]
+    client.post(
+        url,
+        {
+            "action": "post_action",
+            "_selected_action": [tree.a1.pk],
+            "apply": "1",
+            "date": "2022-01-05",
+            "post": Post.PROPAGANDA,
+            "member": members[4].pk,
+        },
+    )
+    assert serving.filter(post=Post.PROPAGANDA, member=members[4]).exists()
+    # the organisation's page shows the posts, and the term
+    page = client.get(reverse("admin:branches_organization_change", args=[tree.a1.pk]))
+    content = page.content.decode()
+    assert "宣传委员" in content
+    assert any(date in content for date in ("2026-10-08", "2026年10月8日"))
