@@ -238,3 +238,26 @@ def test_a_party_committee_may_have_a_general_branch_under_it(tree):
         services.organization_establish(
             name="总支下党委", kind=Kind.PARTY_COMMITTEE, parent=tree.b, date=DAY, by=SYSTEM
         )
+
+
+def test_committee_coverage_counts_only_branches_with_a_committee(tree):
+    from decimal import Decimal
+
+    from chengjiang import measures
+    from chengjiang.measures import Period
+    from tests.factories import MeetingFactory
+
+    _grow(tree.a1, 2)
+    for month in range(1, 13):
+        MeetingFactory(
+            organization=tree.a1,
+            kind=MeetingKind.BRANCH_COMMITTEE,
+            held_on=datetime.date(2024, month, 10),
+            status="approved",
+        )
+    result = measures.get("branches.meeting_coverage").evaluate(
+        period=Period.year(2024), scope="", kind=MeetingKind.BRANCH_COMMITTEE
+    )
+    # 机关党支部 (no members) and 青桥村第一党支部 (4) have no committee and owe nothing
+    assert list(result.records) == [tree.a1]
+    assert result.value == Decimal(100)
