@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -401,7 +403,10 @@ class SecretaryTerm(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "post"],
-                condition=Q(ended_on__isnull=True, post__in=SINGLE_HOLDER_POSTS),
+                # OR of equalities, not IN: PostgreSQL prints an IN list back differently once
+                # the index is rebuilt (the scale generator drops and rebuilds indexes).
+                condition=Q(ended_on__isnull=True)
+                & functools.reduce(operator.or_, (Q(post=p) for p in SINGLE_HOLDER_POSTS)),
                 name="one_serving_holder_per_post",
                 violation_error_message=_("This post already has a serving holder."),
             ),

@@ -82,7 +82,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='secretaryterm',
-            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True), ('post__in', ('secretary', 'organisation', 'propaganda', 'discipline'))), fields=('organization', 'post'), name='one_serving_holder_per_post', violation_error_message='This post already has a serving holder.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('ended_on__isnull', True), models.Q(('post', 'secretary'), ('post', 'organisation'), ('post', 'propaganda'), ('post', 'discipline'), _connector='OR')), fields=('organization', 'post'), name='one_serving_holder_per_post', violation_error_message='This post already has a serving holder.'),
         ),
         migrations.AddConstraint(
             model_name='secretaryterm',
