@@ -553,7 +553,14 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
 
 @admin.register(OrgChange)
 class OrgChangeAdmin(ScopedModelAdmin):
-    list_display = ("date", "kind", "organization", "old_parent", "new_parent", "new_secretary")
+    list_display = (
+        "date",
+        "kind_shown",
+        "organization",
+        "old_parent",
+        "new_parent",
+        "new_secretary",
+    )
     list_select_related = ("organization", "old_parent", "new_parent", "new_secretary")
     list_filter = ("kind",)
     search_fields = ("organization__name", "note")
@@ -567,6 +574,10 @@ class OrgChangeAdmin(ScopedModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
 
 
 @admin.register(SecretaryTerm)

@@ -364,6 +364,7 @@ class Post(models.TextChoices):
 
 
 GROUP_LEADER = pgettext_lazy("Party group", "group leader")
+GROUP_LEADER_CHANGED = _("group leader replaced")
 # One holder at a time: 书记 and the three 委员 with a portfolio; 副书记 and 委员 may be several.
 SINGLE_HOLDER_POSTS = (Post.SECRETARY, Post.ORGANISATION, Post.PROPAGANDA, Post.DISCIPLINE)
 # What a 党支部 without a committee (under 7 full members) may still have.
@@ -505,7 +506,17 @@ class OrgChange(models.Model):
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()} {self.organization}"
+        return f"{self.date} {self.kind_label} {self.organization}"
+
+    @property
+    def kind_label(self) -> str:
+        """The event's name; a 党小组's 组长 replaced is 调整组长, not 调整书记."""
+        if (
+            self.kind == OrgChange.Kind.SECRETARY_CHANGED
+            and self.organization.kind == Organization.Kind.GROUP
+        ):
+            return str(GROUP_LEADER_CHANGED)
+        return str(self.get_kind_display())
 
 
 class Status(models.TextChoices):

@@ -3,7 +3,8 @@
 ``cadence_matrix`` answers "for a year and an organisation subtree, how many approved meetings of
 each required kind did each organisation hold per period, against how many it had to" in three
 queries whatever the number of organisations or meetings: the rules, the organisations, and one
-aggregate of approved meetings grouped by organisation, kind and month.
+aggregate of approved meetings grouped by organisation, kind and month (a fourth, the branches'
+full members by month, when a rule is owed only by branches with a committee).
 """
 
 from __future__ import annotations

@@ -261,3 +261,21 @@ def test_committee_coverage_counts_only_branches_with_a_committee(tree):
     # 机关党支部 (no members) and 青桥村第一党支部 (4) have no committee and owe nothing
     assert list(result.records) == [tree.a1]
     assert result.value == Decimal(100)
+
+
+def test_a_group_leader_replaced_reads_as_such(tree, users, login):
+    from branches.models import OrgChange
+
+    services.secretary_appoint(organization=tree.a1g, member=tree.a_members[0], date=DAY, by=SYSTEM)
+    services.secretary_appoint(
+        organization=tree.a1g,
+        member=tree.a_members[1],
+        date=DAY + datetime.timedelta(days=10),
+        by=SYSTEM,
+    )
+    event = OrgChange.objects.get(organization=tree.a1g, kind=OrgChange.Kind.SECRETARY_CHANGED)
+    with translation.override("zh-hans"):
+        assert event.kind_label == "调整组长"
+        assert "调整组长" in str(event)
+    content = login(users.office).get("/admin/branches/orgchange/").content.decode()
+    assert "调整组长" in content
