@@ -53,7 +53,7 @@ def test_a_confirmation_date_belongs_to_a_full_member(tree):
 
 def test_confirmation_stays_in_scope(tree, users):
     member = _probationer(tree, datetime.date(2023, 3, 10))
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=_msg(services.MSG_OUT_OF_SCOPE)):
         services.member_confirm_full(member=member, date=datetime.date(2024, 3, 10), by=users.sec_b)
 
 

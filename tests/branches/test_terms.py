@@ -94,7 +94,7 @@ def test_reelection_refusals(tree):
 
 def test_reelection_stays_in_scope(tree, users):
     _members, committee = _committee(tree)
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError, match=_msg(services.MSG_OUT_OF_SCOPE)):
         services.organization_reelect(
             organization=tree.a1, date=DAY, committee=committee, by=users.sec_b
         )
