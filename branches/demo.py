@@ -30,6 +30,7 @@ from .models import (
     Member,
     Organization,
     Post,
+    SecretaryTerm,
     Status,
     Talk,
     Village,
@@ -177,11 +178,46 @@ TOPICS = {
 
 def _attendees(org, kind, day):
     """Who attends: who is expected that day (a 支委会: the committee), the 书记 (组长) first."""
-    people = list(selectors.expected_attendees(kind, org, day))
-    term = org.secretary_on(day)
-    if term is not None:
-        people.sort(key=lambda m: m.pk != term.member_id)
-    return people
+    return _Expected(org).attendees(kind, day)
+
+
+class _Expected:
+    """``selectors.expected_attendees`` and ``services.has_committee`` for one organisation's
+    many demo meetings, read once: the demo's members and posts are all in place before its
+    meetings are written (tests/branches/test_committees.py checks the demo against them)."""
+
+    def __init__(self, org):
+        self.org = org
+        self.members = list(
+            Member.objects.of_organization(org).select_related("branch").order_by("name", "pk")
+        )
+        self.terms = list(SecretaryTerm.objects.filter(organization=org))
+
+    def serving(self, day):
+        return [t for t in self.terms if t.started_on <= day and (t.ended_on or day) >= day]
+
+    def has_committee(self, day) -> bool:
+        if self.org.kind != Kind.BRANCH:
+            return self.org.kind != Kind.GROUP
+        formal = [
+            m
+            for m in self.members
+            if m.category == Member.Category.FORMAL
+            and m.joined_on <= day
+            and (m.confirmed_on is None or m.confirmed_on <= day)
+        ]
+        return len(formal) >= models.COMMITTEE_MIN_FORMAL_MEMBERS
+
+    def attendees(self, kind, day) -> list:
+        serving = self.serving(day)
+        if kind == MeetingKind.BRANCH_COMMITTEE:
+            holders = {t.member_id for t in serving}
+            people = [m for m in self.members if m.pk in holders]
+        else:
+            people = [m for m in self.members if m.joined_on <= day]
+        secretary = next((t.member_id for t in serving if t.post == Post.SECRETARY), None)
+        people.sort(key=lambda m: m.pk != secretary)
+        return people
 
 
 def _three_meetings_one_lesson(org, year, last_month, rng, office, secretary):
@@ -202,18 +238,19 @@ def _three_meetings_one_lesson(org, year, last_month, rng, office, secretary):
         ]
     )
     established = org.established_on or datetime.date(year, 1, 1)
+    expected = _Expected(org)
 
     def hold(kind, day, month, quarter):
         if day < established:
             return
-        if kind == MeetingKind.BRANCH_COMMITTEE and not services.has_committee(org, day):
+        if kind == MeetingKind.BRANCH_COMMITTEE and not expected.has_committee(day):
             return  # 无需召开: no committee, no 支委会
         _meeting(
             org,
             kind,
             day,
             TOPICS[kind] % {"m": month, "q": quarter},
-            _attendees(org, kind, day),
+            expected.attendees(kind, day),
             rng,
             by=secretary,
             reviewer=office,
