@@ -313,3 +313,21 @@ def test_the_demo_branch_committees_are_attended_by_the_committee(demo_db):
     # under 50): reality lags the rules; no branch is warned
     warned = {w.organization.kind for w in size_warnings(scope="", on=today)}
     assert Kind.BRANCH not in warned
+
+
+def test_a_post_holder_steps_down(tree):
+    members = tree.a_members + _grow(tree.a1, 2)
+    term = services.post_appoint(
+        organization=tree.a1, member=members[1], post=Post.PROPAGANDA, date=DAY, by=SYSTEM
+    )
+    with pytest.raises(ValidationError, match=_msg(services.MSG_END_BEFORE_START)):
+        services.post_end(term=term, date=DAY - datetime.timedelta(days=1), by=SYSTEM)
+    later = DAY + datetime.timedelta(days=40)
+    services.post_end(term=term, date=later, by=SYSTEM)
+    term.refresh_from_db()
+    assert term.ended_on == later
+    assert members[1] in expected_attendees(MeetingKind.BRANCH_COMMITTEE, tree.a1, later)
+    after = later + datetime.timedelta(days=1)
+    assert members[1] not in expected_attendees(MeetingKind.BRANCH_COMMITTEE, tree.a1, after)
+    with pytest.raises(ValidationError, match=_msg(services.MSG_POST_ENDED)):
+        services.post_end(term=term, date=after, by=SYSTEM)
