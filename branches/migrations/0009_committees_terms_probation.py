@@ -24,7 +24,7 @@ def unset_conditions(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0007_chinese_constraint_messages'),
+        ('branches', '0008_recorded_who_and_when'),
     ]
 
     operations = [
