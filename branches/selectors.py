@@ -675,7 +675,8 @@ def terms_due(
     horizon = _months_later(today, months)
     qs = (
         Organization.objects.within(scope)
-        .active_on(today)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=today))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
         .exclude(kind=Organization.Kind.GROUP)
         .filter(Q(term_ends_on__isnull=True) | Q(term_ends_on__lte=horizon))
     )
@@ -751,7 +752,8 @@ def size_warnings(
     if orgs is None:
         orgs = list(
             Organization.objects.within(scope)
-            .active_on(on)
+            .filter(Q(established_on__isnull=True) | Q(established_on__lte=on))
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
             .exclude(kind__in=(Kind.GROUP, Kind.WORKING_COMMITTEE))
             .order_by("path")
         )
