@@ -187,12 +187,24 @@ class SecretaryTermInline(ScopedTabularInline):
 class OrgChangeInline(ScopedTabularInline):
     model = OrgChange
     fk_name = "organization"
-    fields = ("date", "kind", "old_parent", "new_parent", "old_secretary", "new_secretary", "note")
+    fields = (
+        "date",
+        "kind_shown",
+        "old_parent",
+        "new_parent",
+        "old_secretary",
+        "new_secretary",
+        "note",
+    )
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
+
+    @admin.display(description=_("kind"))
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
 
 
 @admin.register(Organization)

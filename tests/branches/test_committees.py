@@ -277,8 +277,10 @@ def test_a_group_leader_replaced_reads_as_such(tree, users, login):
     with translation.override("zh-hans"):
         assert event.kind_label == "调整组长"
         assert "调整组长" in str(event)
-    content = login(users.office).get("/admin/branches/orgchange/").content.decode()
-    assert "调整组长" in content
+    client = login(users.office)
+    assert "调整组长" in client.get("/admin/branches/orgchange/").content.decode()
+    page = client.get(f"/admin/branches/organization/{tree.a1g.pk}/change/")
+    assert "调整组长" in page.content.decode()
 
 
 def test_the_demo_branch_committees_are_attended_by_the_committee(demo_db):
