@@ -30,7 +30,7 @@ from chengjiang.admin_actions import act_on_each, action_form_page, error_text, 
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
-from .forms import MemberChoiceField
+from .forms import MemberChoiceField, MemberMultipleChoiceField
 from .models import (
     Attendance,
     CadenceRule,
@@ -39,6 +39,7 @@ from .models import (
     Member,
     Organization,
     OrgChange,
+    Post,
     SecretaryTerm,
     Status,
     Talk,
@@ -97,6 +98,56 @@ class SecretaryForm(DateForm):
     member = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
 
 
+class PostForm(DateForm):
+    post = forms.ChoiceField(label=_("post"), choices=Post.choices)
+    member = MemberChoiceField(label=_("post holder"), queryset=Member.objects.none())
+
+
+class ReelectForm(DateForm):
+    """换届: the new committee, elected on the date (书记 required, the other posts as elected)."""
+
+    secretary = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
+    deputy = MemberChoiceField(
+        label=_("deputy secretary"), queryset=Member.objects.none(), required=False
+    )
+    organisation = MemberChoiceField(
+        label=_("organisation committee member"), queryset=Member.objects.none(), required=False
+    )
+    propaganda = MemberChoiceField(
+        label=_("publicity committee member"), queryset=Member.objects.none(), required=False
+    )
+    discipline = MemberChoiceField(
+        label=_("discipline inspection committee member"),
+        queryset=Member.objects.none(),
+        required=False,
+    )
+    members = MemberMultipleChoiceField(
+        label=_("committee member"), queryset=Member.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    POSTS = (
+        ("secretary", Post.SECRETARY),
+        ("deputy", Post.DEPUTY_SECRETARY),
+        ("organisation", Post.ORGANISATION),
+        ("propaganda", Post.PROPAGANDA),
+        ("discipline", Post.DISCIPLINE),
+    )
+
+    def set_members(self, members) -> None:
+        for name in (*(n for n, _post in self.POSTS), "members"):
+            self.fields[name].queryset = members
+
+    @classmethod
+    def committee(cls, data) -> list:
+        pairs = [(data[name], post) for name, post in cls.POSTS if data.get(name)]
+        return pairs + [(m, Post.MEMBER) for m in data.get("members") or []]
+
+
+class ConfirmForm(DateForm):
+    """转正: the date the branch confirmed the member (the probationary year over)."""
+
+
 class EstablishForm(DateForm):
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Organization.Kind.choices)
@@ -121,29 +172,53 @@ class VillageAdmin(ScopedModelAdmin):
 
 class SecretaryTermInline(ScopedTabularInline):
     model = SecretaryTerm
-    fields = ("member", "started_on", "ended_on")
+    fields = ("post_shown", "member", "started_on", "ended_on")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False  # appointments go through the "appoint secretary" action
 
+    @admin.display(description=_("post"))
+    def post_shown(self, obj):
+        return obj.post_label  # 组长 for a Party group
+
 
 class OrgChangeInline(ScopedTabularInline):
     model = OrgChange
     fk_name = "organization"
-    fields = ("date", "kind", "old_parent", "new_parent", "old_secretary", "new_secretary", "note")
+    fields = (
+        "date",
+        "kind_shown",
+        "old_parent",
+        "new_parent",
+        "old_secretary",
+        "new_secretary",
+        "note",
+    )
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("kind"))
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
+
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     resource_classes = [OrganizationResource]
-    list_display = ("indented_name", "kind", "parent", "village", "established_on", "dissolved_on")
+    list_display = (
+        "indented_name",
+        "kind",
+        "parent",
+        "village",
+        "established_on",
+        "term_ends_on",
+        "dissolved_on",
+    )
     list_select_related = ("parent", "village")
     list_filter = ("kind", "village", ("dissolved_on", admin.EmptyFieldListFilter))
     search_fields = ("name",)
@@ -155,15 +230,51 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         "dissolve_action",
         "groups_action",
         "secretary_action",
+        "post_action",
+        "reelect_action",
         "align_village_action",
     )
 
     # a plain edit changes the name only; the tree changes through the actions
     def get_readonly_fields(self, request, obj=None):
-        return ("kind", "parent", "village", "established_on", "dissolved_on", "path", "depth")
+        return (
+            "kind",
+            "parent",
+            "village",
+            "established_on",
+            "dissolved_on",
+            "term_started_on",
+            "term_ends_on",
+            "path",
+            "depth",
+        )
 
     def get_fields(self, request, obj=None):
-        return ("name", "kind", "parent", "village", "established_on", "dissolved_on")
+        return (
+            "name",
+            "kind",
+            "parent",
+            "village",
+            "established_on",
+            "dissolved_on",
+            "term_started_on",
+            "term_ends_on",
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The size rules are warnings on the organisation's page, never a refusal."""
+        if request.method == "GET":
+            from . import selectors
+
+            obj = self.get_object(request, object_id)
+            if obj is not None and obj.kind in (
+                Organization.Kind.BRANCH,
+                Organization.Kind.GENERAL_BRANCH,
+                Organization.Kind.PARTY_COMMITTEE,
+            ):
+                for warning in selectors.size_warnings(scope=obj.path, orgs=[obj]):
+                    messages.warning(request, warning.message)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj):
@@ -308,10 +419,78 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             ),
         )
 
+    def _members_of(self, request, queryset):
+        members = Member.objects.visible_to(request.user)
+        if queryset.count() == 1:
+            members = Member.objects.of_organization(queryset.get()).visible_to(request.user)
+        return members
+
+    @admin.action(description=_("Appoint a committee member"), permissions=["change"])
+    def post_action(self, request, queryset):
+        members = self._members_of(request, queryset)
+
+        class Form(PostForm):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["member"].queryset = members
+
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=Form,
+            title=gettext("Appoint a committee member"),
+            one_at_a_time=True,
+            intro=gettext("A post of the committee of the organisation below:"),
+            act=lambda org, d: services.post_appoint(
+                organization=org,
+                member=d["member"],
+                post=d["post"],
+                date=d["date"],
+                by=request.user,
+            ),
+        )
+
+    @admin.action(description=_("Record a re-election"), permissions=["change"])
+    def reelect_action(self, request, queryset):
+        members = self._members_of(request, queryset)
+
+        class Form(ReelectForm):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.set_members(members)
+
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=Form,
+            title=gettext("Record a re-election"),
+            one_at_a_time=True,
+            intro=gettext(
+                "The new committee elected on the date; the new term starts that day and the "
+                "old committee's posts end the day before:"
+            ),
+            act=lambda org, d: services.organization_reelect(
+                organization=org,
+                date=d["date"],
+                committee=ReelectForm.committee(d),
+                note=d["note"],
+                by=request.user,
+            ),
+        )
+
 
 @admin.register(OrgChange)
 class OrgChangeAdmin(ScopedModelAdmin):
-    list_display = ("date", "kind", "organization", "old_parent", "new_parent", "new_secretary")
+    list_display = (
+        "date",
+        "kind_shown",
+        "organization",
+        "old_parent",
+        "new_parent",
+        "new_secretary",
+    )
     list_select_related = ("organization", "old_parent", "new_parent", "new_secretary")
     list_filter = ("kind",)
     search_fields = ("organization__name", "note")
@@ -326,11 +505,21 @@ class OrgChangeAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
+
 
 @admin.register(SecretaryTerm)
 class SecretaryTermAdmin(ScopedModelAdmin):
-    list_display = ("organization", "member", "started_on", "ended_on")
+    list_display = ("organization", "post_shown", "member", "started_on", "ended_on")
     list_select_related = ("organization", "member")
+    list_filter = ("post",)
+
+    @admin.display(description=_("post"), ordering="post")
+    def post_shown(self, obj):
+        return obj.post_label  # 组长 for a Party group
+
     search_fields = ("organization__name", "member__name")
     date_hierarchy = "started_on"
 
@@ -375,8 +564,24 @@ class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     # Lists show masks to everyone: a full value is only seen on one member's change form, and
     # only by holders of the permission (chengjiang.admin.ScopedModelAdmin records the view).
 
+    actions = ("confirm_action",)
+
     def save_model(self, request, obj, form, change):
         services.member_save(member=obj, by=request.user)
+
+    @admin.action(description=_("Confirm as full members"), permissions=["change"])
+    def confirm_action(self, request, queryset):
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=ConfirmForm,
+            title=gettext("Confirm as full members"),
+            intro=gettext("The probationary members below become full members on the date:"),
+            act=lambda member, d: services.member_confirm_full(
+                member=member, date=d["date"], by=request.user
+            ),
+        )
 
 
 # --- meetings ---------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from chengjiang.measures import Cell, Period, Table, TableRow, measure, table
 
 from .models import (
+    CadenceCondition,
     CadenceRule,
     Meeting,
     MeetingKind,
@@ -121,7 +122,7 @@ def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> 
     rule = CadenceRule.objects.filter(meeting_kind=kind, active=True).first() if kind else None
     if rule is None:
         return Organization.objects.none()
-    return (
+    qs = (
         Organization.objects.within(scope)
         .filter(kind__in=rule.org_kind_list)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=period.end))
@@ -129,6 +130,14 @@ def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> 
         .select_related("village")
         .order_by("path")
     )
+    if rule.condition == CadenceCondition.COMMITTEE:
+        # 支委会: only the branches that had a committee in some month of the year owed it
+        from .selectors import _committee_months
+
+        months = _committee_months(scope=scope, year=period.start.year)
+        owing = [pk for pk, flags in months.items() if any(flags)]
+        qs = qs.filter(~Q(kind=Organization.Kind.BRANCH) | Q(pk__in=owing))
+    return qs
 
 
 @measure(

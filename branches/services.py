@@ -28,26 +28,36 @@ from chengjiang.tree import path_segment
 from chengjiang.uploads import check_upload, count_allowed
 
 from .models import (
+    COMMITTEE_MIN_FORMAL_MEMBERS,
     EDITABLE_STATUSES,
+    MSG_MEMBER_IN_BRANCH,
+    POSTS_WITHOUT_COMMITTEE,
+    SINGLE_HOLDER_POSTS,
     Attendance,
     Meeting,
     MeetingAttachment,
     Member,
     Organization,
     OrgChange,
+    Post,
     SecretaryTerm,
     Status,
     Talk,
     TalkParticipant,
+    one_year_after,
+    term_years,
+    years_after,
 )
 
 Kind = Organization.Kind
+# What may sit under what: a lower rank under a higher one. A 党委 may have 党总支 under it
+# (a 党总支 under a 党委 is usual in large villages); a 党总支 never has a 党委 under it.
 RANK = {
     Kind.WORKING_COMMITTEE: 0,
     Kind.PARTY_COMMITTEE: 1,
-    Kind.GENERAL_BRANCH: 1,
-    Kind.BRANCH: 2,
-    Kind.GROUP: 3,
+    Kind.GENERAL_BRANCH: 2,
+    Kind.BRANCH: 3,
+    Kind.GROUP: 4,
 }
 
 # Refusals, as constants the tests can name.
@@ -84,6 +94,28 @@ MSG_VILLAGE_DIFFERS = _(
 )
 MSG_VILLAGE_AGREES = _("The organisation's village already agrees with its parent's.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
+# Committees, terms (届期) and probation (预备期).
+MSG_MEMBER_NOT_IN_BRANCH = MSG_MEMBER_IN_BRANCH
+MSG_POST_NEEDS_FULL_MEMBER = _(
+    "%(name)s is a probationary member on that date and cannot hold a post (a probationary "
+    "member has no right to elect or be elected)."
+)
+MSG_GROUP_HAS_LEADER_ONLY = _("A Party group has a group leader only, no other posts.")
+MSG_NO_COMMITTEE = _(
+    "A Party branch with fewer than %(count)d full members has no branch committee: it has a "
+    "secretary and, where needed, a deputy secretary only."
+)
+MSG_POST_ENDED = _("This post has already ended.")
+MSG_END_BEFORE_START = _("The end of the term cannot be earlier than its start.")
+MSG_NO_TERM_FOR_GROUP = _("A Party group is not elected and has no term.")
+MSG_REELECT_NEEDS_SECRETARY = _("Name exactly one secretary of the new term.")
+MSG_REELECT_TWICE = _("%(name)s is named twice in the new committee.")
+MSG_REELECT_BEFORE_TERM = _("The re-election must be after the current term began.")
+MSG_TERM_RECORDED = _("The term is already recorded; record the re-election instead.")
+MSG_NOT_PROBATIONARY = _("%(name)s is not a probationary member.")
+MSG_CONFIRM_TOO_EARLY = _(
+    "The probationary year of %(name)s ends on %(date)s; the confirmation cannot be earlier."
+)
 
 # Which organisation kinds hold which meeting kinds.
 MEETING_ORG_KINDS = {
@@ -339,6 +371,43 @@ def _member_belongs(member: Member, org: Organization) -> bool:
     return member.branch.path.startswith(org.path)
 
 
+def formal_member_count(org: Organization, on: datetime.date) -> int:
+    """Full members of ``org`` (its subtree's branches) on ``on``."""
+    return Member.objects.of_organization(org).formal_on(on).count()
+
+
+def has_committee(org: Organization, on: datetime.date) -> bool:
+    """Whether ``org`` has a committee on ``on``: a 党支部 with 7 or more full members, and every
+    党总支, 党委 and the 党工委; never a 党小组 (it has a 组长)."""
+    if org.kind == Kind.GROUP:
+        return False
+    if org.kind != Kind.BRANCH:
+        return True
+    return formal_member_count(org, on) >= COMMITTEE_MIN_FORMAL_MEMBERS
+
+
+def _check_post(*, organization: Organization, member: Member, post: str, date) -> None:
+    """Who may hold which post: a member of the organisation, a full member on that date; a
+    党小组 has a 组长 only; a 党支部 under 7 full members has a 书记 (and 副书记) only."""
+    if not _member_belongs(member, organization):
+        raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
+    if not Member.objects.filter(pk=member.pk).formal_on(date).exists():
+        raise ValidationError(MSG_POST_NEEDS_FULL_MEMBER % {"name": member.name})
+    if organization.kind == Kind.GROUP and post != Post.SECRETARY:
+        raise ValidationError(MSG_GROUP_HAS_LEADER_ONLY)
+    if post not in POSTS_WITHOUT_COMMITTEE and not has_committee(organization, date):
+        raise ValidationError(MSG_NO_COMMITTEE % {"count": COMMITTEE_MIN_FORMAL_MEMBERS})
+
+
+def _end_term(term: SecretaryTerm, date: datetime.date) -> None:
+    """End a serving term the day before ``date`` (saved one by one for the audit trail)."""
+    if date <= term.started_on:
+        raise ValidationError(MSG_DATE_BEFORE_TERM)
+    term.ended_on = date - datetime.timedelta(days=1)
+    term.full_clean()
+    term.save()
+
+
 @transaction.atomic
 def secretary_appoint(
     *, organization: Organization, member: Member, date: datetime.date, by
@@ -346,21 +415,17 @@ def secretary_appoint(
     """Appoint the secretary (the first one, or a replacement: then 调整书记 is recorded)."""
     check_write_scope(by, organization, member)
     _check_date(date)
-    if not _member_belongs(member, organization):
-        raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
     current = (
         SecretaryTerm.objects.select_for_update()
-        .filter(organization=organization, ended_on__isnull=True)
+        .filter(organization=organization, post=Post.SECRETARY, ended_on__isnull=True)
         .first()
     )
+    if current is not None and current.member_id == member.pk:
+        raise ValidationError(MSG_SAME_SECRETARY)
+    _check_post(organization=organization, member=member, post=Post.SECRETARY, date=date)
     if current is not None:
-        if current.member_id == member.pk:
-            raise ValidationError(MSG_SAME_SECRETARY)
-        if date <= current.started_on:
-            raise ValidationError(MSG_DATE_BEFORE_TERM)
-        current.ended_on = date - datetime.timedelta(days=1)
-        current.full_clean()
-        current.save()
+        _end_term(current, date)
+    _end_other_posts(organization=organization, member=member, date=date)
     term = SecretaryTerm(organization=organization, member=member, started_on=date)
     term.full_clean()
     term.save()
@@ -376,9 +441,170 @@ def secretary_appoint(
     return term
 
 
+def _end_other_posts(*, organization: Organization, member: Member, date) -> None:
+    """A member holds one post of an organisation at a time: the one held before ends."""
+    for term in SecretaryTerm.objects.select_for_update().filter(
+        organization=organization, member=member, ended_on__isnull=True
+    ):
+        _end_term(term, date)
+
+
+@transaction.atomic
+def post_appoint(
+    *, organization: Organization, member: Member, post: str, date: datetime.date, by
+) -> SecretaryTerm:
+    """Appoint a committee member to a post (副书记, 组织委员, …) between elections (增补).
+
+    The 书记 (组长 of a 党小组) goes through ``secretary_appoint``, which records 调整书记. A
+    single-holder post's serving holder steps down the day before.
+    """
+    if post == Post.SECRETARY:
+        return secretary_appoint(organization=organization, member=member, date=date, by=by)
+    check_write_scope(by, organization, member)
+    _check_date(date)
+    _check_post(organization=organization, member=member, post=post, date=date)
+    if post in SINGLE_HOLDER_POSTS:
+        for term in SecretaryTerm.objects.select_for_update().filter(
+            organization=organization, post=post, ended_on__isnull=True
+        ):
+            _end_term(term, date)
+    _end_other_posts(organization=organization, member=member, date=date)
+    term = SecretaryTerm(organization=organization, member=member, post=post, started_on=date)
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def post_end(*, term: SecretaryTerm, date: datetime.date, by) -> SecretaryTerm:
+    """免职 / 辞职: a post's holder steps down on ``date`` (the last day served)."""
+    check_write_scope(by, term)
+    _check_date(date)
+    term = SecretaryTerm.objects.select_for_update().get(pk=term.pk)
+    if term.ended_on is not None:
+        raise ValidationError(MSG_POST_ENDED)
+    if date < term.started_on:
+        raise ValidationError(MSG_END_BEFORE_START)
+    term.ended_on = date
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def organization_reelect(
+    *,
+    organization: Organization,
+    date: datetime.date,
+    committee: Sequence[tuple[Member, str]],
+    by,
+    note: str = "",
+) -> Organization:
+    """换届: the organisation elects its new committee on ``date``; the new term (届期) runs from
+    that day for the organisation's term length (``models.term_years``), every post of the old
+    committee ends the day before, and the event is recorded.
+
+    ``committee`` is (member, post) pairs with exactly one 书记; a 党支部 under 7 full members
+    elects a 书记 (and a 副书记) only.
+    """
+    check_write_scope(by, organization)
+    _check_date(date)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.kind == Kind.GROUP:
+        raise ValidationError(MSG_NO_TERM_FOR_GROUP)
+    if org.dissolved_on is not None:
+        raise ValidationError(MSG_ALREADY_DISSOLVED)
+    if org.term_started_on is not None and date <= org.term_started_on:
+        raise ValidationError(MSG_REELECT_BEFORE_TERM)
+    if sum(1 for _, post in committee if post == Post.SECRETARY) != 1:
+        raise ValidationError(MSG_REELECT_NEEDS_SECRETARY)
+    seen = set()
+    for member, post in committee:
+        check_write_scope(by, member)
+        if member.pk in seen:
+            raise ValidationError(MSG_REELECT_TWICE % {"name": member.name})
+        seen.add(member.pk)
+        _check_post(organization=org, member=member, post=post, date=date)
+    serving = list(
+        SecretaryTerm.objects.select_for_update()
+        .filter(organization=org, ended_on__isnull=True)
+        .select_related("member")
+    )
+    old_secretary = next((t.member for t in serving if t.post == Post.SECRETARY), None)
+    for term in serving:
+        _end_term(term, date)
+    new_secretary = None
+    for member, post in committee:
+        term = SecretaryTerm(organization=org, member=member, post=post, started_on=date)
+        term.full_clean()
+        term.save()
+        if post == Post.SECRETARY:
+            new_secretary = member
+    org.term_started_on = date
+    org.term_ends_on = years_after(date, term_years(org))
+    org.full_clean(exclude=["path"])
+    org.save()
+    _event(
+        kind=OrgChange.Kind.REELECTED,
+        organization=org,
+        date=date,
+        old_secretary=old_secretary,
+        new_secretary=new_secretary,
+        recorded_by=acting_user(by),
+        note=note,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_term_set(
+    *, organization: Organization, started_on: datetime.date, by
+) -> Organization:
+    """Record the term (届期) an organisation is serving when the portal did not keep it yet (a
+    term begun before, or the first one after the organisation was set up); every later term
+    is recorded by 换届 (``organization_reelect``)."""
+    check_write_scope(by, organization)
+    _check_date(started_on)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.kind == Kind.GROUP:
+        raise ValidationError(MSG_NO_TERM_FOR_GROUP)
+    if org.term_started_on is not None:
+        raise ValidationError(MSG_TERM_RECORDED)
+    org.term_started_on = started_on
+    org.term_ends_on = years_after(started_on, term_years(org))
+    org.full_clean(exclude=["path"])
+    org.save()
+    return org
+
+
 @transaction.atomic
 def member_save(*, member: Member, by) -> Member:
+    """Add or edit a member. A member belongs to a 党支部, never directly to a 党委/党总支."""
     check_write_scope(by, member)
+    if member.branch_id and member.branch.kind not in (Kind.BRANCH, Kind.GROUP):
+        raise ValidationError(MSG_MEMBER_NOT_IN_BRANCH)
+    member.full_clean()
+    member.save()
+    return member
+
+
+@transaction.atomic
+def member_confirm_full(*, member: Member, date: datetime.date, by) -> Member:
+    """转正: a probationary member becomes a full member on ``date``, when the year of
+    probation (预备期) is over — from the day it ends (a branch that extends the probation
+    confirms later, or not at all)."""
+    check_write_scope(by, member)
+    _check_date(date)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.category != Member.Category.PROBATIONARY:
+        raise ValidationError(MSG_NOT_PROBATIONARY % {"name": member.name})
+    ends = one_year_after(member.joined_on)
+    if date < ends:
+        raise ValidationError(
+            MSG_CONFIRM_TOO_EARLY % {"name": member.name, "date": ends.isoformat()}
+        )
+    member.category = Member.Category.FORMAL
+    member.confirmed_on = date
     member.full_clean()
     member.save()
     return member

@@ -162,6 +162,11 @@ def home(request):
             selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
         )
         context["imports"] = _import_links(user)
+        # 组织委员's checks: size rules (warnings) and probation past its year.
+        context["size_warnings"] = selectors.size_warnings(scope=path, on=today)
+        context["probation_overdue"], context["probation_overdue_total"] = (
+            selectors.probation_overdue(scope=path, today=today)
+        )
     return render(request, "branches/home.html", context)
 
 

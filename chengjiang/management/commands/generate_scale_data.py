@@ -468,16 +468,16 @@ class Generator:
                     changed = datetime.date(self.year, rng.randint(1, 6), rng.randint(1, 28))
                     changed = min(changed, self.today)
                     pk += 1
-                    yield (pk, org, people[1], start, changed - datetime.timedelta(days=1))
+                    ended = changed - datetime.timedelta(days=1)
+                    yield (pk, org, people[1], "secretary", start, ended)
                     self.replaced.append((org, people[1], current, changed))
                     began = changed
                 pk += 1
                 self.secretary[org] = current
-                yield (pk, org, current, began, None)
+                yield (pk, org, current, "secretary", began, None)
 
-        self.write(
-            SecretaryTerm, ("id", "organization_id", "member_id", "started_on", "ended_on"), rows()
-        )
+        columns = ("id", "organization_id", "member_id", "post", "started_on", "ended_on")
+        self.write(SecretaryTerm, columns, rows())
 
     def org_changes(self) -> None:
         from branches.models import Organization, OrgChange
