@@ -499,3 +499,37 @@ def villages_behind(
     ]
     out.sort(key=lambda b: (-b.overdue, b.village.name))
     return out
+
+
+# --- who is expected at a meeting (应到) --------------------------------------------------------
+
+
+def committee_attendees(org: Organization, on: datetime.date):
+    """HOOK for the "committees" work (issue 11 §2): a 支委会 expects the branch committee.
+
+    Returns None until committee posts are recorded; then ``expected_attendees`` falls back to
+    the organisation's members.
+    """
+    return None
+
+
+def expected_attendees(kind: str, org: Organization, on: datetime.date, *, team=None):
+    """应到: the members expected at a meeting of ``kind`` held by ``org`` on ``on``.
+
+    - 民主生活会: the members of the leadership team (``team``) holding a post on the day;
+    - 支部委员会: the committee (``committee_attendees``), when it is recorded;
+    - any other kind: the organisation's members (a Party group's members, or every member of
+      the organisation's subtree) who had joined the Party by the day — full and probationary
+      members alike, since probationary members attend organisational life.
+    """
+    from .models import Member
+
+    if kind == MeetingKind.DEMOCRATIC_LIFE:
+        if team is None:
+            return Member.objects.none()
+        return team.members_on(on)
+    if kind == MeetingKind.BRANCH_COMMITTEE:
+        committee = committee_attendees(org, on)
+        if committee is not None:
+            return committee
+    return Member.objects.of_organization(org).filter(joined_on__lte=on)
