@@ -1,4 +1,4 @@
-"""Meetings as they are minuted (issue 11 §3): 应到 / 实到, 出席 / 请假 / 缺席, 列席, 主持人, 记录人."""
+"""Meetings as minuted (issue 11 §3): 应到 / 实到, 出席 / 请假 / 缺席, 列席, 主持人, 记录人."""
 
 import datetime
 import re
