@@ -798,17 +798,6 @@ class LeadershipTeam(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        kinds = (Organization.Kind.WORKING_COMMITTEE, Organization.Kind.PARTY_COMMITTEE)
-        if self.organization_id and self.organization.kind not in kinds:
-            raise ValidationError(
-                {
-                    "organization": _(
-                        "A leadership team is the Party working committee's or a Party committee's."
-                    )
-                }
-            )
-
     def serving_on(self, date: datetime.date) -> bool:
         return self.started_on <= date and (self.ended_on is None or self.ended_on >= date)
 

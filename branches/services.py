@@ -793,12 +793,12 @@ def leadership_team_save(
 ) -> LeadershipTeam:
     """Record the 领导班子 of the 党工委 or a 村党委 (and, with ``posts``, its members)."""
     _check_scope(by, team)
-    team.full_clean()
     allowed = MEETING_ORG_KINDS["democratic_life"]
     if team.organization.kind not in allowed:
         raise ValidationError(
             {"organization": MSG_TEAM_KIND % {"org_kind": team.organization.get_kind_display()}}
         )
+    team.full_clean()
     team.save()
     if posts is not None:
         team.posts.all().delete()
