@@ -532,8 +532,7 @@ class AttendanceQuerySet(ScopedQuerySet):
 class Attendance(models.Model):
     """One expected attendee of a meeting: 出席, 请假 (with the reason) or 缺席.
 
-    ``present`` is ``status == present``, kept by ``save()`` and held by a constraint: the
-    figures and lists that count who was there (实到) read it.
+    ``present`` is ``status == present``, a column the database generates.
     """
 
     class Status(models.TextChoices):
@@ -550,7 +549,13 @@ class Attendance(models.Model):
     status = models.CharField(
         _("attendance"), max_length=10, choices=Status, default=Status.PRESENT
     )
-    present = models.BooleanField(_("present"), default=True, editable=False)
+    # 实到 is read as ``present`` (lists, figures, the scale data): the database computes it.
+    present = models.GeneratedField(
+        expression=Q(status="present"),
+        output_field=models.BooleanField(_("present")),
+        db_persist=True,
+        verbose_name=_("present"),
+    )
     absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -571,20 +576,13 @@ class Attendance(models.Model):
                 name="leave_needs_reason",
                 violation_error_message=_("Leave needs a reason."),
             ),
-            models.CheckConstraint(
-                condition=Q(status="present", present=True)
-                | (~Q(status="present") & Q(present=False)),
-                name="attendance_present_is_status",
-                violation_error_message=_("The attendance status is inconsistent."),
-            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.meeting}"
 
     def save(self, *args, **kwargs) -> None:
-        self.present = self.status == self.Status.PRESENT
-        if self.present:
+        if self.status == self.Status.PRESENT:
             self.absence_reason = ""
         super().save(*args, **kwargs)
 

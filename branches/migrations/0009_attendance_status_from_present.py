@@ -1,4 +1,5 @@
-"""Attendance statuses and 应到 of the stored meetings, then the constraints that hold them.
+"""Attendance statuses and 应到 of the stored meetings; then ``present`` becomes a column the
+database generates from the status, and leave needs a reason.
 
 A migration of its own (its own transaction): rows are updated before the table is altered.
 """
@@ -36,6 +37,17 @@ class Migration(migrations.Migration):
     operations = [
         migrations.RunPython(absences_were_leave, migrations.RunPython.noop),
         migrations.RunPython(expected_was_the_list, migrations.RunPython.noop),
+        migrations.RemoveField(model_name="attendance", name="present"),
+        migrations.AddField(
+            model_name="attendance",
+            name="present",
+            field=models.GeneratedField(
+                db_persist=True,
+                expression=models.Q(("status", "present")),
+                output_field=models.BooleanField(verbose_name="present"),
+                verbose_name="present",
+            ),
+        ),
         migrations.AddConstraint(
             model_name="attendance",
             constraint=models.CheckConstraint(
@@ -46,18 +58,6 @@ class Migration(migrations.Migration):
                 ),
                 name="leave_needs_reason",
                 violation_error_message="Leave needs a reason.",
-            ),
-        ),
-        migrations.AddConstraint(
-            model_name="attendance",
-            constraint=models.CheckConstraint(
-                condition=models.Q(
-                    models.Q(("present", True), ("status", "present")),
-                    models.Q(models.Q(("status", "present"), _negated=True), ("present", False)),
-                    _connector="OR",
-                ),
-                name="attendance_present_is_status",
-                violation_error_message="The attendance status is inconsistent.",
             ),
         ),
     ]
