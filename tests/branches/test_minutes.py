@@ -179,3 +179,27 @@ def test_portal_form_wants_a_reason_for_leave_only(tree, users, login):
     form = resp.context["form"]
     assert f"reason_{m[3].pk}" in form.errors
     assert f"reason_{m[4].pk}" not in form.errors
+
+
+def test_attendance_rate_is_present_over_expected_of_approved_meetings(tree):
+    from decimal import Decimal
+
+    from branches.models import Status
+    from chengjiang import measures
+    from chengjiang.measures import Period
+
+    def rate(**params):
+        measure = measures.get("branches.attendance_rate")
+        return measure.evaluate(period=Period.year(2024), scope="", **params).value
+
+    m = tree.a_members
+    lines = [AttendanceLine(x) for x in m[:3]] + [AttendanceLine(m[3], status=S.ABSENT)]
+    meeting = _save(tree.a1, lines)  # 5 expected, 3 present
+    assert rate() == 0  # a draft counts nowhere
+    services.meeting_submit(meeting=meeting, by=SYSTEM)
+    services.meeting_approve(meeting=meeting, by=SYSTEM)
+    assert meeting.status == Status.APPROVED
+    assert rate() == Decimal(60)
+    Attendance.objects.filter(meeting=meeting, member=m[3]).update(status=S.PRESENT)
+    assert rate() == Decimal(80)
+    assert rate(kind=MeetingKind.THEME_DAY) == 0
