@@ -365,6 +365,11 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         self.team_members = {
             team.pk: set(team.posts.values_list("member_id", flat=True)) for team in teams
         }
+        # The page hides the other members' rows once a 民主生活会 and its team are chosen.
+        for member in self.members:
+            member.team_ids = " ".join(
+                str(pk) for pk, people in self.team_members.items() if member.pk in people
+            )
 
     def _set_up_appraisal(self, organization) -> None:
         """民主评议党员: a rating per member, offered where a 组织生活会 may be held."""

@@ -129,3 +129,28 @@ def test_a_secretary_outside_the_village_cannot_record_its_team(tree, users):
     with pytest.raises(ValidationError, match=_match(services.MSG_OUT_OF_SCOPE)):
         services.leadership_team_save(team=team, by=users.sec_b)
     assert not LeadershipTeam.objects.exists()
+
+
+def test_portal_form_records_the_team_only(tree, users, login):
+    from django.urls import reverse
+
+    team = _team(tree.a, tree.a_members[:3])
+    client = login(users.sec_a)
+    data = {
+        "organization": tree.a.pk,
+        "kind": MeetingKind.DEMOCRATIC_LIFE,
+        "held_on": DAY.isoformat(),
+        "topic": "年度民主生活会",
+        "leadership_team": team.pk,
+        **{f"present_{m.pk}": "on" for m in tree.a_members},
+    }
+    page = client.get(reverse("branches:meeting_create"), {"organization": tree.a.pk})
+    assert f'data-teams="{team.pk}"' in page.content.decode()
+    resp = client.post(reverse("branches:meeting_create"), data)
+    assert resp.status_code == 302, resp.content.decode()[:2000]
+    meeting = Meeting.objects.get()
+    assert meeting.leadership_team == team
+    assert sorted(a.member_id for a in meeting.attendances.all()) == sorted(
+        m.pk for m in tree.a_members[:3]
+    )
+    assert meeting.expected_count == 3
