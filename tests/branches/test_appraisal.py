@@ -144,14 +144,21 @@ def test_admin_edits_ratings_through_the_inline(office, client):
     data = form_data(client.get(url).content.decode(), "meeting_form")
     rows = _inline_rows(data, "appraisals")
     first, last = rows[0], rows[-1]
+    present_rows = [
+        i for i in _inline_rows(data, "attendances") if data[f"attendances-{i}-status"] == "present"
+    ]
+    away = present_rows[-1]
     changed = {
         **data,
         f"appraisals-{first}-rating": R.UNQUALIFIED,
         f"appraisals-{last}-DELETE": "on",
+        f"attendances-{away}-status": "absent",  # and one attendee marked 缺席 in its inline
         "_save": "1",
     }
     resp = client.post(url, changed)
     assert resp.status_code == 302
+    away_member = int(data[f"attendances-{away}-member"])
+    assert meeting.attendances.get(member=away_member).status == "absent"
     after = dict(meeting.appraisals.values_list("member", "rating"))
     assert after[int(data[f"appraisals-{first}-member"])] == R.UNQUALIFIED
     assert int(data[f"appraisals-{last}-member"]) not in after
@@ -229,3 +236,36 @@ def test_import_names_row_and_column_of_a_bad_rating(rated, tree, users):
     [line] = reasons(import_xlsx(MeetingResource, users.office, data, dry_run=True))
     assert line.startswith("第 2 行：民主评议（姓名：等次）："), line
     assert "优秀、合格、基本合格、不合格" in line
+
+
+def test_admin_keeps_a_democratic_life_meeting_with_its_team(office, client):
+    """The admin's page of a 民主生活会 posts back unchanged: its team and the team's attendance."""
+    from tests.adminforms import form_data
+
+    meeting = Meeting.objects.filter(kind=MeetingKind.DEMOCRATIC_LIFE).order_by("pk").first()
+    assert meeting.leadership_team_id, "the demo's 民主生活会 is held by no leadership team"
+    url = reverse("admin:branches_meeting_change", args=[meeting.pk])
+    page = client.get(url).content.decode()
+    with translation.override("zh-hans"):
+        assert "应到" in page and "实到" in page
+    data = form_data(page, "meeting_form")
+    lines = sorted(meeting.attendances.values_list("member", "status"))
+    resp = client.post(url, {**data, "_save": "1"})
+    assert resp.status_code == 302
+    meeting.refresh_from_db()
+    assert (
+        meeting.leadership_team_id
+        and sorted(meeting.attendances.values_list("member", "status")) == lines
+    )
+    # without its team the office is told why, and nothing changes
+    resp = client.post(
+        url,
+        {
+            **form_data(client.get(url).content.decode(), "meeting_form"),
+            "leadership_team": "",
+            "_save": "1",
+        },
+    )
+    assert resp.status_code == 200
+    with translation.override("zh-hans"):
+        assert str(services.MSG_TEAM_REQUIRED) in resp.content.decode()
