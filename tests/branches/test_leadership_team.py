@@ -154,3 +154,24 @@ def test_portal_form_records_the_team_only(tree, users, login):
         m.pk for m in tree.a_members[:3]
     )
     assert meeting.expected_count == 3
+
+
+def test_a_democratic_life_meeting_round_trips_through_excel_with_its_team(tree, users):
+    from django.utils import translation
+
+    from branches.resources import MeetingResource
+    from tests.roundtrip import edit, export_xlsx, import_xlsx, kinds, reasons, sheet_rows
+
+    team = _team(tree.a, tree.a_members[:3])
+    _democratic_life(tree.a, team, [AttendanceLine(m) for m in tree.a_members[:3]])
+    data = export_xlsx(MeetingResource, users.office, Meeting.objects.all())
+    [row] = sheet_rows(data)
+    assert row["领导班子"] == team.name and row["应到人数"] == 3 and row["实到人数"] == 3
+    result = import_xlsx(MeetingResource, users.office, data, dry_run=True)
+    assert reasons(result) == [] and kinds(result) == ["无变化"]
+    # a row naming no team is refused with the reason, on its row and column
+    rows = reasons(
+        import_xlsx(MeetingResource, users.office, edit(data, {(0, "领导班子"): ""}), dry_run=True)
+    )
+    with translation.override("zh-hans"):
+        assert rows == [f"第 2 行：领导班子：{services.MSG_TEAM_REQUIRED}"]
