@@ -410,9 +410,19 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             return Attendance.Status.PRESENT
         return data.get(f"absence_{member.pk}") or Attendance.Status.LEAVE
 
+    def _listed(self, data) -> list[Member]:
+        """Who the attendance lines are for: everyone listed, or a 民主生活会's team only."""
+        team = data.get("leadership_team")
+        if data.get("kind") == MeetingKind.DEMOCRATIC_LIFE and team is not None:
+            if not data.get("held_on"):
+                return []
+            on_team = set(team.members_on(data["held_on"]).values_list("pk", flat=True))
+            return [m for m in self.members if m.pk in on_team]
+        return self.members
+
     def clean(self):
         data = super().clean()
-        for member in self.members:
+        for member in self._listed(data):
             status = self._status(data, member)
             reason = (data.get(f"reason_{member.pk}") or "").strip()
             if (
@@ -458,13 +468,8 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
     def attendance_lines(self) -> list[AttendanceLine]:
         """Every listed member's line; a 民主生活会 records its leadership team's members only."""
         data = self.cleaned_data
-        members = self.members
-        team = data.get("leadership_team")
-        if data.get("kind") == MeetingKind.DEMOCRATIC_LIFE and team is not None:
-            on_team = set(team.members_on(data["held_on"]).values_list("pk", flat=True))
-            members = [m for m in members if m.pk in on_team]
         lines = []
-        for m in members:
+        for m in self._listed(data):
             status = self._status(data, m)
             lines.append(
                 AttendanceLine(

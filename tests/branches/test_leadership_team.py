@@ -175,3 +175,25 @@ def test_a_democratic_life_meeting_round_trips_through_excel_with_its_team(tree,
     )
     with translation.override("zh-hans"):
         assert rows == [f"第 2 行：领导班子：{services.MSG_TEAM_REQUIRED}"]
+
+
+def test_portal_edit_of_a_democratic_life_meeting_asks_nothing_of_others(tree, users, login):
+    """Members off the team have no line: editing the meeting wants no leave reason of them."""
+    from django.urls import reverse
+
+    team = _team(tree.a, tree.a_members[:3])
+    meeting = _democratic_life(tree.a, team, [AttendanceLine(m) for m in tree.a_members[:3]])
+    client = login(users.sec_a)
+    url = reverse("branches:meeting_edit", args=[meeting.pk])
+    data = {
+        "kind": MeetingKind.DEMOCRATIC_LIFE,
+        "held_on": DAY.isoformat(),
+        "topic": "年度民主生活会（修改）",
+        "leadership_team": team.pk,
+        "version": meeting.updated_at.isoformat(),
+        **{f"present_{m.pk}": "on" for m in tree.a_members[:3]},
+    }
+    resp = client.post(url, data)
+    assert resp.status_code == 302, resp.context["form"].errors
+    meeting.refresh_from_db()
+    assert meeting.topic == "年度民主生活会（修改）" and meeting.attendances.count() == 3
