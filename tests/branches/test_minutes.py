@@ -162,7 +162,9 @@ def test_portal_form_records_leave_absent_recorder_and_observers(tree, users, lo
     assert (meeting.recorder, meeting.observers) == (m[1], "驻村第一书记")
 
     page = client.get(meeting.get_absolute_url()).content.decode()
-    assert "应到" in page and "实到" in page
+    assert "应到 5 人，实到 3 人，请假 1 人，缺席 1 人" in page
+    listed = client.get(reverse("branches:meeting_list")).content.decode()
+    assert "实到 3 / 应到 5 人" in listed
     assert "缺席（含请假）" in page
     assert "住院治疗" in page
     assert "驻村第一书记" in page
