@@ -245,7 +245,7 @@ def meeting_detail(request, pk: int):
             "appraisals": list(
                 meeting.appraisals.select_related("member").order_by("member__name")
             ),
-            "attachments": list(meeting.attachments.order_by("uploaded_at", "pk")),
+            "attachments": list(meeting.attachments.order_by("recorded_at", "pk")),
             "can_change": request.user.has_perm("branches.change_meeting")
             and can_edit(request.user, meeting),
             **review_context(request, meeting),

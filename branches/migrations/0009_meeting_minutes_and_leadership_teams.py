@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('branches', '0007_chinese_constraint_messages'),
+        ('branches', '0008_recorded_who_and_when'),
     ]
 
     operations = [

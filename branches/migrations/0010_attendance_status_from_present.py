@@ -31,7 +31,7 @@ def expected_was_the_list(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("branches", "0008_meeting_minutes_and_leadership_teams"),
+        ("branches", "0009_meeting_minutes_and_leadership_teams"),
     ]
 
     operations = [
