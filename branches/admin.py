@@ -34,6 +34,9 @@ from .forms import MemberChoiceField, MemberMultipleChoiceField
 from .models import (
     Attendance,
     CadenceRule,
+    DemocraticAppraisal,
+    LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingAttachment,
     Member,
@@ -53,6 +56,7 @@ MSG_DONE = _("%(count)s record(s) done.")
 # One small page for every action that needs a form (reason, date, new parent …): a template, so
 # that its text is translated like every other page.
 
+MSG_COUNTS = _("expected %(expected)s, present %(present)s, on leave %(leave)s, absent %(absent)s")
 MSG_APPROVED = _("Approved: “%(record)s” is now %(status)s.")
 MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will see your reason.")
 
@@ -595,7 +599,7 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
         lines = [
             services.AttendanceLine(
                 member=f.cleaned_data["member"],
-                present=f.cleaned_data.get("present", True),
+                status=f.cleaned_data.get("status") or Attendance.Status.PRESENT,
                 absence_reason=f.cleaned_data.get("absence_reason", ""),
             )
             for f in self.forms
@@ -608,7 +612,30 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
 class AttendanceInline(ScopedTabularInline):
     model = Attendance
     formset = AttendanceFormSet
-    fields = ("member", "present", "absence_reason")
+    fields = ("member", "status", "absence_reason")
+    autocomplete_fields = ("member",)
+
+
+class AppraisalFormSet(forms.BaseInlineFormSet):
+    """民主评议党员: the ratings, written by ``meeting_save`` as one list."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not getattr(self.instance, "organization_id", None):
+            return
+        lines = [
+            services.AppraisalLine(member=f.cleaned_data["member"], rating=f.cleaned_data["rating"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("member")
+        ]
+        services._validate_appraisals(self.instance, lines)
+        self.appraisal_lines = lines
+
+
+class AppraisalInline(ScopedTabularInline):
+    model = DemocraticAppraisal
+    formset = AppraisalFormSet
+    fields = ("member", "rating")
     autocomplete_fields = ("member",)
 
 
@@ -844,20 +871,65 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
         "organization__village",
     )
     search_fields = ("topic", "organization__name", "place")
-    autocomplete_fields = ("organization", "host")
-    inlines = (AttendanceInline, AttachmentInline)
+    autocomplete_fields = ("organization", "host", "recorder", "leadership_team")
+    inlines = (AttendanceInline, AppraisalInline, AttachmentInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "expected_count", "attendance_counts")
+
+    @admin.display(description=_("attendance"))
+    def attendance_counts(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return gettext(MSG_COUNTS) % {
+            "expected": obj.expected_count if obj.expected_count is not None else "—",
+            "present": obj.present_count,
+            "leave": obj.leave_count,
+            "absent": obj.absent_count,
+        }
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
-        """Attendance is written by ``meeting_save`` as one list (the formset validated it)."""
+        """Attendance and appraisals are written by ``meeting_save`` as lists (the formsets
+        validated them)."""
         form.save_m2m()
+        attendance = appraisals = None
         for formset in formsets:
             formset_outcome(formset)  # the change message's lists; nothing is written here
-            lines = getattr(formset, "lines", None)
-            if lines is not None:
-                services.meeting_save(meeting=form.instance, attendance=lines, by=request.user)
+            if getattr(formset, "lines", None) is not None:
+                attendance = formset.lines
+            if getattr(formset, "appraisal_lines", None) is not None:
+                appraisals = formset.appraisal_lines
+        if attendance is not None or appraisals is not None:
+            services.meeting_save(
+                meeting=form.instance,
+                attendance=attendance,
+                appraisals=appraisals,
+                by=request.user,
+            )
+
+
+# --- leadership teams (领导班子) ------------------------------------------------------------------
+
+
+class LeadershipTeamMemberInline(ScopedTabularInline):
+    model = LeadershipTeamMember
+    fields = ("member", "post", "started_on", "ended_on")
+    autocomplete_fields = ("member",)
+
+
+@admin.register(LeadershipTeam)
+class LeadershipTeamAdmin(ScopedModelAdmin):
+    list_display = ("name", "organization", "started_on", "ended_on")
+    list_select_related = ("organization",)
+    search_fields = ("name", "organization__name")
+    autocomplete_fields = ("organization",)
+    inlines = (LeadershipTeamMemberInline,)
+
+    def save_model(self, request, obj, form, change):
+        services.leadership_team_save(team=obj, by=request.user)
 
 
 # --- talks ------------------------------------------------------------------------------------

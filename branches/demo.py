@@ -26,6 +26,10 @@ from chengjiang.personal_data import id_check_digit
 
 from . import models, selectors, services
 from .models import (
+    Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingKind,
     Member,
@@ -123,6 +127,33 @@ def _members(org, group_orgs, count, rng, used, phones):
     return created
 
 
+# Why members were away (请假): the demo's meetings name their reasons as minutes do.
+LEAVE_REASONS = ("外出务工请假", "生病住院", "照顾生病家属", "参加区里业务培训", "在外地务工")
+
+
+def _attendance(org, kind, day, attendees):
+    """Realistic attendance, the same on every load: about one in nine on leave with a reason,
+    now and then one absent without leave. Its own random stream (seeded by the meeting), so
+    the demo's other draws — which meetings the gaps leave out — stay as they were."""
+    rng = random.Random(f"{org.pk}/{kind}/{day.isoformat()}")
+    lines = []
+    for m in attendees:
+        draw = rng.random()
+        if draw < 0.02 and lines:
+            lines.append(services.AttendanceLine(member=m, status=Attendance.Status.ABSENT))
+        elif draw < 0.12 and lines:
+            lines.append(
+                services.AttendanceLine(
+                    member=m,
+                    status=Attendance.Status.LEAVE,
+                    absence_reason=rng.choice(LEAVE_REASONS),
+                )
+            )
+        else:
+            lines.append(services.AttendanceLine(member=m))
+    return lines
+
+
 def _meeting(
     org,
     kind,
@@ -134,16 +165,10 @@ def _meeting(
     status=Status.APPROVED,
     by=SYSTEM,
     reviewer=None,
-    absent_every=9,
+    team=None,
+    appraisals=None,
 ):
-    lines = []
-    for i, m in enumerate(attendees):
-        absent = absent_every and i % absent_every == absent_every - 1
-        lines.append(
-            services.AttendanceLine(
-                member=m, present=not absent, absence_reason="外出务工请假" if absent else ""
-            )
-        )
+    """One meeting as minuted: the first attendee hosts (the secretary), the second records."""
     meeting = services.meeting_save(
         meeting=Meeting(
             kind=kind,
@@ -153,9 +178,12 @@ def _meeting(
             place="党群服务中心会议室",
             topic=topic,
             host=attendees[0] if attendees else None,
+            recorder=attendees[1] if len(attendees) > 1 else None,
+            leadership_team=team,
             minutes=f"{topic}。与会党员围绕主题逐一发言，形成会议纪要。",
         ),
-        attendance=lines,
+        attendance=_attendance(org, kind, day, attendees),
+        appraisals=appraisals,
         by=by,
     )
     if status in (Status.SUBMITTED, Status.APPROVED, Status.RETURNED):
@@ -165,6 +193,39 @@ def _meeting(
     elif status == Status.RETURNED:
         services.meeting_return(meeting=meeting, by=reviewer, reason="请补充缺席人员的请假原因。")
     return meeting
+
+
+def _leadership_team(org, name, people, started_on):
+    """领导班子: the first person is 书记, the second 副书记, the others 委员."""
+    posts = [LeadershipTeamMember.Post.SECRETARY, LeadershipTeamMember.Post.DEPUTY_SECRETARY]
+    return services.leadership_team_save(
+        team=LeadershipTeam(organization=org, name=name, started_on=started_on),
+        posts=[
+            services.TeamPost(member=m, post=posts[i] if i < len(posts) else "member")
+            for i, m in enumerate(people)
+        ],
+        by=SYSTEM,
+    )
+
+
+def _appraisal(org, members):
+    """民主评议党员 of the formal members: most 合格, about one in four 优秀, rarely 基本合格."""
+    rng = random.Random(f"appraisal/{org.pk}")
+    Rating = DemocraticAppraisal.Rating
+    lines = []
+    for m in members:
+        if m.category != Member.Category.FORMAL:
+            continue
+        draw = rng.random()
+        rating = (
+            Rating.EXCELLENT
+            if draw < 0.25
+            else Rating.BASICALLY_QUALIFIED
+            if draw > 0.96
+            else Rating.QUALIFIED
+        )
+        lines.append(services.AppraisalLine(member=m, rating=rating))
+    return lines
 
 
 TOPICS = {
@@ -405,6 +466,7 @@ def _load_tree(ctx):
     _probationers(demo)
     _three_meetings_one_lesson_each_year(demo)
     _leadership_and_org_life_2024(demo)
+    _village_leadership_team(demo)
     _talks_2024(demo)
     _reelection_of_2026(demo)
     _this_month(demo)
@@ -686,6 +748,9 @@ def _three_meetings_one_lesson_each_year(demo: _Demo) -> None:
 def _leadership_and_org_life_2024(demo: _Demo) -> None:
     """民主生活会 2 次 (the working committee's leadership team) and 组织生活会 1 次."""
     leadership = demo.members[demo.organs][:5]
+    team = _leadership_team(
+        demo.root, "中共澄江街道工作委员会领导班子", leadership, datetime.date(2021, 10, 8)
+    )
     for day, topic in (
         (datetime.date(2024, 1, 26), "2023年度民主生活会：对照检查、开展批评与自我批评"),
         (datetime.date(2024, 7, 18), "党纪学习教育专题民主生活会"),
@@ -698,6 +763,7 @@ def _leadership_and_org_life_2024(demo: _Demo) -> None:
             leadership,
             demo.rng,
             reviewer=demo.office,
+            team=team,
         )
     # 组织生活会: one round organised by the 党工委 in December, every 党支部 meeting (the two
     # established in 2024 too), each with 民主评议党员 — one round, seven meetings.
@@ -712,6 +778,30 @@ def _leadership_and_org_life_2024(demo: _Demo) -> None:
             demo.rng,
             by=demo.writer(branch),
             reviewer=demo.office,
+            appraisals=_appraisal(branch, demo.members[branch]),
+        )
+
+
+def _village_leadership_team(demo: _Demo) -> None:
+    """花园村党委's 领导班子 (village committees were elected in 2021): its 民主生活会 for the
+    previous year is held this January, so the 2024 figure stays the 党工委's two."""
+    m = demo.members
+    village_team = [m[demo.hy1][0], m[demo.hy2][0], m[demo.hy1][1], m[demo.hy2][1]]
+    hy_team = _leadership_team(
+        demo.hy, "中共澄江街道花园村委员会领导班子", village_team, datetime.date(2021, 10, 8)
+    )
+    january = datetime.date(timezone.localdate().year, 1, 20)
+    if january.year > 2024 and january < timezone.localdate():
+        _meeting(
+            demo.hy,
+            MeetingKind.DEMOCRATIC_LIFE,
+            january,
+            "%d年度村党委领导班子民主生活会" % (january.year - 1),
+            village_team,
+            demo.rng,
+            by=demo.ctx["huayuan"],
+            reviewer=demo.office,
+            team=hy_team,
         )
 
 

@@ -237,3 +237,44 @@ def cadence(*, period: Period, scope: str, today=None, periods: str | None = Non
             )
         )
     return tables
+
+
+def _attendance_rate(records: QuerySet, *, period: Period, kind: str | None = None) -> Decimal:
+    """实到 ÷ 应到 over the records, in per cent (one decimal); 0 without anyone expected."""
+    from django.db.models import Sum
+
+    from .models import Attendance
+
+    expected = records.order_by().aggregate(n=Sum("expected_count"))["n"] or 0
+    if not expected:
+        return Decimal(0)
+    present = Attendance.objects.filter(
+        meeting__in=records.order_by().values("pk"), status=Attendance.Status.PRESENT
+    ).count()
+    share = Decimal(present * 100) / Decimal(expected)
+    return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+
+
+@measure(
+    "branches.attendance_rate",
+    label=_("attendance rate (present ÷ expected)"),
+    unit="%",
+    params={"kind": MeetingKind},
+    village_field="organization__village",
+    date_field="held_on",
+    compute=_attendance_rate,
+)
+def attendance_rate(*, period: Period, scope: str, kind: str | None = None) -> QuerySet:
+    """出席率: members present (实到) ÷ members expected (应到) at the approved meetings held in
+    the period (of one kind, if given), in per cent. 应到 is counted when a meeting is saved
+    (``Meeting.expected_count``); meetings stored without it are left out. The records are the
+    meetings.
+    """
+    qs = Meeting.objects.within(scope).filter(
+        status=Status.APPROVED,
+        held_on__range=(period.start, period.end),
+        expected_count__isnull=False,
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("organization")

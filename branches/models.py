@@ -590,6 +590,36 @@ class Meeting(ReviewedRecord):
     )
     topic = models.CharField(_("topic"), max_length=200)
     minutes = models.TextField(_("minutes"), blank=True)
+    # 记录人, 列席, 应到 and the 领导班子 of a 民主生活会 (issue 11 §3).
+    recorder = models.ForeignKey(
+        Member,
+        verbose_name=_("recorder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_meetings",
+    )
+    observers = models.CharField(
+        _("observers (non-attendees)"),
+        max_length=500,
+        blank=True,
+        help_text=_("People attending without being expected: names separated by 、."),
+    )
+    expected_count = models.PositiveIntegerField(
+        _("expected attendance"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Counted when the meeting is saved: who was expected on the day."),
+    )
+    leadership_team = models.ForeignKey(
+        "LeadershipTeam",
+        verbose_name=_("leadership team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -614,19 +644,55 @@ class Meeting(ReviewedRecord):
         if self.held_on and self.held_on > timezone.localdate():
             raise ValidationError({"held_on": _("The date cannot be in the future.")})
 
+    @property
+    def present_count(self) -> int:
+        """实到: attendance lines marked present."""
+        return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.PRESENT)
+
+    @property
+    def leave_count(self) -> int:
+        return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.LEAVE)
+
+    @property
+    def absent_count(self) -> int:
+        """缺席 without leave: expected and neither present nor on leave (a line or none)."""
+        expected = self.expected_count
+        if expected is None:
+            return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.ABSENT)
+        return max(expected - self.present_count - self.leave_count, 0)
+
 
 class AttendanceQuerySet(ScopedQuerySet):
     scope_field = "meeting__organization"
 
 
 class Attendance(models.Model):
+    """One expected attendee of a meeting: 出席, 请假 (with the reason) or 缺席.
+
+    ``present`` is ``status == present``, a column the database generates.
+    """
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        LEAVE = "leave", _("on leave")
+        ABSENT = "absent", _("absent without leave")
+
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
     )
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
     )
-    present = models.BooleanField(_("present"), default=True)
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status, default=Status.PRESENT
+    )
+    # 实到 is read as ``present`` (lists, figures, the scale data): the database computes it.
+    present = models.GeneratedField(
+        expression=Q(status="present"),
+        output_field=models.BooleanField(_("present")),
+        db_persist=True,
+        verbose_name=_("present"),
+    )
     absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -643,14 +709,19 @@ class Attendance(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(present=True) | ~Q(absence_reason=""),
-                name="absence_needs_reason",
-                violation_error_message=_("An absence needs a reason."),
+                condition=~Q(status="leave") | ~Q(absence_reason=""),
+                name="leave_needs_reason",
+                violation_error_message=_("Leave needs a reason."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.meeting}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == self.Status.PRESENT:
+            self.absence_reason = ""
+        super().save(*args, **kwargs)
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -841,3 +912,146 @@ class CadenceRule(models.Model):
         bad = [k for k in self.org_kind_list if k not in valid]
         if bad or not self.org_kind_list:
             raise ValidationError({"org_kinds": _("Unknown organisation kind.")})
+
+
+class LeadershipTeamQuerySet(ScopedQuerySet):
+    scope_field = "organization"
+
+
+class LeadershipTeam(models.Model):
+    """领导班子: the leadership team of the 党工委 or of a 村党委, which holds 民主生活会.
+
+    A team serves from a date (until a date); its members hold posts, each dated too.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="leadership_teams",
+        limit_choices_to={"kind__in": ["working_committee", "party_committee"]},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    started_on = models.DateField(_("started on"), validators=PARTY_DATE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=PARTY_DATE)
+
+    objects = LeadershipTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leadership team")
+        verbose_name_plural = _("leadership teams")
+        ordering = ["organization__path", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="leadership_team_ends_after_start",
+                violation_error_message=_("The end cannot be earlier than the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def serving_on(self, date: datetime.date) -> bool:
+        return self.started_on <= date and (self.ended_on is None or self.ended_on >= date)
+
+    def members_on(self, date: datetime.date):
+        """The members holding a post in the team on ``date``."""
+        return Member.objects.filter(
+            Q(team_posts__ended_on__isnull=True) | Q(team_posts__ended_on__gte=date),
+            team_posts__team=self,
+            team_posts__started_on__lte=date,
+        ).distinct()
+
+
+class LeadershipTeamMemberQuerySet(ScopedQuerySet):
+    scope_field = "team__organization"
+
+
+class LeadershipTeamMember(models.Model):
+    """A member's post in a leadership team, from a date (until a date)."""
+
+    class Post(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+        MEMBER = "member", _("team member")
+
+    team = models.ForeignKey(
+        LeadershipTeam,
+        verbose_name=_("leadership team"),
+        on_delete=models.CASCADE,
+        related_name="posts",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="team_posts"
+    )
+    post = models.CharField(_("post"), max_length=20, choices=Post, default=Post.MEMBER)
+    started_on = models.DateField(_("started on"), validators=PARTY_DATE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=PARTY_DATE)
+
+    objects = LeadershipTeamMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leadership team member")
+        verbose_name_plural = _("leadership team members")
+        ordering = ["team", "post", "started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="team_post_ends_after_start",
+                violation_error_message=_("The end cannot be earlier than the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.member}"
+
+    def clean(self) -> None:
+        if self.team_id and self.member_id:
+            org = self.team.organization
+            if not self.member.branch.path.startswith(org.path):
+                raise ValidationError(
+                    {
+                        "member": _("%(name)s is not a member of %(org)s.")
+                        % {"name": self.member.name, "org": org}
+                    }
+                )
+
+
+class DemocraticAppraisalQuerySet(ScopedQuerySet):
+    scope_field = "meeting__organization"
+
+
+class DemocraticAppraisal(models.Model):
+    """民主评议党员: one member's rating at a 组织生活会."""
+
+    class Rating(models.TextChoices):
+        EXCELLENT = "excellent", _("excellent")
+        QUALIFIED = "qualified", _("qualified")
+        BASICALLY_QUALIFIED = "basically_qualified", _("basically qualified")
+        UNQUALIFIED = "unqualified", _("unqualified")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="appraisals"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="appraisals"
+    )
+    rating = models.CharField(_("rating"), max_length=30, choices=Rating)
+
+    objects = DemocraticAppraisalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("democratic appraisal")
+        verbose_name_plural = _("democratic appraisals")
+        ordering = ["meeting", "member__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="appraisal_once",
+                violation_error_message=_("This member is already rated at this meeting."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_rating_display()}"

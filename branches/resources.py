@@ -34,6 +34,8 @@ from . import services
 from .models import (
     EDITABLE_STATUSES,
     Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
     Meeting,
     MeetingKind,
     Member,
@@ -53,7 +55,8 @@ MSG_ID_UNAVAILABLE = _(
 MSG_NOT_A_MEMBER = _("“%(name)s” is not a member of %(org)s.")
 MSG_AMBIGUOUS_MEMBER = _("Several members of %(org)s are named “%(name)s”; give the ID number.")
 MSG_NO_GROUP = _("%(branch)s has no Party group named “%(name)s”.")
-MSG_ABSENCE_FORMAT = _("Write each absent member as “name: reason”.")
+MSG_ABSENCE_FORMAT = _("Write each member on leave as “name: reason”.")
+MSG_RATING_FORMAT = _("Write each rating as “name: rating”, the rating one of %(ratings)s.")
 
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
@@ -267,6 +270,9 @@ class MemberResource(_Base):
 
 
 class MeetingResource(_Base):
+    """A meeting as minuted: 主持人, 记录人, 出席 / 请假 (with reasons) / 缺席, 列席, 应到 and 实到
+    (exported, counted on import), the 领导班子 of a 民主生活会 and the 民主评议 ratings."""
+
     organization = fields.Field(
         "organization", _col(Meeting, "organization"), NameWidget(Organization, _("organisation"))
     )
@@ -274,14 +280,34 @@ class MeetingResource(_Base):
     held_on = fields.Field("held_on", _col(Meeting, "held_on"), DateWidget())
     place = fields.Field("place", _col(Meeting, "place"))
     host = fields.Field("host", _col(Meeting, "host"), readonly=True)
+    recorder = fields.Field("recorder", _col(Meeting, "recorder"), readonly=True)
+    leadership_team = fields.Field(
+        "leadership_team",
+        _col(Meeting, "leadership_team"),
+        NameWidget(LeadershipTeam, _("leadership team")),
+    )
     topic = fields.Field("topic", _col(Meeting, "topic"))
     minutes = fields.Field("minutes", _col(Meeting, "minutes"))
+    expected = fields.Field(column_name=_("expected (count)"), readonly=True)
+    present_count = fields.Field(column_name=_("present (count)"), readonly=True)
     present = fields.Field(column_name=_("present members"), readonly=True)
-    absent = fields.Field(column_name=_("absent members (name: reason)"), readonly=True)
+    absent = fields.Field(column_name=_("members on leave (name: reason)"), readonly=True)
+    absent_without_leave = fields.Field(
+        column_name=_("members absent without leave"), readonly=True
+    )
+    observers = fields.Field("observers", _col(Meeting, "observers"))
+    appraisals = fields.Field(column_name=_("democratic appraisal (name: rating)"), readonly=True)
     status = fields.Field("status", _col(Meeting, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
-    compare_columns = ("host", "present", "absent")
+    compare_columns = (
+        "host",
+        "recorder",
+        "present",
+        "absent",
+        "absent_without_leave",
+        "appraisals",
+    )
     fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
@@ -292,10 +318,17 @@ class MeetingResource(_Base):
             "held_on",
             "place",
             "host",
+            "recorder",
+            "leadership_team",
             "topic",
             "minutes",
+            "expected",
+            "present_count",
             "present",
             "absent",
+            "absent_without_leave",
+            "observers",
+            "appraisals",
             "status",
         )
 
@@ -303,21 +336,43 @@ class MeetingResource(_Base):
         return (
             super()
             .filter_export(queryset, **kwargs)
-            .select_related("organization", "host")
-            .prefetch_related("attendances__member")
+            .select_related("organization", "host", "recorder", "leadership_team")
+            .prefetch_related("attendances__member", "appraisals__member")
         )
 
     def dehydrate_host(self, meeting):
         return meeting.host.name if meeting.host_id else ""
 
+    def dehydrate_recorder(self, meeting):
+        return meeting.recorder.name if meeting.recorder_id else ""
+
+    def dehydrate_expected(self, meeting):
+        return "" if meeting.expected_count is None else meeting.expected_count
+
+    def dehydrate_present_count(self, meeting):
+        return meeting.present_count
+
+    def _names(self, meeting, status):
+        return [a for a in meeting.attendances.all() if a.status == status]
+
     def dehydrate_present(self, meeting):
-        return "、".join(a.member.name for a in meeting.attendances.all() if a.present)
+        return "、".join(a.member.name for a in self._names(meeting, Attendance.Status.PRESENT))
 
     def dehydrate_absent(self, meeting):
         return "；".join(
             f"{a.member.name}：{a.absence_reason}"
-            for a in meeting.attendances.all()
-            if not a.present
+            for a in self._names(meeting, Attendance.Status.LEAVE)
+        )
+
+    def dehydrate_absent_without_leave(self, meeting):
+        return "；".join(
+            f"{a.member.name}：{a.absence_reason}" if a.absence_reason else a.member.name
+            for a in self._names(meeting, Attendance.Status.ABSENT)
+        )
+
+    def dehydrate_appraisals(self, meeting):
+        return "；".join(
+            f"{r.member.name}：{r.get_rating_display()}" for r in meeting.appraisals.all()
         )
 
     def _cell(self, row, field):
@@ -335,41 +390,90 @@ class MeetingResource(_Base):
         )
         if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
-        errors = []
-        host = self._cell(row, "host")
-        if host:
-            try:
-                instance.host = find_member(org, host)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
+        errors = {}
+
+        def column_error(field, exc):
+            errors.setdefault(field, []).extend(exc.messages)
+
+        for field in ("host", "recorder"):
+            text = self._cell(row, field)
+            if text:
+                try:
+                    setattr(instance, field, find_member(org, text))
+                except ValidationError as exc:
+                    column_error(field, exc)
+            else:
+                setattr(instance, field, None)
         lines = []
         for text in _split(self._cell(row, "present")):
             try:
                 lines.append(services.AttendanceLine(member=find_member(org, text)))
             except ValidationError as exc:
-                errors.extend(exc.messages)
+                column_error("present", exc)
         for text in _split(self._cell(row, "absent")):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if not match or not match.group(2).strip():
-                errors.append(gettext(MSG_ABSENCE_FORMAT))
+                errors.setdefault("absent", []).append(gettext(MSG_ABSENCE_FORMAT))
                 continue
             name, reason = match.groups()
             try:
                 member = find_member(org, name.strip())
                 lines.append(
                     services.AttendanceLine(
-                        member=member, present=False, absence_reason=reason.strip()
+                        member=member,
+                        status=Attendance.Status.LEAVE,
+                        absence_reason=reason.strip(),
                     )
                 )
             except ValidationError as exc:
-                errors.extend(exc.messages)
+                column_error("absent", exc)
+        for text in _split(self._cell(row, "absent_without_leave")):
+            name, note = [*re.split(r"[:：]", text, maxsplit=1), ""][:2]
+            try:
+                lines.append(
+                    services.AttendanceLine(
+                        member=find_member(org, name.strip()),
+                        status=Attendance.Status.ABSENT,
+                        absence_reason=note.strip(),
+                    )
+                )
+            except ValidationError as exc:
+                column_error("absent_without_leave", exc)
+        instance._appraisals = self._read_appraisals(org, row, errors)
         if errors:
             raise ValidationError(errors)
         instance._attendance = lines
 
+    def _read_appraisals(self, org, row, errors):
+        """民主评议: "name：rating；…" read back by the ratings' Chinese labels."""
+        if str(self.fields["appraisals"].column_name) not in row:
+            return None  # a file without the column leaves the ratings as stored
+        cell = self._cell(row, "appraisals")
+        by_label = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+        lines = []
+        for text in _split(cell):
+            match = re.match(r"^(.+?)[:：](.*)$", text)
+            rating = by_label.get(match.group(2).strip()) if match else None
+            if rating is None:
+                ratings = "、".join(by_label)
+                errors.setdefault("appraisals", []).append(
+                    gettext(MSG_RATING_FORMAT) % {"ratings": ratings}
+                )
+                continue
+            try:
+                member = find_member(org, match.group(1).strip())
+            except ValidationError as exc:
+                errors.setdefault("appraisals", []).extend(exc.messages)
+                continue
+            lines.append(services.AppraisalLine(member=member, rating=rating))
+        return lines
+
     def do_instance_save(self, instance, is_create):
         services.meeting_save(
-            meeting=instance, attendance=getattr(instance, "_attendance", None), by=self.user
+            meeting=instance,
+            attendance=getattr(instance, "_attendance", None),
+            appraisals=getattr(instance, "_appraisals", None),
+            by=self.user,
         )
 
 

@@ -605,15 +605,21 @@ def committee_on(org: Organization, on: datetime.date):
     return terms
 
 
-def expected_attendees(meeting_kind: str, org: Organization, on: datetime.date):
-    """Who is expected (应到) at a meeting of ``meeting_kind`` held by ``org`` on ``on``.
+def expected_attendees(meeting_kind: str, org: Organization, on: datetime.date, *, team=None):
+    """应到: the members expected at a meeting of ``meeting_kind`` held by ``org`` on ``on``.
 
-    A 支委会 expects the committee serving that day (the posts recorded for the organisation);
-    any other meeting expects the organisation's members who had joined by then (a 党小组's own
-    members). 民主生活会 expects a leadership team: the meetings' own module decides that.
+    - 民主生活会: the members of the leadership team (``team``) holding a post on the day;
+    - 支部委员会: the committee serving that day (the posts recorded for the organisation);
+    - any other kind: the organisation's members (a Party group's own members, or every member
+      of the organisation's subtree) who had joined the Party by the day — full and probationary
+      members alike, since probationary members attend organisational life.
     """
     from .models import Member, SecretaryTerm
 
+    if meeting_kind == MeetingKind.DEMOCRATIC_LIFE:
+        if team is None:
+            return Member.objects.none()
+        return team.members_on(on)
     if meeting_kind == MeetingKind.BRANCH_COMMITTEE:
         holders = SecretaryTerm.objects.filter(organization=org).serving_on(on).values("member_id")
         return Member.objects.filter(pk__in=holders).order_by("name", "pk")

@@ -34,8 +34,12 @@ from .models import (
     POSTS_WITHOUT_COMMITTEE,
     SINGLE_HOLDER_POSTS,
     Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingAttachment,
+    MeetingKind,
     Member,
     Organization,
     OrgChange,
@@ -115,6 +119,23 @@ MSG_TERM_RECORDED = _("The term is already recorded; record the re-election inst
 MSG_NOT_PROBATIONARY = _("%(name)s is not a probationary member.")
 MSG_CONFIRM_TOO_EARLY = _(
     "The probationary year of %(name)s ends on %(date)s; the confirmation cannot be earlier."
+)
+# Meetings as they are minuted (issue 11 §3).
+MSG_BAD_ATTENDANCE_STATUS = _("“%(status)s” is not an attendance status.")
+MSG_TEAM_REQUIRED = _("A democratic-life meeting is held by a leadership team: choose the team.")
+MSG_TEAM_OTHER_ORG = _("The leadership team %(team)s is not %(org)s's.")
+MSG_TEAM_NOT_SERVING = _("The leadership team %(team)s was not serving on %(date)s.")
+MSG_TEAM_ONLY_DEMOCRATIC = _("Only a democratic-life meeting is held by a leadership team.")
+MSG_NOT_ON_TEAM = _("%(name)s held no post in the leadership team %(team)s on the day.")
+MSG_ROLE_OUTSIDE = _("The %(role)s %(name)s is not a member of %(org)s.")
+MSG_APPRAISAL_ONLY_ORG_LIFE = _(
+    "Members are appraised (民主评议党员) only at an organisational-life meeting."
+)
+MSG_APPRAISAL_TWICE = _("%(name)s is rated twice.")
+MSG_BAD_RATING = _("“%(rating)s” is not a rating.")
+MSG_TEAM_KIND = _(
+    "A leadership team is the Party working committee's or a Party committee's, "
+    "not a %(org_kind)s's."
 )
 
 # Which organisation kinds hold which meeting kinds.
@@ -635,14 +656,36 @@ def member_rules(member: Member, *, exclude: Iterable[str] = ()) -> None:
 
 @dataclass(frozen=True)
 class AttendanceLine:
+    """One expected attendee: ``status`` 出席/请假/缺席 (``Attendance.Status``); without it,
+    ``present`` decides (an absence given that way is 请假, the old leave list)."""
+
     member: Member
     present: bool = True
     absence_reason: str = ""
+    status: str | None = None
+
+    @property
+    def resolved_status(self) -> str:
+        if self.status:
+            return self.status
+        return Attendance.Status.PRESENT if self.present else Attendance.Status.LEAVE
+
+
+@dataclass(frozen=True)
+class AppraisalLine:
+    """民主评议党员: one member's rating (``DemocraticAppraisal.Rating``)."""
+
+    member: Member
+    rating: str
 
 
 def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLine]) -> None:
     errors = []
     seen = set()
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    on_team = None
+    if meeting.kind == MeetingKind.DEMOCRATIC_LIFE and team is not None and meeting.held_on:
+        on_team = set(team.members_on(meeting.held_on).values_list("pk", flat=True))
     for line in lines:
         name = line.member.name
         if line.member.pk in seen:
@@ -652,7 +695,12 @@ def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLin
             errors.append(
                 ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
             )
-        if not line.present and not line.absence_reason.strip():
+        elif on_team is not None and line.member.pk not in on_team:
+            errors.append(ValidationError(MSG_NOT_ON_TEAM % {"name": name, "team": team}))
+        status = line.resolved_status
+        if status not in Attendance.Status.values:
+            errors.append(ValidationError(MSG_BAD_ATTENDANCE_STATUS % {"status": status}))
+        elif status == Attendance.Status.LEAVE and not line.absence_reason.strip():
             errors.append(ValidationError(MSG_ABSENCE_REASON % {"name": name}))
     if errors:
         raise ValidationError(errors)
@@ -687,6 +735,83 @@ def _validate_meeting_kind(meeting: Meeting) -> None:
                 }
             }
         )
+    _validate_meeting_team(meeting)
+
+
+def _validate_meeting_team(meeting: Meeting) -> None:
+    """民主生活会 is held by a 领导班子 of the meeting's organisation, serving on the day."""
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    if meeting.kind != MeetingKind.DEMOCRATIC_LIFE:
+        if team is not None:
+            raise ValidationError({"leadership_team": MSG_TEAM_ONLY_DEMOCRATIC})
+        return
+    if team is None:
+        raise ValidationError({"leadership_team": MSG_TEAM_REQUIRED})
+    if team.organization_id != meeting.organization_id:
+        raise ValidationError(
+            {"leadership_team": MSG_TEAM_OTHER_ORG % {"team": team, "org": meeting.organization}}
+        )
+    if not team.serving_on(meeting.held_on):
+        raise ValidationError(
+            {"leadership_team": MSG_TEAM_NOT_SERVING % {"team": team, "date": meeting.held_on}}
+        )
+
+
+def _in_organization(member: Member, org: Organization) -> bool:
+    """A host or recorder: a member of the organisation, or for a Party group, of its branch."""
+    if org.kind == Kind.GROUP:
+        return member.branch_id == org.parent_id
+    return member.branch.path.startswith(org.path)
+
+
+def _validate_meeting_roles(meeting: Meeting) -> None:
+    errors = {}
+    for field in ("host", "recorder"):
+        member = getattr(meeting, field) if getattr(meeting, f"{field}_id") else None
+        if member is not None and not _in_organization(member, meeting.organization):
+            role = Meeting._meta.get_field(field).verbose_name
+            errors[field] = MSG_ROLE_OUTSIDE % {
+                "role": role,
+                "name": member.name,
+                "org": meeting.organization,
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_appraisals(meeting: Meeting, lines: Sequence[AppraisalLine]) -> None:
+    if lines and meeting.kind != MeetingKind.ORG_LIFE:
+        raise ValidationError(MSG_APPRAISAL_ONLY_ORG_LIFE)
+    errors = []
+    seen = set()
+    for line in lines:
+        name = line.member.name
+        if line.member.pk in seen:
+            errors.append(ValidationError(MSG_APPRAISAL_TWICE % {"name": name}))
+        seen.add(line.member.pk)
+        if not _member_belongs(line.member, meeting.organization):
+            errors.append(
+                ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
+            )
+        if line.rating not in DemocraticAppraisal.Rating.values:
+            errors.append(ValidationError(MSG_BAD_RATING % {"rating": line.rating}))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _count_expected(meeting: Meeting) -> int:
+    """应到 on the day: who was expected (``selectors.expected_attendees``) and anyone else on
+    the attendance list, so that 应到 = 实到 + 请假 + 缺席 always adds up."""
+    from .selectors import expected_attendees
+
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    expected = set(
+        expected_attendees(meeting.kind, meeting.organization, meeting.held_on, team=team)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    expected.update(meeting.attendances.values_list("member_id", flat=True))
+    return len(expected)
 
 
 # The ``updated_at`` a writer saw (a datetime or its ISO text from a form); None: not checked.
@@ -735,12 +860,16 @@ def meeting_save(
     meeting: Meeting,
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
+    appraisals: Sequence[AppraisalLine] | None = None,
     by,
     version: Version = None,
 ) -> Meeting:
     """Create or edit a meeting (a draft or a returned one) with its attendance and files.
 
-    ``version``: the ``updated_at`` the writer's form showed; a newer stored row is refused.
+    ``attendance``: every expected attendee with 出席/请假/缺席 (None: left as stored);
+    ``appraisals``: the 民主评议党员 ratings of a 组织生活会 (None: left as stored). 应到
+    (``expected_count``) is counted on each save. ``version``: the ``updated_at`` the
+    writer's form showed; a newer stored row is refused.
     """
     check_write_scope(by, meeting)
     # Every file is checked before anything is written, so a refused file leaves nothing behind.
@@ -755,8 +884,13 @@ def meeting_save(
         meeting.recorded_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
+    _validate_meeting_roles(meeting)
     if attendance is not None:
         _validate_meeting_attendance(meeting, attendance)
+    if appraisals is not None:
+        _validate_appraisals(meeting, appraisals)
+    elif meeting.pk and meeting.kind != MeetingKind.ORG_LIFE and meeting.appraisals.exists():
+        raise ValidationError({"kind": MSG_APPRAISAL_ONLY_ORG_LIFE})
     meeting.save()
     if attendance is not None:
         meeting.attendances.all().delete()
@@ -764,15 +898,27 @@ def meeting_save(
             Attendance(
                 meeting=meeting,
                 member=line.member,
-                present=line.present,
-                absence_reason="" if line.present else line.absence_reason.strip(),
+                status=line.resolved_status,
+                absence_reason=(
+                    ""
+                    if line.resolved_status == Attendance.Status.PRESENT
+                    else line.absence_reason.strip()
+                ),
             )
             for line in attendance
         ]
         # Each line was validated above (membership, reasons, duplicates); the database's own
-        # constraints (one line per member, absence needs a reason) still guard every row.
+        # constraints (one line per member, leave needs a reason) still guard every row.
         for row in rows:
             row.save()
+    if appraisals is not None:
+        meeting.appraisals.all().delete()
+        for line in appraisals:
+            DemocraticAppraisal(meeting=meeting, member=line.member, rating=line.rating).save()
+    expected = _count_expected(meeting)
+    if meeting.expected_count != expected:
+        meeting.expected_count = expected
+        Meeting.objects.filter(pk=meeting.pk).update(expected_count=expected)
     with StoredFiles() as stored:  # a refused file removes the ones stored before it
         for upload in attachments:
             attachment_add(meeting=meeting, upload=upload, stored=stored, by=by)
@@ -884,6 +1030,46 @@ def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None
     """Submitted → returned to the secretary, with the reason they will read."""
     check_write_scope(by, meeting)
     return _return(meeting, by=acting_user(by), reason=reason, version=version)
+
+
+# --- leadership teams (领导班子) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamPost:
+    member: Member
+    post: str = LeadershipTeamMember.Post.MEMBER
+    started_on: datetime.date | None = None  # None: the team's start
+    ended_on: datetime.date | None = None
+
+
+@transaction.atomic
+def leadership_team_save(
+    *, team: LeadershipTeam, posts: Sequence[TeamPost] | None = None, by
+) -> LeadershipTeam:
+    """Record the 领导班子 of the 党工委 or a 村党委 (and, with ``posts``, its members)."""
+    check_write_scope(by, team)
+    allowed = MEETING_ORG_KINDS["democratic_life"]
+    if team.organization.kind not in allowed:
+        raise ValidationError(
+            {"organization": MSG_TEAM_KIND % {"org_kind": team.organization.get_kind_display()}}
+        )
+    team.full_clean()
+    team.save()
+    if posts is not None:
+        team.posts.all().delete()
+        for post in posts:
+            check_write_scope(by, post.member)
+            row = LeadershipTeamMember(
+                team=team,
+                member=post.member,
+                post=post.post,
+                started_on=post.started_on or team.started_on,
+                ended_on=post.ended_on,
+            )
+            row.full_clean()
+            row.save()
+    return team
 
 
 # --- talks ----------------------------------------------------------------------------------
