@@ -11,9 +11,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from branches.models import Organization, Village
+from branches.models import Member, Organization, Village
 from chengjiang.access import ScopedQuerySet
 
 from .base import Person
@@ -21,6 +23,31 @@ from .groups import VillageGroup
 
 MSG_VOTES_EXCEED = _("Votes for cannot exceed the votes cast.")
 MSG_END_BEFORE_START = _("The end date cannot be before the start date.")
+MSG_PRESENT_EXCEEDS = _("The number present cannot exceed the number who should attend.")
+
+TERM_YEARS = 5  # 《村民委员会组织法》第十三条: 村民委员会每届任期五年
+
+
+def has_quorum(*, expected: int, present: int) -> bool:
+    """《村民委员会组织法》第二十八条: at least two-thirds of those who should attend (the adult
+    villagers, or the households' representatives) are present. Integer arithmetic: exactly
+    two-thirds is enough (12 of 18), one fewer is not (11 of 18)."""
+    return expected > 0 and present * 3 >= expected * 2
+
+
+def is_majority(*, votes: int, present: int) -> bool:
+    """A decision of the group meeting needs more than half of those present: exactly half is
+    not enough."""
+    return present > 0 and votes * 2 > present
+
+
+def term_end_from(start: datetime.date, years: int = TERM_YEARS) -> datetime.date:
+    """The last day of a term of ``years`` starting on ``start`` (2021-10-08 → 2026-10-07)."""
+    try:
+        after = start.replace(year=start.year + years)
+    except ValueError:  # 29 February
+        after = start.replace(year=start.year + years, day=28) + datetime.timedelta(days=1)
+    return after - datetime.timedelta(days=1)
 
 
 class VoteRule(models.TextChoices):
@@ -245,6 +272,212 @@ class GroupLeaderQuerySet(ScopedQuerySet):
         )
 
 
+class VillageCommitteeTermQuerySet(ScopedQuerySet):
+    scope_village_field = "village"
+
+    def covering(self, village, date: datetime.date):
+        return self.filter(village=village, starts_on__lte=date, ends_on__gte=date)
+
+
+class VillageCommitteeTerm(models.Model):
+    """村民委员会任期: one term of a village's villagers' committee (five years by law). A group
+    leader's term is the committee's (《村民委员会组织法》第二十八条): moving this term's end moves
+    the end of the terms of the group leaders who took office in it."""
+
+    village = models.ForeignKey(
+        Village,
+        verbose_name=_("village"),
+        on_delete=models.PROTECT,
+        related_name="committee_terms",
+    )
+    starts_on = models.DateField(_("term starts"))
+    ends_on = models.DateField(
+        _("term ends"),
+        blank=True,
+        help_text=_("Left empty, five years from the start."),
+    )
+
+    objects = VillageCommitteeTermQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("villagers' committee term")
+        verbose_name_plural = _("villagers' committee terms")
+        ordering = ["village__name", "-starts_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["village", "starts_on"],
+                name="committee_term_once_per_start",
+                violation_error_message=_("This village already has a term starting on this date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_on__gte=F("starts_on")),
+                name="committee_term_end_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.village} {self.starts_on}—{self.ends_on}"
+
+    def clean(self) -> None:
+        if self.starts_on and not self.ends_on:
+            self.ends_on = term_end_from(self.starts_on)
+        if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": MSG_END_BEFORE_START})
+
+
+class GroupMeetingQuerySet(ScopedQuerySet):
+    scope_village_field = "group__village"
+
+    def for_list(self):
+        return self.select_related("round", "group__village", "winner").prefetch_related(
+            "votes__candidate"
+        )
+
+
+class GroupMeeting(models.Model):
+    """村民小组会议 electing the group leader: one ballot of a round in one group.
+
+    Who should attend (应到: the group's villagers aged 18 and over, or its households'
+    representatives) and who did (实到) are recorded; the meeting is valid only with two-thirds
+    present (``has_quorum``) and a candidate is elected with more than half of those present
+    (``is_majority``). Otherwise — a tie, or nobody over half — the outcome is 另行选举 and the
+    next ballot is a further meeting row of the same round and group."""
+
+    class Basis(models.TextChoices):
+        ADULTS = "adults", _("villagers aged 18 and over")
+        HOUSEHOLDS = "households", _("household representatives")
+
+    class Outcome(models.TextChoices):
+        ELECTED = "elected", pgettext_lazy("group meeting outcome", "elected")
+        ANOTHER_BALLOT = "another_ballot", _("another ballot")
+
+    round = models.ForeignKey(
+        ElectionRound,
+        verbose_name=_("election round"),
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
+    group = models.ForeignKey(
+        VillageGroup,
+        verbose_name=_("village group"),
+        on_delete=models.PROTECT,
+        related_name="election_meetings",
+    )
+    ballot = models.PositiveSmallIntegerField(_("ballot number"), default=1)
+    held_on = models.DateField(_("meeting held on"))
+    basis = models.CharField(_("who attends"), max_length=20, choices=Basis)
+    expected = models.PositiveIntegerField(
+        _("number who should attend"), validators=[MinValueValidator(1)]
+    )
+    present = models.PositiveIntegerField(_("number present"))
+    outcome = models.CharField(
+        _("election outcome"), max_length=20, choices=Outcome, editable=False
+    )
+    winner = models.ForeignKey(
+        Candidate,
+        verbose_name=_("person elected"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+
+    objects = GroupMeetingQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("group meeting")
+        verbose_name_plural = _("group meetings")
+        ordering = ["round", "group", "ballot"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "group", "ballot"],
+                name="group_meeting_ballot_once",
+                violation_error_message=_("This ballot has already been recorded."),
+            ),
+            models.UniqueConstraint(
+                fields=["round", "group"],
+                condition=Q(outcome="elected"),
+                name="group_meeting_one_elected",
+                violation_error_message=_(
+                    "A leader has already been elected for this group in this round."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(present__lte=F("expected")),
+                name="group_meeting_present_le_expected",
+                violation_error_message=MSG_PRESENT_EXCEEDS,
+            ),
+            models.CheckConstraint(
+                condition=GreaterThanOrEqual(F("present") * 3, F("expected") * 2),
+                name="group_meeting_quorum",
+                violation_error_message=_(
+                    "Fewer than two-thirds of those who should attend are present: the meeting "
+                    "is not valid."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=(Q(outcome="elected") & Q(winner__isnull=False))
+                | (~Q(outcome="elected") & Q(winner__isnull=True)),
+                name="group_meeting_winner_iff_elected",
+                violation_error_message=_("Only an elected outcome names the person elected."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return _("%(group)s, ballot %(ballot)s") % {"group": self.group, "ballot": self.ballot}
+
+    @property
+    def quorum(self) -> int:
+        """The fewest present for a valid meeting: two-thirds of ``expected``, rounded up."""
+        return -(-self.expected * 2 // 3)
+
+    @property
+    def majority(self) -> int:
+        """The fewest votes that elect: more than half of those present."""
+        return self.present // 2 + 1
+
+
+class GroupMeetingVoteQuerySet(ScopedQuerySet):
+    scope_village_field = "meeting__group__village"
+
+
+class GroupMeetingVote(models.Model):
+    """The votes one candidate received at one ballot."""
+
+    meeting = models.ForeignKey(
+        GroupMeeting,
+        verbose_name=_("group meeting"),
+        on_delete=models.CASCADE,
+        related_name="votes",
+    )
+    candidate = models.ForeignKey(
+        Candidate,
+        verbose_name=_("candidate"),
+        on_delete=models.PROTECT,
+        related_name="meeting_votes",
+    )
+    votes = models.PositiveIntegerField(_("votes received"))
+
+    objects = GroupMeetingVoteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("votes at a ballot")
+        verbose_name_plural = _("votes at a ballot")
+        ordering = ["meeting", "-votes", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "candidate"],
+                name="group_meeting_vote_once",
+                violation_error_message=_("This candidate's votes are already recorded."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate.name} {self.votes}"
+
+
 class GroupLeader(Person):
     """村民组长: who led a group from when to when. At most one serving leader per group."""
 
@@ -261,6 +494,15 @@ class GroupLeader(Person):
         blank=True,
         on_delete=models.PROTECT,
         related_name="leader",
+    )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("Party member record"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The same person's record among the Party members, matched by ID number."),
     )
     started_on = models.DateField(_("started on"))
     term_end = models.DateField(_("term ends"))
@@ -280,6 +522,14 @@ class GroupLeader(Person):
                 condition=Q(ended_on__isnull=True),
                 name="one_serving_leader_per_group",
                 violation_error_message=_("This group already has a serving leader."),
+            ),
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(member__isnull=False) & Q(ended_on__isnull=True),
+                name="leader_one_serving_record_per_member",
+                violation_error_message=_(
+                    "This Party member is already linked to a serving group leader."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(term_end__gte=F("started_on")),

@@ -57,6 +57,7 @@ class VillageCadre(Person):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        help_text=_("The same person's record among the Party members, matched by ID number."),
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender)
@@ -76,7 +77,15 @@ class VillageCadre(Person):
                 condition=Q(term_end__isnull=True) | Q(term_end__gte=F("term_start")),
                 name="village_cadre_term_end_after_start",
                 violation_error_message=_("The end of the term cannot be earlier than its start."),
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["member", "post"],
+                condition=Q(member__isnull=False) & Q(term_end__isnull=True),
+                name="village_cadre_one_serving_post_per_member",
+                violation_error_message=_(
+                    "This Party member is already linked to a serving village cadre in this post."
+                ),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -229,6 +229,15 @@ class ReserveCadre(Person):
         on_delete=models.PROTECT,
         related_name="reserve_cadre",
     )
+    member = models.ForeignKey(
+        Member,
+        verbose_name=_("Party member record"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text=_("The same person's record among the Party members, matched by ID number."),
+    )
     education = models.CharField(_("education"), max_length=20, choices=Member.Education)
     school = models.CharField(_("graduate school"), max_length=100, blank=True)
     recruited_on = models.DateField(_("recruited on"))
@@ -242,6 +251,16 @@ class ReserveCadre(Person):
         verbose_name = _("reserve cadre")
         verbose_name_plural = _("reserve cadres")
         ordering = ["village__name", "-recruited_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"],
+                condition=Q(member__isnull=False),
+                name="reserve_cadre_one_record_per_member",
+                violation_error_message=_(
+                    "This Party member is already linked to a reserve cadre."
+                ),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.village}）"
