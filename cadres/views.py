@@ -146,8 +146,8 @@ def allowance_sheet_xlsx(request):
         return _sheet_page(request, form, sheet)  # the page, with the form error
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet.period.code
-    ws.append([gettext("Village group leaders' allowance sheet"), sheet.period.code])
+    ws.title = sheet.period.label
+    ws.append([gettext("Village group leaders' allowance sheet"), sheet.period.label])
     ws.append(
         [
             gettext("village"),
@@ -177,7 +177,7 @@ def allowance_sheet_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = content_disposition_header(
-        True, gettext("allowances-%(period)s.xlsx") % {"period": sheet.period.code}
+        True, gettext("allowances-%(period)s.xlsx") % {"period": sheet.period.label}
     )
     response["Cache-Control"] = "private, no-store"  # names of people: never kept in a cache
     return response

@@ -344,5 +344,5 @@ def test_an_inline_row_refused_by_its_model_rule_is_shown_not_a_server_error(off
     count = Task.objects.count()
     response = client.post(url, {**data, **row, f"{prefix}-TOTAL_FORMS": str(total + 1)})
     assert response.status_code == 200
-    assert "请选择指标，或将任务标为手工填报并填写状态。" in response.content.decode()
+    assert "请选择指标，或将任务标为人工填报并填写状态。" in response.content.decode()
     assert Task.objects.count() == count
