@@ -233,7 +233,7 @@ def groups_for_page(user, date: datetime.date):
 def leaders_for_page(user):
     return (
         GroupLeader.objects.visible_to(user)
-        .select_related("group__village", "candidate__round")
+        .select_related("group__village", "candidate__round", "member__branch")
         .order_by("group__village__name", "group_id", "-started_on")
     )
 

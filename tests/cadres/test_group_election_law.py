@@ -247,3 +247,41 @@ def test_overlapping_committee_terms_are_refused():
         services.village_committee_term_save(
             term=VillageCommitteeTerm(village=group.village, starts_on=D(2025, 1, 1)), by=SYSTEM
         )
+
+
+# --- the admin: a ballot for the selected candidates of one group ---------------------------------
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_the_office_records_a_ballot_from_the_candidates_list(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from branches.models import Village
+
+    office = get_user_model().objects.get(username="office")
+    client.force_login(office, backend="django.contrib.auth.backends.ModelBackend")
+    group = GroupF(village=Village.objects.get(name="花园村"))
+    rnd = ElectionRoundFactory(villages=[group.village])
+    a, b = through_exam(rnd, group, name="甲"), through_exam(rnd, group, name="乙")
+    url = reverse("admin:cadres_candidate_changelist")
+    chosen = {"action": "meeting_action", "_selected_action": [a.pk, b.pk]}
+    page = client.post(url, chosen)
+    assert page.status_code == 200 and "应到人数" in page.content.decode()
+    form = {
+        **chosen,
+        "apply": "1",
+        "held_on": "2024-04-20",
+        "basis": "adults",
+        "expected": "30",
+        "present": "19",
+    }
+    refused = client.post(url, {**form, f"votes_{a.pk}": "15", f"votes_{b.pk}": "4"})
+    assert "不足三分之二" in refused.content.decode()
+    assert not GroupMeeting.objects.filter(group=group).exists()
+    tie = client.post(url, {**form, "present": "20", f"votes_{a.pk}": "10", f"votes_{b.pk}": "10"})
+    assert tie.status_code == 302
+    assert GroupMeeting.objects.get(group=group).outcome == Outcome.ANOTHER_BALLOT
+    client.post(url, {**form, "present": "20", f"votes_{a.pk}": "11", f"votes_{b.pk}": "9"})
+    second = GroupMeeting.objects.get(group=group, ballot=2)
+    assert second.winner == a

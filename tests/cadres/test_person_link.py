@@ -143,3 +143,30 @@ def test_the_demo_links_each_village_secretary_to_the_serving_party_secretary():
         ).get()
         assert cadre.member == serving.member
         assert cadre.id_number == serving.member.id_number
+
+
+@pytest.mark.usefixtures("demo_db")
+def test_pages_show_one_person_with_the_party_membership_and_the_ballots(client):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from cadres.models import GroupMeeting
+
+    office = get_user_model().objects.get(username="office")
+    client.force_login(office, backend="django.contrib.auth.backends.ModelBackend")
+    linked = GroupLeader.objects.serving().filter(member__isnull=False).first()
+    if linked is None:  # the demo's leaders are no members: link one, as the service would
+        linked = GroupLeader.objects.serving().first()
+        member = MemberFactory(id_number=linked.id_number, birth_date=linked.birth_date)
+        services.link_person(person=linked, by=SYSTEM)
+        assert linked.member == member
+    html = client.get(reverse("cadres:leader_list")).content.decode()
+    assert f"中共党员，{linked.member.branch}" in html
+    tie = GroupMeeting.objects.get(outcome=GroupMeeting.Outcome.ANOTHER_BALLOT)
+    page = client.get(reverse("cadres:group_detail", args=[tie.group_id])).content.decode()
+    assert "另行选举" in page and "村民小组会议" in page and "村民委员会任期" in page
+    secretary = VillageCadre.objects.filter(post=VillageCadre.Post.SECRETARY).first()
+    pairing = secretary.pairings.first()
+    if pairing is not None:
+        detail = client.get(reverse("cadres:pairing_detail", args=[pairing.pk])).content.decode()
+        assert f"中共党员，{secretary.member.branch}" in detail

@@ -1,6 +1,6 @@
-"""The office's own words (issue 11 §6): 选举批次, 区委组织部下发, 人工填报, 实训基地, 主办（委托）单位,
-one term for the ID number (身份证号码) and one for group leaders' pay (薪酬, the seed report's
-"五档递增的薪酬制度"); no raw period code on the pay sheet."""
+"""The office's own words (issue 11 §6): 选举批次, 区委组织部下发, 人工填报, 实训基地,
+主办（委托）单位, one term for the ID number (身份证号码) and one for group leaders' pay (薪酬, the
+seed report's "五档递增的薪酬制度"); no raw period code on the pay sheet."""
 
 import datetime
 
