@@ -109,7 +109,6 @@ REASON_QUALIFICATION = _("Did not meet the qualification: %(conditions)s.")
 REASON_PARTY = _("Not recommended by the Party organisation.")
 REASON_MASS = _("Mass recommendation %(votes_for)s of %(votes_cast)s votes; the rule is %(rule)s.")
 REASON_EXAM = _("Exam score %(score)s below the pass mark %(pass_mark)s.")
-REASON_ELECTION = _("Election %(votes_for)s of %(votes_cast)s votes; the rule is %(rule)s.")
 REASON_NOT_ELECTED = _(
     "Group meeting ballot %(ballot)s: %(votes)s votes of %(present)s present; %(winner)s was "
     "elected."
@@ -401,48 +400,6 @@ def candidate_record_exam(
 
 
 @transaction.atomic
-def candidate_record_election(
-    *, by, candidate: Candidate, votes_for: int, votes_cast: int, on: datetime.date
-) -> Candidate:
-    """Step 4: the villagers' meeting vote; elected by the round's rule, then takes office."""
-    candidate = _lock(candidate)
-    check_write_scope(by, candidate)
-    _require_step(candidate, Step.ELECTION)
-    _check_votes(votes_for, votes_cast)
-    _check_not_future(on)
-    candidate.election_votes_for = votes_for
-    candidate.election_votes_cast = votes_cast
-    candidate.election_on = on
-    rule = candidate.round.election_rule
-    if not VoteRule.passes(rule, votes_for, votes_cast):
-        _stop(
-            candidate,
-            at=Step.ELECTION,
-            reason=gettext(REASON_ELECTION)
-            % {"votes_for": votes_for, "votes_cast": votes_cast, "rule": VoteRule(rule).label},
-        )
-        return _save(candidate)
-    if Candidate.objects.filter(
-        round=candidate.round, group=candidate.group, stage=Stage.ELECTED
-    ).exists():
-        raise ValidationError(MSG_GROUP_ALREADY_ELECTED)
-    candidate.stage = Stage.ELECTED
-    _save(candidate)
-    leader_take_office(
-        by=by,
-        group=candidate.group,
-        name=candidate.name,
-        gender=candidate.gender,
-        id_number=candidate.id_number,
-        phone=candidate.phone,
-        started_on=max(on, candidate.round.term_start),
-        term_end=candidate.round.term_end,
-        candidate=candidate,
-    )
-    return candidate
-
-
-@transaction.atomic
 def group_meeting_record(
     *,
     by,
@@ -454,7 +411,9 @@ def group_meeting_record(
     present: int,
     votes: Mapping[Candidate, int],
 ) -> GroupMeeting:
-    """Step 4 as the law runs it: one ballot of the 村民小组会议 (《村民委员会组织法》第二十八条).
+    """Step 4, 一选, as the law runs it: one ballot of the 村民小组会议 (《村民委员会组织法》
+    第二十八条). The only way to record an election: a candidate's votes alone, without the
+    meeting's 应到 and 实到, elect nobody.
 
     The meeting is valid only when at least two-thirds of those who should attend are present
     (``has_quorum``); an invalid meeting's result is refused. A candidate with more than half of
@@ -490,8 +449,9 @@ def group_meeting_record(
     }
     for c, n in votes.items():
         found = finalists.get(c.pk)
-        if found is None or found.stage != Stage.EXAMINED:
+        if found is None:
             raise ValidationError(MSG_NOT_A_FINALIST % {"name": c.name})
+        _require_step(found, Step.ELECTION)
         if n is None or n < 0:
             raise ValidationError(MSG_NEGATIVE_VOTES)
     if sum(votes.values()) > present:
