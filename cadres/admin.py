@@ -290,7 +290,9 @@ class PayScaleAdmin(ScopedModelAdmin):
 
 @admin.register(ElectionRound)
 class ElectionRoundAdmin(ScopedModelAdmin):
-    list_display = ("name", "announced_on", "pass_mark", "election_rule", "term_start", "term_end")
+    list_display = ("name", "announced_on", "pass_mark", "term_start", "term_end")
+    # 一选 is decided by the law (more than half of those present), not by a rule of the round
+    exclude = ("election_rule",)
     filter_horizontal = ("villages",)
 
 
@@ -544,6 +546,9 @@ class GroupLeaderAdmin(PersonLinkMixin, ScopedModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("group__village", "member__branch")
+
+    def save_model(self, request, obj, form, change):
+        services.leader_save(leader=obj, by=request.user)
 
 
 # --- recruitment --------------------------------------------------------------------------------

@@ -652,6 +652,19 @@ def link_people(*, by, village=None) -> int:
 
 
 @transaction.atomic
+def leader_save(*, by, leader: GroupLeader) -> GroupLeader:
+    """A leader entered or edited by hand (the admin): the term still ends with the village
+    committee's term (``leader_term_end``) and the person is linked to a Party member record."""
+    check_write_scope(by, leader)
+    leader.term_end = leader_term_end(
+        leader.group.village, leader.started_on, fallback=leader.term_end
+    )
+    if leader.member_id is None:
+        leader.member = _matching_member(leader)
+    return _save(leader)
+
+
+@transaction.atomic
 def leader_leave(*, by, leader: GroupLeader, on: datetime.date) -> GroupLeader:
     check_write_scope(by, leader)
     leader.ended_on = on

@@ -24,6 +24,7 @@ from cadres.models import (
 from chengjiang.access import SYSTEM
 from tests.cadres.factories import ElectionRoundFactory, through_exam
 from tests.cadres.factories import VillageGroupFactory as GroupF
+from tests.factories import valid_id_number
 
 D = datetime.date
 Stage = Candidate.Stage
@@ -285,3 +286,22 @@ def test_the_office_records_a_ballot_from_the_candidates_list(client):
     client.post(url, {**form, "present": "20", f"votes_{a.pk}": "11", f"votes_{b.pk}": "9"})
     second = GroupMeeting.objects.get(group=group, ballot=2)
     assert second.winner == a
+
+
+def test_a_leader_entered_by_hand_also_ends_with_the_committee_term():
+    group = GroupF()
+    term = services.village_committee_term_save(
+        term=VillageCommitteeTerm(village=group.village, starts_on=D(2021, 10, 8)), by=SYSTEM
+    )
+    leader = services.leader_save(
+        leader=GroupLeader(
+            group=group,
+            name="丁",
+            gender="M",
+            id_number=valid_id_number(),
+            started_on=D(2023, 3, 1),
+            term_end=D(2030, 1, 1),
+        ),
+        by=SYSTEM,
+    )
+    assert leader.term_end == term.ends_on
