@@ -563,7 +563,7 @@ def leader_take_office(
         started_on=started_on,
         term_end=leader_term_end(group.village, started_on, fallback=term_end),
     )
-    leader.member = _matching_member(leader)
+    leader.member = _matching_member(leader, by)
     return _save(leader)
 
 
@@ -601,15 +601,16 @@ def village_committee_term_save(*, by, term: VillageCommitteeTerm) -> VillageCom
 # --- one person, one record ---------------------------------------------------------------------
 
 
-def _matching_member(person):
-    """The Party member with the person's ID number, or None (IDs are unique among members)."""
+def _matching_member(person, by):
+    """The Party member with the person's ID number among those ``by`` may see, or None (IDs
+    are unique among members; a member out of scope reads as no member)."""
     from branches.models import Member
     from branches.validators import normalize_id_number
 
     id_number = normalize_id_number(person.id_number or "")
     if not id_number:
         return None
-    return Member.objects.filter(id_number=id_number).first()
+    return Member.objects.visible_to(by).filter(id_number=id_number).first()
 
 
 def _check_member(person) -> None:
@@ -626,7 +627,7 @@ def link_person(*, by, person):
     """One person, one record: link a 村干部, 村民组长 or 后备干部 to the Party member record with
     the same ID number (or unlink it when there is none). Returns the member or None."""
     check_write_scope(by, person)
-    person.member = _matching_member(person)
+    person.member = _matching_member(person, by)
     _save(person)
     return person.member
 
@@ -645,7 +646,7 @@ def link_people(*, by, village=None) -> int:
         if village is not None:
             rows = rows.filter(**{route: village})
         for person in rows:
-            if _matching_member(person) is not None:
+            if _matching_member(person, by) is not None:
                 link_person(by=by, person=person)
                 linked += 1
     return linked
@@ -660,7 +661,7 @@ def leader_save(*, by, leader: GroupLeader) -> GroupLeader:
         leader.group.village, leader.started_on, fallback=leader.term_end
     )
     if leader.member_id is None:
-        leader.member = _matching_member(leader)
+        leader.member = _matching_member(leader, by)
     return _save(leader)
 
 
@@ -924,7 +925,7 @@ def reserve_cadre_add(
         applicant=applicant,
     )
     check_write_scope(by, cadre)
-    cadre.member = _matching_member(cadre)
+    cadre.member = _matching_member(cadre, by)
     _save(cadre)
     reserve_cadre_set_status(
         cadre=cadre, status=ReserveCadre.Status.POOL, since=recruited_on, by=by
@@ -952,7 +953,7 @@ def village_cadre_save(*, by, cadre: VillageCadre) -> VillageCadre:
     """A village post-holder; one who is a Party member is linked to that record (by ID)."""
     check_write_scope(by, cadre)
     if cadre.member_id is None:
-        cadre.member = _matching_member(cadre)
+        cadre.member = _matching_member(cadre, by)
     return _save(cadre)
 
 

@@ -170,3 +170,21 @@ def test_pages_show_one_person_with_the_party_membership_and_the_ballots(client)
     if pairing is not None:
         detail = client.get(reverse("cadres:pairing_detail", args=[pairing.pk])).content.decode()
         assert f"中共党员，{secretary.member.branch}" in detail
+
+
+def test_a_member_outside_the_users_scope_is_not_linked(tree, users):
+    """A village secretary's record finds no member of another village (not found, not linked)."""
+    other_village_member = tree.b_members[0]
+    cadre = services.village_cadre_save(
+        cadre=VillageCadre(
+            village=tree.va,
+            name="外村同号",
+            gender=other_village_member.gender,
+            id_number=other_village_member.id_number,
+            post=VillageCadre.Post.COMMITTEE_MEMBER,
+            term_start=D(2021, 10, 8),
+        ),
+        by=users.sec_a,
+    )
+    assert cadre.member is None
+    assert services.link_person(person=cadre, by=SYSTEM) == other_village_member
