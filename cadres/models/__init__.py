@@ -11,7 +11,6 @@ Everything is importable from ``cadres.models`` as before.
 
 from .base import (
     HUNDRED,
-    MSG_BIRTH_DATE,
     TIER_COUNT,
     Person,
     SubDistrictQuerySet,
@@ -84,7 +83,6 @@ __all__ = [
     "EDUCATION_ORDER",
     "HUNDRED",
     "MSG_ALREADY_PAIRED",
-    "MSG_BIRTH_DATE",
     "MSG_END_BEFORE_START",
     "MSG_FIRST_TIER_FROM_ZERO",
     "MSG_LOG_DATE",

@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Member
-from branches.validators import mask_id_number, mask_phone, validate_id_number, validate_phone
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE
+from chengjiang.personal_data import (
+    check_birth_date,
+    id_birth_date,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
 
 TIER_COUNT = 5
 HUNDRED = Decimal("100")
-
-MSG_BIRTH_DATE = _("The birth date differs from the ID number's.")
 
 
 class Person(models.Model):
@@ -33,18 +38,10 @@ class Person(models.Model):
         abstract = True
 
     def clean(self) -> None:
-        from branches.validators import birth_date_from_id, normalize_id_number
-
         self.id_number = normalize_id_number(self.id_number)
-        if self.id_number and len(self.id_number) == 18:
-            try:
-                birth = birth_date_from_id(self.id_number)
-            except ValueError:
-                return
-            if self.birth_date is None:
-                self.birth_date = birth
-            elif self.birth_date != birth:
-                raise ValidationError({"birth_date": MSG_BIRTH_DATE})
+        if self.birth_date is None:
+            self.birth_date = id_birth_date(self.id_number)
+        check_birth_date(self.id_number, self.birth_date)
 
     @property
     def masked_id_number(self) -> str:
@@ -58,5 +55,4 @@ class Person(models.Model):
 class SubDistrictQuerySet(ScopedQuerySet):
     """Records of the sub-district as a whole (the pay scale): every scoped user sees them."""
 
-    def within(self, path: str):
-        return self
+    scope_whole_tree = True

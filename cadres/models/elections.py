@@ -15,7 +15,7 @@ from django.db.models.lookups import GreaterThanOrEqual
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.models import Member, Organization, Village
+from branches.models import Member, Village
 from chengjiang.access import ScopedQuerySet
 
 from .base import Person
@@ -64,14 +64,7 @@ class VoteRule(models.TextChoices):
 
 
 class ElectionRoundQuerySet(ScopedQuerySet):
-    scope_village_field = "villages"
-
-    def within(self, path: str):
-        villages = Organization.objects.filter(path__startswith=path).values("village")
-        ids = ElectionRound.villages.through.objects.filter(village__in=villages).values(
-            "electionround"
-        )
-        return self.filter(pk__in=ids)
+    scope_village_field = "villages"  # any of its villages shows a round; all of them write it
 
 
 class ElectionRound(models.Model):
@@ -547,7 +540,3 @@ class GroupLeader(Person):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.group}）"
-
-    @property
-    def is_serving(self) -> bool:
-        return self.ended_on is None

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
@@ -15,8 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from branches.models import Member, Village
-from branches.validators import mask_phone, validate_phone
 from chengjiang.access import ScopedQuerySet
+from chengjiang.models import Recorded
+from chengjiang.personal_data import mask_phone, validate_phone
 
 from .base import Person
 from .recruitment import ReserveCadre
@@ -30,11 +30,6 @@ MSG_LOG_FUTURE = _("The date cannot be in the future.")
 
 class VillageCadreQuerySet(ScopedQuerySet):
     scope_village_field = "village"
-
-    def serving_on(self, date: datetime.date):
-        return self.filter(term_start__lte=date).filter(
-            Q(term_end__isnull=True) | Q(term_end__gte=date)
-        )
 
 
 class VillageCadre(Person):
@@ -176,7 +171,7 @@ class MentoringLogQuerySet(ScopedQuerySet):
     scope_village_field = "pairing__reserve_cadre__village"
 
 
-class MentoringLog(models.Model):
+class MentoringLog(Recorded):
     """One entry of a pairing's mentoring log (secretaries may add them for their village)."""
 
     pairing = models.ForeignKey(
@@ -195,15 +190,6 @@ class MentoringLog(models.Model):
         related_name="+",
     )
     content = models.TextField(_("content"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MentoringLogQuerySet.as_manager()
 
