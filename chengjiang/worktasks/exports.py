@@ -162,9 +162,11 @@ def _properties(doc, *, title: str, office: str, made: datetime.datetime) -> Non
 def report_docx(
     report: RenderedReport, *, office: str | None = None, on: datetime.date | None = None
 ) -> bytes:
-    """The year-end summary as a .docx laid out per GB/T 9704, signed by ``office`` (default
-    ``office_name()``) and dated ``on`` (default today)."""
-    office = office or office_name()
+    """The year-end summary as a .docx laid out per GB/T 9704, signed by ``office`` (default:
+    the organisation whose saved wording this is, else ``office_name()``) and dated ``on``
+    (default today)."""
+    draft = report.draft
+    office = office or (draft.scope.name if draft is not None else office_name())
     on = on or timezone.localdate()
     made = datetime.datetime.combine(on, datetime.time(0, 0))
     doc = Document()

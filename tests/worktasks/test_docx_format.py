@@ -123,3 +123,14 @@ def test_the_office_comes_from_the_settings_and_the_date_is_today():
     assert texts[-2:] == ["中共另一街道工作委员会", chinese_date(timezone.localdate())]
     assert doc.core_properties.created.date() == timezone.localdate()
     assert _mm(doc.sections[0].top_margin) == _mm(Mm(37))
+
+
+def test_a_scopes_own_wording_is_signed_by_that_organisation():
+    from branches.models import Organization
+    from chengjiang.worktasks.models import ReportDraft
+
+    report = _report()
+    report.draft = ReportDraft(year=2024, scope=Organization(name="中共测试村委员会"))
+    doc = Document(io.BytesIO(report_docx(report, on=ON)))
+    assert [p.text for p in doc.paragraphs if p.text][-2] == "中共测试村委员会"
+    assert doc.core_properties.author == "中共测试村委员会"
