@@ -1,0 +1,284 @@
+"""The portal's long work, wired as kinds of job (registered when the app is ready).
+
+* ``export``: a register (members, meetings, …) exported in chunks, scoped and masked for the
+  person who asked, as .xlsx or .csv;
+* ``worktasks.report_docx`` / ``worktasks.progress_xlsx``: the year-end summary and the
+  checklist's progress sheet (``chengjiang/worktasks/exports.py``);
+* ``import``: a stored sheet through the bulk import (``settings.JOB_IMPORT_FUNCTION``,
+  ``import_rows(resource, file, *, by, dry_run, progress)``);
+* ``summaries.rebuild``: the dashboard's summaries (``settings.JOB_REBUILD_SUMMARIES_FUNCTION``,
+  ``rebuild_summaries(progress=None)``);
+* ``scale_data``: ``manage.py generate_scale_data`` (superusers, an empty database).
+"""
+
+from __future__ import annotations
+
+import io
+
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from chengjiang.access import scope_path
+
+from .registry import JobFailed, Outcome, RowErrors, register
+
+MSG_NO_SCOPE = _("The organisation was not found.")
+MSG_NO_CHECKLIST = _("There is no checklist for %(year)s.")
+MSG_NO_SUMMARY = _("This scope has no year-end summary of its own.")
+MSG_BAD_PARAMS = _("The job's settings are not valid.")
+MSG_HOOK_MISSING = _("This kind of job is not available on this server yet.")
+MSG_ROWS_REFUSED = _("%(count)s rows were refused; nothing was imported.")
+MSG_EXPORTED = _("%(count)s rows exported.")
+MSG_IMPORTED = _("%(count)s rows imported.")
+MSG_FILE_MADE = _("The file has been made.")
+MSG_SUMMARIES = _("The summaries have been rebuilt.")
+MSG_SCALE_DONE = _("The scale data has been generated.")
+
+CHUNK = 1000
+
+# What the ``export`` kind may export: key → (resource class, view permission).
+EXPORTS = {
+    "organizations": ("branches.resources.OrganizationResource", "branches.view_organization"),
+    "members": ("branches.resources.MemberResource", "branches.view_member"),
+    "meetings": ("branches.resources.MeetingResource", "branches.view_meeting"),
+    "talks": ("branches.resources.TalkResource", "branches.view_talk"),
+    "training_classes": (
+        "training.resources.TrainingClassResource",
+        "training.view_trainingclass",
+    ),
+}
+FORMATS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+def _int(params: dict, name: str, *, low: int, high: int, required: bool = True) -> int | None:
+    value = params.get(name)
+    if value in (None, "") and not required:
+        return None
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise JobFailed(MSG_BAD_PARAMS) from None
+    if not low <= number <= high:
+        raise JobFailed(MSG_BAD_PARAMS)
+    return number
+
+
+def _scope(params: dict, by):
+    """(scope path, organisation) of the ``org`` parameter, or ``by``'s own scope."""
+    from branches.models import Organization
+
+    path = scope_path(by)
+    if path is None:
+        raise JobFailed(MSG_NO_SCOPE)
+    org_id = _int(params, "org", low=1, high=2**62, required=False)
+    if org_id is None:
+        return path, getattr(by, "organization", None) if path else None
+    org = Organization.objects.visible_to(by).filter(pk=org_id).first()
+    if org is None:
+        raise JobFailed(MSG_NO_SCOPE)
+    return org.path, org
+
+
+# --- exports ----------------------------------------------------------------------------------
+
+
+def _may_export(user) -> bool:
+    return any(user.has_perm(perm) for _path, perm in EXPORTS.values())
+
+
+@register("export", label=_("Export a register"), allowed=_may_export)
+def export(params, *, by, progress) -> Outcome:
+    entry = EXPORTS.get(params.get("resource"))
+    fmt = params.get("format", "xlsx")
+    if entry is None or fmt not in FORMATS:
+        raise JobFailed(MSG_BAD_PARAMS)
+    resource_path, perm = entry
+    if not by.has_perm(perm):
+        raise JobFailed(MSG_BAD_PARAMS)
+    resource = import_string(resource_path)(user=by)
+    queryset = resource.get_queryset().order_by("pk")
+    pks = list(queryset.values_list("pk", flat=True))
+    progress(0, len(pks))
+    combined = None
+    for start in range(0, len(pks), CHUNK):
+        chunk = resource.export(queryset=queryset.filter(pk__in=pks[start : start + CHUNK]))
+        if combined is None:
+            combined = chunk
+        else:
+            for row in chunk:
+                combined.append(row)
+        progress(start + len(chunk), len(pks))
+    if combined is None:
+        combined = resource.export(queryset=queryset.none())
+    content = combined.export(fmt)
+    if isinstance(content, str):
+        content = ("\ufeff" + content).encode("utf-8")  # Excel opens a BOM-marked CSV as UTF-8
+    name = f"{resource.title()}-{timezone.localdate():%Y%m%d}.{fmt}"
+    return Outcome(
+        summary=gettext(MSG_EXPORTED) % {"count": len(pks)},
+        content=content,
+        filename=name,
+        content_type=FORMATS[fmt],
+    )
+
+
+def export_rows(key: str, user) -> int:
+    """How many rows ``user``'s export of ``key`` would hold (to decide: now, or a job)."""
+    resource = import_string(EXPORTS[key][0])(user=user)
+    return resource.get_queryset().count()
+
+
+# --- the year-end files -----------------------------------------------------------------------
+
+
+@register(
+    "worktasks.report_docx", label=_("Year-end summary (.docx)"), allowed="worktasks.view_task"
+)
+def report_docx(params, *, by, progress) -> Outcome:
+    from chengjiang.worktasks.exports import DOCX_TYPE
+    from chengjiang.worktasks.exports import report_docx as make_docx
+    from chengjiang.worktasks.report import render_report
+
+    year = _int(params, "year", low=2000, high=2100)
+    progress(0, 2)
+    path, org = _scope(params, by)
+    rendered = render_report(year=year, scope=path, scope_org=org)
+    if not rendered.offered:
+        raise JobFailed(MSG_NO_SUMMARY)
+    progress(1, 2)
+    content = make_docx(rendered)
+    progress(2, 2)
+    return Outcome(
+        summary=str(MSG_FILE_MADE),
+        content=content,
+        filename=gettext("summary-%(year)s.docx") % {"year": year},
+        content_type=DOCX_TYPE,
+    )
+
+
+@register(
+    "worktasks.progress_xlsx", label=_("Checklist progress (.xlsx)"), allowed="worktasks.view_task"
+)
+def progress_xlsx(params, *, by, progress) -> Outcome:
+    from chengjiang.worktasks import selectors
+    from chengjiang.worktasks.exports import XLSX_TYPE
+    from chengjiang.worktasks.exports import progress_xlsx as make_xlsx
+    from chengjiang.worktasks.models import Checklist
+
+    year = _int(params, "year", low=2000, high=2100)
+    progress(0, 2)
+    path, org = _scope(params, by)
+    checklist = Checklist.objects.filter(year=year).first()
+    if checklist is None:
+        raise JobFailed(gettext(MSG_NO_CHECKLIST) % {"year": year})
+    figures = selectors.checklist_progress(checklist, path, getattr(org, "pk", None))
+    progress(1, 2)
+    content = make_xlsx(figures)
+    progress(2, 2)
+    return Outcome(
+        summary=str(MSG_FILE_MADE),
+        content=content,
+        filename=gettext("checklist-%(year)s.xlsx") % {"year": year},
+        content_type=XLSX_TYPE,
+    )
+
+
+# --- hooks to the bulk import and the dashboard's summaries -------------------------------------
+
+
+def _hook(dotted: str):
+    try:
+        return import_string(dotted)
+    except ImportError:
+        raise JobFailed(MSG_HOOK_MISSING) from None
+
+
+def _may_import(user) -> bool:
+    return any(user.has_perm(perm.replace(".view_", ".add_")) for _p, perm in EXPORTS.values())
+
+
+@register("import", label=_("Import a sheet"), writes=True, allowed=_may_import)
+def import_sheet(params, *, by, progress) -> Outcome:
+    """``params``: ``resource`` (a key of EXPORTS), ``file`` (a name in the default storage,
+    stored by the page that took the upload), ``dry_run``. One transaction (``writes=True``):
+    a refused row leaves nothing written."""
+    entry = EXPORTS.get(params.get("resource"))
+    name = params.get("file") or ""
+    if entry is None or not name.startswith("jobs/uploads/"):
+        raise JobFailed(MSG_BAD_PARAMS)
+    if not by.has_perm(entry[1].replace(".view_", ".add_")):
+        raise JobFailed(MSG_BAD_PARAMS)
+    import_rows = _hook(settings.JOB_IMPORT_FUNCTION)
+    resource = import_string(entry[0])(user=by)
+    with default_storage.open(name, "rb") as stream:
+        result = import_rows(
+            resource, stream, by=by, dry_run=bool(params.get("dry_run")), progress=progress
+        )
+    rows = [str(r) for r in (getattr(result, "row_errors", None) or [])]
+    if rows:
+        raise RowErrors(gettext(MSG_ROWS_REFUSED) % {"count": len(rows)}, rows)
+    count = getattr(result, "count", None)
+    return Outcome(summary=gettext(MSG_IMPORTED) % {"count": count if count is not None else ""})
+
+
+@register(
+    "summaries.rebuild",
+    label=_("Rebuild the dashboard's summaries"),
+    writes=True,
+    allowed=lambda user: user.is_superuser or user.has_perm("worktasks.change_task"),
+)
+def rebuild_summaries(params, *, by, progress) -> Outcome:
+    rebuild = _hook(settings.JOB_REBUILD_SUMMARIES_FUNCTION)
+    rebuild(progress=progress)
+    return Outcome(summary=str(MSG_SUMMARIES))
+
+
+# --- scale data --------------------------------------------------------------------------------
+
+SCALE_STEPS = 12  # the generator's progress lines (one per table written, and ANALYZE)
+
+
+class _CountingOut(io.StringIO):
+    """The command's output: each line is one step of the generator."""
+
+    def __init__(self, progress):
+        super().__init__()
+        self.progress = progress
+        self.lines = 0
+
+    def write(self, text):
+        if text.strip():
+            self.lines += 1
+            self.progress(min(self.lines, SCALE_STEPS - 1), SCALE_STEPS)
+        return super().write(text)
+
+
+SCALE_OPTIONS = ("subdistricts", "villages", "orgs", "members", "meetings", "talks", "year")
+
+
+@register(
+    "scale_data",
+    label=_("Generate scale data"),
+    writes=True,
+    allowed=lambda user: user.is_superuser,
+)
+def scale_data(params, *, by, progress) -> Outcome:
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    options = {k: _int(params, k, low=0, high=10**8) for k in SCALE_OPTIONS if k in params}
+    out = _CountingOut(progress)
+    progress(0, SCALE_STEPS)
+    try:
+        call_command("generate_scale_data", stdout=out, **options)
+    except CommandError as exc:
+        raise JobFailed(str(exc)) from None
+    progress(SCALE_STEPS, SCALE_STEPS)
+    return Outcome(summary=str(MSG_SCALE_DONE))

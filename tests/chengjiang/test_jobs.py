@@ -1,0 +1,184 @@
+"""Issue 12: long work runs as jobs — progress that moves, a result or row errors, and a failed
+job that leaves nothing half-written and says why in Chinese. Here the embedded backends
+(eager, and the background thread ``make run`` uses without Redis); the Celery worker on Redis is
+in test_celery_redis.py."""
+
+from __future__ import annotations
+
+import io
+import time
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from branches.models import Village
+from chengjiang.jobs import runner
+from chengjiang.jobs.models import Job
+from chengjiang.jobs.registry import KINDS, MSG_NOT_ALLOWED, run_job
+from chengjiang.jobs.services import job_start
+from tests.chengjiang import jobkinds
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+
+
+@pytest.fixture
+def eager(settings):
+    settings.JOBS_BACKEND = "eager"
+
+
+def _state(client, job):
+    response = client.get(reverse("jobs:status", kwargs={"pk": job.pk}))
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_the_portals_long_work_is_registered():
+    assert {
+        "export",
+        "import",
+        "worktasks.report_docx",
+        "worktasks.progress_xlsx",
+        "summaries.rebuild",
+        "scale_data",
+    } <= set(KINDS)
+
+
+def test_a_job_reports_progress_and_keeps_its_result(eager, users, login):
+    job = job_start(kind="test.count", params={"steps": 3, "name": "进度村"}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE
+    assert (job.done, job.total) == (3, 3)
+    assert Village.objects.filter(name__startswith="进度村-").count() == 3
+    client = login(users.office)
+    state = _state(client, job)
+    assert state["percent"] == 100 and state["finished"]
+    assert state["message"] == "写入 3 个村"
+    download = client.get(state["download_url"])
+    assert b"".join(download.streaming_content) == b"a,b\n1,2\n"
+
+
+def test_a_failed_job_writes_nothing_and_says_why_in_chinese(eager, users, login):
+    job = job_start(kind="test.fail", params={"name": "失败村"}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == jobkinds.MSG_TEST_REFUSED
+    assert not Village.objects.filter(name__startswith="失败村-").exists()
+    assert (job.done, job.total) == (2, 3)  # how far it got
+    page = login(users.office).get(job.get_absolute_url())
+    assert jobkinds.MSG_TEST_REFUSED in page.content.decode()
+    assert not _state(login(users.office), job)["download_url"]
+
+
+def test_an_unexpected_error_writes_nothing_and_is_reported_in_chinese(eager, users):
+    job = job_start(kind="test.crash", params={"name": "崩溃村"}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == str(runner.MSG_CRASHED)
+    assert not Village.objects.filter(name__startswith="崩溃村-").exists()
+
+
+def test_run_job_is_the_one_entry_whatever_runs_it(users):
+    seen = []
+    outcome = run_job(
+        "test.count",
+        {"steps": 2, "name": "直接村"},
+        by=users.office,
+        progress=lambda done, total=None: seen.append((done, total)),
+    )
+    assert outcome.summary == "写入 2 个村"
+    assert seen == [(0, 2), (1, 2), (2, 2)]
+
+
+def test_a_job_and_its_result_are_its_starters_only(eager, users, login):
+    job = job_start(kind="test.count", params={"steps": 1, "name": "私有村"}, by=users.sec_a)
+    for other in (users.sec_b, users.office, users.leader):
+        client = login(other)
+        for name in ("jobs:detail", "jobs:status", "jobs:download"):
+            assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 404
+    assert (
+        login(users.sec_a).get(reverse("jobs:download", kwargs={"pk": job.pk})).status_code == 200
+    )
+
+
+def test_who_may_start_what(eager, users):
+    with pytest.raises(ValidationError, match=str(MSG_NOT_ALLOWED)):
+        job_start(kind="scale_data", params={}, by=users.office)
+
+
+def test_a_stale_running_job_is_shown_as_interrupted(users, settings, login):
+    settings.JOB_STALE_SECONDS = 60
+    job = Job.objects.create(created_by=users.office, kind="test.count", status="running")
+    runner.ProgressReporter(job.pk)(1, 4)
+    assert _state(login(users.office), job)["status"] == "running"
+    runner.cache.set(runner.progress_key(job.pk), {"done": 1, "total": 4, "at": time.time() - 61})
+    state = _state(login(users.office), job)
+    assert state["status"] == "failed"
+    assert state["message"] == str(runner.MSG_INTERRUPTED)
+
+
+def test_export_job_makes_the_scoped_masked_register(eager, users, tree, login):
+    job = job_start(kind="export", params={"resource": "members", "format": "xlsx"}, by=users.sec_a)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    assert job.total == len(tree.a_members)
+    response = login(users.sec_a).get(reverse("jobs:download", kwargs={"pk": job.pk}))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    text = " ".join(str(c.value) for row in sheet.iter_rows() for c in row if c.value)
+    for member in tree.a_members:
+        assert member.name in text
+        assert member.id_number not in text  # masked, as in the admin's export
+    for member in tree.b_members:
+        assert member.name not in text
+
+
+def test_the_list_page_starts_a_job_and_the_page_follows_it(eager, users, tree, login):
+    client = login(users.office)
+    page = client.get(reverse("jobs:list"))
+    assert page.status_code == 200
+    response = client.post(
+        reverse("jobs:start"), {"kind": "export", "resource": "meetings", "format": "csv"}
+    )
+    job = Job.objects.get(created_by=users.office)
+    assert response["Location"] == job.get_absolute_url()
+    assert _state(client, job)["status"] == "done"
+    assert job.get_absolute_url() in client.get(reverse("jobs:list")).content.decode()
+
+
+def test_thread_backend_runs_after_commit_and_the_bar_moves(committed_db, settings, client):
+    """``make run`` without Redis: the job runs in a thread of the app process; the page's
+    status endpoint shows the count rising, then the result."""
+    settings.JOBS_BACKEND = "thread"
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cache"
+    user = UserFactory(is_superuser=True)
+    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
+    job = job_start(kind="test.count", params={"steps": 5, "pause": 0.3, "name": "线程村"}, by=user)
+    seen = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        state = _state(client, job)
+        seen.append(state["done"])
+        if state["finished"]:
+            break
+        time.sleep(0.1)
+    assert state["status"] == "done", state
+    assert seen == sorted(seen)
+    assert len({d for d in seen if 0 < d < 5}) >= 2, seen  # the bar moved, step by step
+    assert Village.objects.filter(name__startswith="线程村-").count() == 5
+
+
+def test_thread_backend_failure_writes_nothing(committed_db, settings, client):
+    settings.JOBS_BACKEND = "thread"
+    user = UserFactory(is_superuser=True)
+    job = job_start(kind="test.fail", params={"pause": 0.1, "name": "线程失败村"}, by=user)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        job.refresh_from_db()
+        if job.finished:
+            break
+        time.sleep(0.1)
+    assert job.status == Job.Status.FAILED
+    assert job.message == jobkinds.MSG_TEST_REFUSED
+    assert not Village.objects.filter(name__startswith="线程失败村-").exists()
