@@ -102,13 +102,23 @@ def export(params, *, by, progress) -> Outcome:
     resource_path, perm = entry
     if not by.has_perm(perm):
         raise JobFailed(MSG_BAD_PARAMS)
+    fields = params.get("fields") or None
+    if fields is not None and not (
+        isinstance(fields, list) and all(isinstance(f, str) for f in fields)
+    ):
+        raise JobFailed(MSG_BAD_PARAMS)
     resource = import_string(resource_path)(user=by)
-    queryset = resource.get_queryset().order_by("pk")
+    queryset = resource.get_queryset().order_by("pk")  # scoped to ``by``
     pks = list(queryset.values_list("pk", flat=True))
+    if params.get("pks") is not None:  # the rows chosen on the admin's list, still scoped
+        chosen = {int(pk) for pk in params["pks"] if str(pk).isdigit()}
+        pks = [pk for pk in pks if pk in chosen]
     progress(0, len(pks))
     combined = None
     for start in range(0, len(pks), CHUNK):
-        chunk = resource.export(queryset=queryset.filter(pk__in=pks[start : start + CHUNK]))
+        chunk = resource.export(
+            queryset=queryset.filter(pk__in=pks[start : start + CHUNK]), export_fields=fields
+        )
         if combined is None:
             combined = chunk
         else:
@@ -116,7 +126,7 @@ def export(params, *, by, progress) -> Outcome:
                 combined.append(row)
         progress(start + len(chunk), len(pks))
     if combined is None:
-        combined = resource.export(queryset=queryset.none())
+        combined = resource.export(queryset=queryset.none(), export_fields=fields)
     content = combined.export(fmt)
     if isinstance(content, str):
         content = ("\ufeff" + content).encode("utf-8")  # Excel opens a BOM-marked CSV as UTF-8
@@ -129,10 +139,10 @@ def export(params, *, by, progress) -> Outcome:
     )
 
 
-def export_rows(key: str, user) -> int:
-    """How many rows ``user``'s export of ``key`` would hold (to decide: now, or a job)."""
-    resource = import_string(EXPORTS[key][0])(user=user)
-    return resource.get_queryset().count()
+def export_key(resource_class) -> str | None:
+    """The EXPORTS key of a resource class (None: it is not exported by jobs)."""
+    dotted = f"{resource_class.__module__}.{resource_class.__qualname__}"
+    return next((key for key, (path, _perm) in EXPORTS.items() if path == dotted), None)
 
 
 # --- the year-end files -----------------------------------------------------------------------

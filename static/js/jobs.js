@@ -15,6 +15,7 @@
 
   function show(state) {
     var bar = part("bar");
+    bar.className = "job-bar job-bar-" + state.status;
     if (state.percent !== null && state.percent !== undefined) {
       bar.value = state.percent;
       bar.textContent = state.percent + "%";

@@ -182,3 +182,58 @@ def test_thread_backend_failure_writes_nothing(committed_db, settings, client):
     assert job.status == Job.Status.FAILED
     assert job.message == jobkinds.MSG_TEST_REFUSED
     assert not Village.objects.filter(name__startswith="线程失败村-").exists()
+
+
+@pytest.mark.parametrize(
+    "view,kind",
+    [
+        ("worktasks:progress_xlsx", "worktasks.progress_xlsx"),
+        ("worktasks:report_docx", "worktasks.report_docx"),
+    ],
+)
+def test_a_year_end_file_over_the_threshold_is_made_by_a_job(
+    eager, settings, users, tree, login, view, kind
+):
+    from tests.worktasks.factories import TaskFactory
+
+    TaskFactory(responsible=tree.root)
+    client = login(users.office)
+    url = reverse(view, args=[2024])
+    settings.JOB_SYNC_MAX_ORGS = 10_000
+    direct = client.get(url)
+    assert direct.status_code == 200 and direct["Content-Disposition"].startswith("attachment")
+    settings.JOB_SYNC_MAX_ORGS = 2  # the tree has more organisations than that
+    response = client.get(url)
+    job = Job.objects.get(created_by=users.office, kind=kind)
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    state = _state(client, job)
+    assert state["status"] == "done", state
+    made = client.get(state["download_url"])
+    assert b"".join(made.streaming_content)[:2] == b"PK"  # a zip: .docx and .xlsx both
+    assert made["Content-Type"] == direct["Content-Type"]
+
+
+def test_an_admin_export_over_the_threshold_is_made_by_a_job(eager, settings, users, tree, login):
+    from branches.resources import MemberResource
+
+    client = login(users.office)
+    url = reverse("admin:branches_member_export")
+    columns = {f"memberresource_{n}": "on" for n in ("name", "id_number")}
+    settings.JOB_SYNC_MAX_ROWS = 3  # the tree has nine members
+    response = client.post(url, {"format": "0", "resource": "0", **columns})
+    job = Job.objects.get(created_by=users.office, kind="export")
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.params["fields"] == ["name", "id_number"] and "pks" not in job.params
+    made = client.get(_state(client, job)["download_url"])
+    sheet = load_workbook(io.BytesIO(b"".join(made.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 1 + len(tree.a_members) + len(tree.b_members)
+    assert len(rows[0]) == 2  # the chosen columns only
+    masked = {
+        row[1]
+        for row in MemberResource(user=users.office).export(export_fields=["name", "id_number"])
+    }
+    assert {row[1] for row in rows[1:]} == masked
+    settings.JOB_SYNC_MAX_ROWS = 100
+    direct = client.post(url, {"format": "0", "resource": "0", **columns})
+    assert direct["Content-Disposition"].startswith("attachment")
