@@ -95,7 +95,11 @@ def _export_labels() -> dict:
 
 @require_GET
 def job_list(request):
-    jobs = list(Job.objects.visible_to(request.user).select_related("created_by")[:50])
+    jobs = list(
+        Job.objects.visible_to(request.user)
+        .filter(created_by=request.user)
+        .select_related("created_by")[:50]
+    )
     rows = [(job, kind_label(job.kind), job_state(job)) for job in jobs]
     return render(
         request,

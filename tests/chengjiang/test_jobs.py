@@ -92,15 +92,29 @@ def test_run_job_is_the_one_entry_whatever_runs_it(users):
     assert seen == [(0, 2), (1, 2), (2, 2)]
 
 
-def test_a_job_and_its_result_are_its_starters_only(eager, users, login):
-    job = job_start(kind="test.count", params={"steps": 1, "name": "私有村"}, by=users.sec_a)
-    for other in (users.sec_b, users.office, users.leader):
+def test_a_job_and_its_result_are_seen_within_its_starters_scope(eager, users, login):
+    job = job_start(kind="test.count", params={"steps": 1, "name": "范围村"}, by=users.sec_a)
+    names = ("jobs:detail", "jobs:status", "jobs:download")
+    for other in (users.office, users.leader, users.sec_a):
         client = login(other)
-        for name in ("jobs:detail", "jobs:status", "jobs:download"):
-            assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 404
+        for name in names:
+            assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 200
+    client = login(users.sec_b)  # another village
+    for name in names:
+        assert client.get(reverse(name, kwargs={"pk": job.pk})).status_code == 404
+    # "My jobs" lists the person's own
     assert (
-        login(users.sec_a).get(reverse("jobs:download", kwargs={"pk": job.pk})).status_code == 200
+        job.get_absolute_url() not in login(users.office).get(reverse("jobs:list")).content.decode()
     )
+
+
+def test_a_system_job_is_seen_by_superusers_only(eager, users, login):
+    from chengjiang.access import SYSTEM
+
+    job = job_start(kind="test.count", params={"steps": 1, "name": "系统村"}, by=SYSTEM)
+    url = reverse("jobs:detail", kwargs={"pk": job.pk})
+    assert login(users.office).get(url).status_code == 404
+    assert login(UserFactory(is_superuser=True)).get(url).status_code == 200
 
 
 def test_who_may_start_what(eager, users):
@@ -110,7 +124,12 @@ def test_who_may_start_what(eager, users):
 
 def test_a_stale_running_job_is_shown_as_interrupted(users, settings, login):
     settings.JOB_STALE_SECONDS = 60
-    job = Job.objects.create(created_by=users.office, kind="test.count", status="running")
+    job = Job.objects.create(
+        created_by=users.office,
+        organization=users.office.organization,
+        kind="test.count",
+        status="running",
+    )
     runner.ProgressReporter(job.pk)(1, 4)
     assert _state(login(users.office), job)["status"] == "running"
     runner.cache.set(runner.progress_key(job.pk), {"done": 1, "total": 4, "at": time.time() - 61})
