@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from branches.models import Organization
+from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -24,7 +25,6 @@ from .models import Checklist, Line, ManualStatus, Task
 
 MSG_NO_CHECKLIST = _("There is no checklist for the year %(year)s; create it first.")
 MSG_PARAMS = _("Write the measure parameters as name=value, separated by commas.")
-MSG_REQUIRED = _("This column must not be empty.")
 MSG_REQUIRED_FIELD = _("The column “%(column)s” must not be empty.")
 
 
@@ -60,14 +60,6 @@ class ParamsWidget(widgets.Widget):
 
     def render(self, value, obj=None, **kwargs):
         return ",".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
-
-
-class YesWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return str(value or "").strip() in ("是", "1", "True", "true", "√", "Y", "y")
-
-    def render(self, value, obj=None, **kwargs):
-        return "是" if value else ""
 
 
 class OptionalDecimalWidget(widgets.DecimalWidget):
@@ -109,7 +101,7 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
     measure_params = fields.Field("measure_params", "指标参数", ParamsWidget())
     target = fields.Field("target", "目标值", OptionalDecimalWidget())
     manual_status = fields.Field("manual_status", "手工状态", ChoiceLabelWidget(ManualStatus))
-    not_applicable = fields.Field("not_applicable", "不适用", YesWidget())
+    not_applicable = fields.Field("not_applicable", "不适用", YesNoWidget(empty=False))
 
     scope_fields = ("responsible",)
 
