@@ -44,3 +44,31 @@ def fail(params, *, by, progress):
 def crash(params, *, by, progress):
     _village(f"{params['name']}-1")
     raise RuntimeError("boom")
+
+
+# Stand-ins for the hooks the job kinds call by dotted path (settings.JOB_IMPORT_FUNCTION,
+# settings.JOB_REBUILD_SUMMARIES_FUNCTION), with the contract those kinds expect.
+class ImportResult:
+    def __init__(self, count=0, row_errors=()):
+        self.count = count
+        self.row_errors = list(row_errors)
+
+
+def fake_import_rows(resource, file, *, by, dry_run, progress=None):
+    """Writes a village per line, then refuses the lines that say so (all or nothing is the
+    job's transaction)."""
+    lines = file.read().decode().splitlines()
+    errors = []
+    for number, line in enumerate(lines, start=2):
+        _village(line)
+        if "坏" in line:
+            errors.append(f"第 {number} 行：测试拒绝")
+        if progress:
+            progress(number - 1, len(lines))
+    return ImportResult(count=len(lines), row_errors=errors)
+
+
+def fake_rebuild_summaries(progress=None):
+    for i in range(3):
+        if progress:
+            progress(i + 1, 3)

@@ -256,3 +256,75 @@ def test_an_admin_export_over_the_threshold_is_made_by_a_job(eager, settings, us
     settings.JOB_SYNC_MAX_ROWS = 100
     direct = client.post(url, {"format": "0", "resource": "0", **columns})
     assert direct["Content-Disposition"].startswith("attachment")
+
+
+def _stored_upload(content: bytes) -> str:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    return default_storage.save("jobs/uploads/sheet.csv", ContentFile(content))
+
+
+def test_import_job_waits_for_its_hook_and_says_so_in_chinese(eager, settings, users):
+    from chengjiang.jobs.kinds import MSG_HOOK_MISSING
+
+    settings.JOB_IMPORT_FUNCTION = "tests.chengjiang.jobkinds.no_such_function"
+    job = job_start(
+        kind="import",
+        params={"resource": "members", "file": _stored_upload(b"x")},
+        by=users.office,
+    )
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", str(MSG_HOOK_MISSING))
+
+
+def test_import_job_with_refused_rows_writes_nothing_and_lists_them(eager, settings, users, login):
+    settings.JOB_IMPORT_FUNCTION = "tests.chengjiang.jobkinds.fake_import_rows"
+    name = _stored_upload("导入村甲\n导入村坏\n导入村丙".encode())
+    job = job_start(kind="import", params={"resource": "members", "file": name}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == "failed"
+    assert job.row_errors == ["第 3 行：测试拒绝"]
+    assert not Village.objects.filter(name__startswith="导入村").exists()
+    page = login(users.office).get(job.get_absolute_url()).content.decode()
+    assert "第 3 行：测试拒绝" in page
+
+    good = _stored_upload("导入村甲\n导入村乙".encode())
+    job = job_start(kind="import", params={"resource": "members", "file": good}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == "done" and (job.done, job.total) == (2, 2)
+    assert Village.objects.filter(name__startswith="导入村").count() == 2
+
+
+def test_import_job_reads_only_uploads_stored_for_jobs(eager, settings, users):
+    from chengjiang.jobs.kinds import MSG_BAD_PARAMS
+
+    settings.JOB_IMPORT_FUNCTION = "tests.chengjiang.jobkinds.fake_import_rows"
+    job = job_start(
+        kind="import", params={"resource": "members", "file": "../settings.py"}, by=users.office
+    )
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", str(MSG_BAD_PARAMS))
+
+
+def test_summary_rebuild_job_reports_the_hooks_progress(eager, settings, users):
+    settings.JOB_REBUILD_SUMMARIES_FUNCTION = "tests.chengjiang.jobkinds.fake_rebuild_summaries"
+    job = job_start(kind="summaries.rebuild", params={}, by=users.office)
+    job.refresh_from_db()
+    assert job.status == "done" and (job.done, job.total) == (3, 3)
+
+
+def test_scale_data_job_generates_and_a_second_run_fails_in_chinese(eager, db):
+    admin = UserFactory(is_superuser=True)
+    from tests.chengjiang.test_generate_scale_data import SIZES
+
+    sizes = {k: v for k, v in SIZES.items() if k != "attendance_per_meeting"}
+    job = job_start(kind="scale_data", params=sizes, by=admin)
+    job.refresh_from_db()
+    assert job.status == "done", job.message
+    assert job.done == job.total
+    assert Village.objects.count() == sizes["villages"]
+    again = job_start(kind="scale_data", params=sizes, by=admin)
+    again.refresh_from_db()
+    assert again.status == "failed"
+    assert again.message.startswith("数据库中已有本命令生成的规模数据")
