@@ -220,6 +220,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker takes one at a tim
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="chengjiang")
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis hands an unacknowledged task to another worker after this long: longer than any job,
+# so a long import is not run twice (a worker that died is noticed by the job's silence).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)
+}
 # Above this many rows (or organisations in the scope, for the year-end files) a download is made
 # by a job with a progress page instead of inside the request.
 JOB_SYNC_MAX_ROWS = env.int("JOB_SYNC_MAX_ROWS", default=2000)

@@ -95,7 +95,13 @@ def execute(job_id: int) -> Job | None:
     job = Job.objects.select_related("created_by").filter(pk=job_id).first()
     if job is None or job.finished:
         return job  # already run (a redelivered task)
-    Job.objects.filter(pk=job.pk).update(status=Job.Status.RUNNING, started_at=timezone.now())
+    claimed = Job.objects.filter(pk=job.pk, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=timezone.now()
+    )
+    if not claimed and not _silent(job):
+        return job  # a redelivered task while another worker still reports progress
+    if not claimed:
+        Job.objects.filter(pk=job.pk).update(started_at=timezone.now())
     reporter = ProgressReporter(job.pk)
     reporter(0)
     by = job.created_by or SYSTEM
@@ -166,14 +172,19 @@ def dispatch(job: Job) -> None:
     transaction.on_commit(start)
 
 
+def _silent(job: Job) -> bool:
+    """Has a running job stopped reporting for JOB_STALE_SECONDS (its process died)?"""
+    seen = read_progress(job.pk)
+    last = seen["at"] if seen else (job.started_at.timestamp() if job.started_at else None)
+    return last is None or time.time() - last > settings.JOB_STALE_SECONDS
+
+
 def mark_stale(job: Job) -> Job:
     """A running job whose progress is older than JOB_STALE_SECONDS is recorded as
     interrupted (its process died: nothing it wrote was committed)."""
     if job.status != Job.Status.RUNNING:
         return job
-    seen = read_progress(job.pk)
-    last = seen["at"] if seen else (job.started_at.timestamp() if job.started_at else None)
-    if last is not None and time.time() - last > settings.JOB_STALE_SECONDS:
+    if _silent(job):
         Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
             status=Job.Status.FAILED, message=str(MSG_INTERRUPTED), finished_at=timezone.now()
         )

@@ -328,3 +328,22 @@ def test_scale_data_job_generates_and_a_second_run_fails_in_chinese(eager, db):
     again.refresh_from_db()
     assert again.status == "failed"
     assert again.message.startswith("数据库中已有本命令生成的规模数据")
+
+
+def test_a_redelivered_job_runs_once_while_it_reports_progress(users, settings):
+    """Celery may hand a task to a second worker; a job still reporting is left alone, a silent
+    one (its worker died, its writes rolled back) is run again."""
+    settings.JOB_STALE_SECONDS = 60
+    job = Job.objects.create(
+        created_by=users.office,
+        organization=users.office.organization,
+        kind="test.count",
+        params={"steps": 1, "name": "重投村"},
+        status="running",
+    )
+    runner.ProgressReporter(job.pk)(0, 1)
+    assert runner.execute(job.pk).status == "running"
+    assert not Village.objects.filter(name__startswith="重投村").exists()
+    runner.cache.set(runner.progress_key(job.pk), {"done": 0, "total": 1, "at": time.time() - 61})
+    assert runner.execute(job.pk).status == "done"
+    assert Village.objects.filter(name__startswith="重投村").count() == 1
