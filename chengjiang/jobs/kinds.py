@@ -214,7 +214,13 @@ def _may_import(user) -> bool:
     return any(user.has_perm(perm.replace(".view_", ".add_")) for _p, perm in EXPORTS.values())
 
 
-@register("import", label=_("Import a sheet"), writes=True, allowed=_may_import)
+@register(
+    "import",
+    label=_("Import a sheet"),
+    writes=True,
+    allowed=_may_import,
+    hook_setting="JOB_IMPORT_FUNCTION",
+)
 def import_sheet(params, *, by, progress) -> Outcome:
     """``params``: ``resource`` (a key of EXPORTS), ``file`` (a name in the default storage,
     stored by the page that took the upload), ``dry_run``. One transaction (``writes=True``):
@@ -243,6 +249,7 @@ def import_sheet(params, *, by, progress) -> Outcome:
     label=_("Rebuild the dashboard's summaries"),
     writes=True,
     allowed=lambda user: user.is_superuser or user.has_perm("worktasks.change_task"),
+    hook_setting="JOB_REBUILD_SUMMARIES_FUNCTION",
 )
 def rebuild_summaries(params, *, by, progress) -> Outcome:
     rebuild = _hook(settings.JOB_REBUILD_SUMMARIES_FUNCTION)

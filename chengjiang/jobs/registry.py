@@ -63,6 +63,21 @@ class Kind:
     # Who may start it: a permission codename ("app.perm"), a callable(user) -> bool, or None
     # for any logged-in user who sees part of the tree.
     allowed: object = None
+    # The dotted path of the function the kind calls, when that may not exist yet on this server
+    # (a setting): the kind is offered only once it does.
+    hook_setting: str = ""
+
+    def available(self) -> bool:
+        if not self.hook_setting:
+            return True
+        from django.conf import settings
+        from django.utils.module_loading import import_string
+
+        try:
+            import_string(getattr(settings, self.hook_setting))
+        except ImportError:
+            return False
+        return True
 
     def may_start(self, user) -> bool:
         if self.allowed is None:
@@ -75,9 +90,16 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def register(key: str, *, label, writes: bool = False, allowed=None):
+def register(key: str, *, label, writes: bool = False, allowed=None, hook_setting: str = ""):
     def decorate(func):
-        KINDS[key] = Kind(key=key, label=label, func=func, writes=writes, allowed=allowed)
+        KINDS[key] = Kind(
+            key=key,
+            label=label,
+            func=func,
+            writes=writes,
+            allowed=allowed,
+            hook_setting=hook_setting,
+        )
         return func
 
     return decorate

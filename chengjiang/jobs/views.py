@@ -21,7 +21,12 @@ from .registry import KINDS, kind_label
 from .runner import mark_stale, read_progress
 
 ROW_ERRORS_SHOWN = 200
-STARTABLE = ("export", "worktasks.report_docx", "worktasks.progress_xlsx")
+STARTABLE = (
+    "export",
+    "worktasks.report_docx",
+    "worktasks.progress_xlsx",
+    "summaries.rebuild",
+)
 
 
 def _job(request, pk: int) -> Job:
@@ -66,10 +71,12 @@ def _start_forms(user) -> list[dict]:
     labels = _export_labels()
     for key in STARTABLE:
         kind = KINDS[key]
-        if not kind.may_start(user):
+        if not kind.may_start(user) or not kind.available():
             continue
         entry = {"kind": key, "label": kind.label}
-        if key == "export":
+        if key == "summaries.rebuild":
+            pass  # no settings
+        elif key == "export":
             entry["resources"] = [
                 (k, labels[k]) for k, (_p, perm) in EXPORTS.items() if user.has_perm(perm)
             ]

@@ -347,3 +347,11 @@ def test_a_redelivered_job_runs_once_while_it_reports_progress(users, settings):
     runner.cache.set(runner.progress_key(job.pk), {"done": 0, "total": 1, "at": time.time() - 61})
     assert runner.execute(job.pk).status == "done"
     assert Village.objects.filter(name__startswith="重投村").count() == 1
+
+
+def test_a_kind_is_offered_once_its_hook_exists(settings, users, login):
+    client = login(users.office)
+    settings.JOB_REBUILD_SUMMARIES_FUNCTION = "tests.chengjiang.jobkinds.no_such_function"
+    assert 'value="summaries.rebuild"' not in client.get(reverse("jobs:list")).content.decode()
+    settings.JOB_REBUILD_SUMMARIES_FUNCTION = "tests.chengjiang.jobkinds.fake_rebuild_summaries"
+    assert 'value="summaries.rebuild"' in client.get(reverse("jobs:list")).content.decode()
