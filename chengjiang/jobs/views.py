@@ -3,12 +3,14 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from chengjiang.access import get_visible_or_404
@@ -21,6 +23,10 @@ from .registry import KINDS, kind_label
 from .runner import mark_stale, read_progress
 
 ROW_ERRORS_SHOWN = 200
+MSG_STILL_QUEUED = _(
+    "The job is still waiting: the background worker may not be running. If this lasts, tell "
+    "the sub-district office."
+)
 STARTABLE = (
     "export",
     "worktasks.report_docx",
@@ -29,17 +35,28 @@ STARTABLE = (
 )
 
 
+def _waiting_long(job: Job) -> bool:
+    waited = (timezone.now() - job.created_at).total_seconds()
+    return waited > settings.JOB_STALE_SECONDS
+
+
 def _job(request, pk: int) -> Job:
     return mark_stale(get_visible_or_404(Job.objects, request.user, pk=pk))
 
 
-def job_state(job: Job) -> dict:
-    """What the page shows and the bar polls: status, progress, message, result."""
+def job_state(job: Job, user) -> dict:
+    """What the page shows and the bar polls: status, progress, message, result. The refused
+    rows (which may quote what the sheet held) are shown to the person who started the job."""
     done, total = job.done, job.total
     if job.status == Job.Status.RUNNING:
         seen = read_progress(job.pk)
         if seen:
             done, total = seen["done"], seen["total"]
+    own = user.is_superuser or job.created_by_id == user.pk
+    row_errors = job.row_errors if own else []
+    message = job.message
+    if job.status == Job.Status.QUEUED and _waiting_long(job):
+        message = str(MSG_STILL_QUEUED)
     percent = None
     if total:
         percent = min(100, round(100 * done / total))
@@ -53,9 +70,9 @@ def job_state(job: Job) -> dict:
         "done": done,
         "total": total,
         "percent": percent,
-        "message": job.message,
-        "row_errors": job.row_errors[:ROW_ERRORS_SHOWN],
-        "row_errors_count": len(job.row_errors),
+        "message": message,
+        "row_errors": row_errors[:ROW_ERRORS_SHOWN],
+        "row_errors_count": len(row_errors),
         "download_url": (
             reverse("jobs:download", kwargs={"pk": job.pk})
             if job.status == Job.Status.DONE and job.result_file
@@ -107,7 +124,7 @@ def job_list(request):
         .filter(created_by=request.user)
         .select_related("created_by")[:50]
     )
-    rows = [(job, kind_label(job.kind), job_state(job)) for job in jobs]
+    rows = [(job, kind_label(job.kind), job_state(job, request.user)) for job in jobs]
     return render(
         request,
         "jobs/job_list.html",
@@ -144,13 +161,13 @@ def job_detail(request, pk: int):
     return render(
         request,
         "jobs/job_detail.html",
-        {"job": job, "label": kind_label(job.kind), "state": job_state(job)},
+        {"job": job, "label": kind_label(job.kind), "state": job_state(job, request.user)},
     )
 
 
 @require_GET
 def job_status(request, pk: int):
-    response = JsonResponse(job_state(_job(request, pk)))
+    response = JsonResponse(job_state(_job(request, pk), request.user))
     response["Cache-Control"] = "no-store"
     return response
 

@@ -5,6 +5,7 @@ in test_celery_redis.py."""
 
 from __future__ import annotations
 
+import datetime
 import io
 import time
 
@@ -355,3 +356,32 @@ def test_a_kind_is_offered_once_its_hook_exists(settings, users, login):
     assert 'value="summaries.rebuild"' not in client.get(reverse("jobs:list")).content.decode()
     settings.JOB_REBUILD_SUMMARIES_FUNCTION = "tests.chengjiang.jobkinds.fake_rebuild_summaries"
     assert 'value="summaries.rebuild"' in client.get(reverse("jobs:list")).content.decode()
+
+
+def test_refused_rows_are_shown_to_the_starter_only(users, login):
+    job = Job.objects.create(
+        created_by=users.office,
+        organization=users.office.organization,
+        kind="import",
+        status="failed",
+        message="有 1 行数据未通过校验，未导入任何记录。",
+        row_errors=["第 2 行：身份证号 341802199001011234 校验位错误"],
+    )
+    assert _state(login(users.office), job)["row_errors"] == job.row_errors
+    leader = _state(login(users.leader), job)
+    assert leader["row_errors"] == [] and leader["message"] == job.message
+    page = login(users.leader).get(job.get_absolute_url()).content.decode()
+    assert "341802199001011234" not in page
+
+
+def test_a_job_queued_for_long_says_the_worker_may_be_down(users, settings, login):
+    from chengjiang.jobs.views import MSG_STILL_QUEUED
+
+    job = Job.objects.create(
+        created_by=users.office, organization=users.office.organization, kind="export"
+    )
+    client = login(users.office)
+    assert _state(client, job)["message"] == ""
+    settings.JOB_STALE_SECONDS = 0
+    Job.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(seconds=5))
+    assert _state(client, job)["message"] == str(MSG_STILL_QUEUED)
