@@ -233,9 +233,9 @@ JOB_SYNC_MAX_ORGS = env.int("JOB_SYNC_MAX_ORGS", default=500)
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=15 * 60)
 # Hooks to other parts of the portal, by dotted path (a job of that kind fails in Chinese while
 # the function does not exist): the streamed bulk import and the dashboard's summary rebuild.
-JOB_IMPORT_FUNCTION = env.str("JOB_IMPORT_FUNCTION", default="chengjiang.importexport.import_rows")
+JOB_IMPORT_FUNCTION = env.str("JOB_IMPORT_FUNCTION", default="chengjiang.bulkimport.import_rows")
 JOB_REBUILD_SUMMARIES_FUNCTION = env.str(
-    "JOB_REBUILD_SUMMARIES_FUNCTION", default="chengjiang.worktasks.summaries.rebuild_summaries"
+    "JOB_REBUILD_SUMMARIES_FUNCTION", default="chengjiang.worktasks.summary.rebuild_summaries"
 )
 
 # Sessions end after idle time (seconds) and when the browser closes: every request moves the

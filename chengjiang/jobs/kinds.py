@@ -5,7 +5,8 @@
 * ``worktasks.report_docx`` / ``worktasks.progress_xlsx``: the year-end summary and the
   checklist's progress sheet (``chengjiang/worktasks/exports.py``);
 * ``import``: a stored sheet through the bulk import (``settings.JOB_IMPORT_FUNCTION``,
-  ``import_rows(resource, file, *, by, dry_run, progress)``);
+  ``import_rows(resource, file, *, by, dry_run, progress, name)`` returning a result with
+  ``lines()`` — one "第 N 行：…" per refused row —, ``total`` and ``counts``);
 * ``summaries.rebuild``: the dashboard's summaries (``settings.JOB_REBUILD_SUMMARIES_FUNCTION``,
   ``rebuild_summaries(progress=None)``);
 * ``scale_data``: ``manage.py generate_scale_data`` (superusers, an empty database).
@@ -232,16 +233,26 @@ def import_sheet(params, *, by, progress) -> Outcome:
     if not by.has_perm(entry[1].replace(".view_", ".add_")):
         raise JobFailed(MSG_BAD_PARAMS)
     import_rows = _hook(settings.JOB_IMPORT_FUNCTION)
+    from chengjiang.importexport import ImportRefused
+
     resource = import_string(entry[0])(user=by)
-    with default_storage.open(name, "rb") as stream:
-        result = import_rows(
-            resource, stream, by=by, dry_run=bool(params.get("dry_run")), progress=progress
-        )
-    rows = [str(r) for r in (getattr(result, "row_errors", None) or [])]
+    try:
+        with default_storage.open(name, "rb") as stream:
+            result = import_rows(
+                resource,
+                stream,
+                by=by,
+                dry_run=bool(params.get("dry_run")),
+                progress=progress,
+                name=params.get("name") or name,
+            )
+    except ImportRefused as exc:  # the file as a whole (size, type, too many rows)
+        raise JobFailed(str(exc)) from None
+    # the bulk import's result (chengjiang/bulkimport.py: BulkResult): "第 N 行：…" per bad row
+    rows = [str(line) for line in result.lines()]
     if rows:
         raise RowErrors(gettext(MSG_ROWS_REFUSED) % {"count": len(rows)}, rows)
-    count = getattr(result, "count", None)
-    return Outcome(summary=gettext(MSG_IMPORTED) % {"count": count if count is not None else ""})
+    return Outcome(summary=gettext(MSG_IMPORTED) % {"count": result.total}, data=result.counts)
 
 
 @register(

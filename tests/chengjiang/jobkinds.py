@@ -49,12 +49,18 @@ def crash(params, *, by, progress):
 # Stand-ins for the hooks the job kinds call by dotted path (settings.JOB_IMPORT_FUNCTION,
 # settings.JOB_REBUILD_SUMMARIES_FUNCTION), with the contract those kinds expect.
 class ImportResult:
-    def __init__(self, count=0, row_errors=()):
-        self.count = count
-        self.row_errors = list(row_errors)
+    """As chengjiang/bulkimport.py's BulkResult: ``lines()``, ``total``, ``counts``."""
+
+    def __init__(self, total=0, errors=()):
+        self.total = total
+        self.errors = list(errors)
+        self.counts = {"new": total - len(self.errors), "update": 0, "skip": 0}
+
+    def lines(self):
+        return list(self.errors)
 
 
-def fake_import_rows(resource, file, *, by, dry_run, progress=None):
+def fake_import_rows(resource, file, *, by, dry_run, progress=None, name=""):
     """Writes a village per line, then refuses the lines that say so (all or nothing is the
     job's transaction)."""
     lines = file.read().decode().splitlines()
@@ -65,10 +71,19 @@ def fake_import_rows(resource, file, *, by, dry_run, progress=None):
             errors.append(f"第 {number} 行：测试拒绝")
         if progress:
             progress(number - 1, len(lines))
-    return ImportResult(count=len(lines), row_errors=errors)
+    return ImportResult(total=len(lines), errors=errors)
 
 
 def fake_rebuild_summaries(progress=None):
     for i in range(3):
         if progress:
             progress(i + 1, 3)
+
+
+MSG_TEST_FILE_REFUSED = "文件超过大小限制（测试）"
+
+
+def fake_import_refusing_the_file(resource, file, *, by, dry_run, progress=None, name=""):
+    from chengjiang.importexport import ImportRefused
+
+    raise ImportRefused(MSG_TEST_FILE_REFUSED)

@@ -385,3 +385,14 @@ def test_a_job_queued_for_long_says_the_worker_may_be_down(users, settings, logi
     settings.JOB_STALE_SECONDS = 0
     Job.objects.filter(pk=job.pk).update(created_at=job.created_at - datetime.timedelta(seconds=5))
     assert _state(client, job)["message"] == str(MSG_STILL_QUEUED)
+
+
+def test_import_job_of_a_file_refused_as_a_whole_says_why(eager, settings, users):
+    settings.JOB_IMPORT_FUNCTION = "tests.chengjiang.jobkinds.fake_import_refusing_the_file"
+    job = job_start(
+        kind="import",
+        params={"resource": "members", "file": _stored_upload(b"x")},
+        by=users.office,
+    )
+    job.refresh_from_db()
+    assert (job.status, job.message) == ("failed", jobkinds.MSG_TEST_FILE_REFUSED)
