@@ -409,12 +409,12 @@ class AttendanceInline(ScopedTabularInline):
 
 class AttachmentInline(ScopedTabularInline):
     model = MeetingAttachment
-    fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size", "recorded_at")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # uploads are checked in the portal's form (branches.uploads)
+        return False  # uploads are checked in the portal's form (chengjiang.uploads)
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -445,7 +445,7 @@ class ReviewActionsMixin:
     readonly_fields = (
         "status",
         "return_reason",
-        "created_by",
+        "recorded_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",

@@ -25,6 +25,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import mask_id_number, mask_phone, normalize_id_number
 
 from . import services
 from .models import (
@@ -36,7 +37,6 @@ from .models import (
     Talk,
     Village,
 )
-from .validators import mask_id_number, mask_phone, normalize_id_number
 
 MSG_DUPLICATE_IN_DB = _("The same record is already stored.")
 MSG_ID_TAKEN = _("A member with this ID number is already stored.")

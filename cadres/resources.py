@@ -23,7 +23,6 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from branches.models import Village
-from branches.validators import mask_id_number, normalize_id_number
 from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget, require
 from chengjiang.importexport import (
     DateWidget,
@@ -31,6 +30,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import mask_id_number, normalize_id_number
 
 from . import services
 from .models import (

@@ -11,7 +11,6 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from branches.models import Organization
 from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget
 from chengjiang.importexport import (
     ChoiceLabelWidget,
@@ -93,7 +92,9 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
     title = fields.Field("title", "任务名称")
     description = fields.Field("description", "任务内容")
     responsible = fields.Field(
-        "responsible", "责任单位", NameWidget(Organization, _("organisation"))
+        "responsible",
+        "责任单位",
+        NameWidget(Task.responsible.field.related_model, _("organisation")),
     )
     deadline = fields.Field("deadline", "完成时限", DateWidget())
     weight = fields.Field("weight", "权重", widgets.DecimalWidget())

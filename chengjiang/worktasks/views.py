@@ -18,8 +18,8 @@ from django.utils.http import content_disposition_header, urlencode
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Organization, Village
 from chengjiang import measures as registry
+from chengjiang import tree
 from chengjiang.access import get_visible_or_404, scope_path
 from chengjiang.files import download
 from chengjiang.importexport import import_counts
@@ -42,6 +42,9 @@ from .models import (
 from .report import default_wording, default_wording_applies, render_report
 
 VIEW = "worktasks.view_task"
+# The tree (``chengjiang.tree``): worktasks reads the apps only through measures and tables.
+Organization = tree.organization_model()
+Village = tree.village_model()
 SCOPE_KINDS = (
     Organization.Kind.WORKING_COMMITTEE,
     Organization.Kind.PARTY_COMMITTEE,
@@ -149,7 +152,6 @@ def dashboard(request):
 @permission_required(VIEW, raise_exception=True)
 def drilldown(request, key: str):
     """The records behind a figure: the measure's queryset, scoped, paginated."""
-    registry.autodiscover()
     m = registry.REGISTRY.get(key)
     if m is None:
         raise Http404

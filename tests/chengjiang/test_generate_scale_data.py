@@ -23,8 +23,8 @@ from branches.models import (
     TalkParticipant,
     Village,
 )
-from branches.validators import validate_id_number
 from chengjiang.access import SYSTEM
+from chengjiang.personal_data import validate_id_number
 
 pytestmark = pytest.mark.django_db
 
