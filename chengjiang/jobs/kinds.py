@@ -3,7 +3,8 @@
 * ``export``: a register (members, meetings, …) exported in chunks, scoped and masked for the
   person who asked, as .xlsx or .csv;
 * ``worktasks.report_docx`` / ``worktasks.progress_xlsx``: the year-end summary and the
-  checklist's progress sheet (``chengjiang/worktasks/exports.py``);
+  checklist's progress sheet, registered by ``chengjiang/worktasks/jobs.py`` (the shared layer
+  imports no app; the registers below are named by dotted path, like the settings' models);
 * ``import``: a stored sheet through the bulk import (``settings.JOB_IMPORT_FUNCTION``,
   ``import_rows(resource, file, *, by, dry_run, progress, name)`` returning a result with
   ``lines()`` — one "第 N 行：…" per refused row —, ``total`` and ``counts``);
@@ -28,14 +29,11 @@ from chengjiang.access import scope_path
 from .registry import JobFailed, Outcome, RowErrors, register
 
 MSG_NO_SCOPE = _("The organisation was not found.")
-MSG_NO_CHECKLIST = _("There is no checklist for %(year)s.")
-MSG_NO_SUMMARY = _("This scope has no year-end summary of its own.")
 MSG_BAD_PARAMS = _("The job's settings are not valid.")
 MSG_HOOK_MISSING = _("This kind of job is not available on this server yet.")
 MSG_ROWS_REFUSED = _("%(count)s rows were refused; nothing was imported.")
 MSG_EXPORTED = _("%(count)s rows exported.")
 MSG_IMPORTED = _("%(count)s rows imported.")
-MSG_FILE_MADE = _("The file has been made.")
 MSG_SUMMARIES = _("The summaries have been rebuilt.")
 MSG_SCALE_DONE = _("The scale data has been generated.")
 
@@ -71,9 +69,9 @@ def _int(params: dict, name: str, *, low: int, high: int, required: bool = True)
     return number
 
 
-def _scope(params: dict, by):
+def scope_of(params: dict, by):
     """(scope path, organisation) of the ``org`` parameter, or ``by``'s own scope."""
-    from branches.models import Organization
+    from chengjiang.tree import organization_model
 
     path = scope_path(by)
     if path is None:
@@ -81,7 +79,7 @@ def _scope(params: dict, by):
     org_id = _int(params, "org", low=1, high=2**62, required=False)
     if org_id is None:
         return path, getattr(by, "organization", None) if path else None
-    org = Organization.objects.visible_to(by).filter(pk=org_id).first()
+    org = organization_model().objects.visible_to(by).filter(pk=org_id).first()
     if org is None:
         raise JobFailed(MSG_NO_SCOPE)
     return org.path, org
@@ -144,61 +142,6 @@ def export_key(resource_class) -> str | None:
     """The EXPORTS key of a resource class (None: it is not exported by jobs)."""
     dotted = f"{resource_class.__module__}.{resource_class.__qualname__}"
     return next((key for key, (path, _perm) in EXPORTS.items() if path == dotted), None)
-
-
-# --- the year-end files -----------------------------------------------------------------------
-
-
-@register(
-    "worktasks.report_docx", label=_("Year-end summary (.docx)"), allowed="worktasks.view_task"
-)
-def report_docx(params, *, by, progress) -> Outcome:
-    from chengjiang.worktasks.exports import DOCX_TYPE
-    from chengjiang.worktasks.exports import report_docx as make_docx
-    from chengjiang.worktasks.report import render_report
-
-    year = _int(params, "year", low=2000, high=2100)
-    progress(0, 2)
-    path, org = _scope(params, by)
-    rendered = render_report(year=year, scope=path, scope_org=org)
-    if not rendered.offered:
-        raise JobFailed(MSG_NO_SUMMARY)
-    progress(1, 2)
-    content = make_docx(rendered)
-    progress(2, 2)
-    return Outcome(
-        summary=str(MSG_FILE_MADE),
-        content=content,
-        filename=gettext("summary-%(year)s.docx") % {"year": year},
-        content_type=DOCX_TYPE,
-    )
-
-
-@register(
-    "worktasks.progress_xlsx", label=_("Checklist progress (.xlsx)"), allowed="worktasks.view_task"
-)
-def progress_xlsx(params, *, by, progress) -> Outcome:
-    from chengjiang.worktasks import selectors
-    from chengjiang.worktasks.exports import XLSX_TYPE
-    from chengjiang.worktasks.exports import progress_xlsx as make_xlsx
-    from chengjiang.worktasks.models import Checklist
-
-    year = _int(params, "year", low=2000, high=2100)
-    progress(0, 2)
-    path, org = _scope(params, by)
-    checklist = Checklist.objects.filter(year=year).first()
-    if checklist is None:
-        raise JobFailed(gettext(MSG_NO_CHECKLIST) % {"year": year})
-    figures = selectors.checklist_progress(checklist, path, getattr(org, "pk", None))
-    progress(1, 2)
-    content = make_xlsx(figures)
-    progress(2, 2)
-    return Outcome(
-        summary=str(MSG_FILE_MADE),
-        content=content,
-        filename=gettext("checklist-%(year)s.xlsx") % {"year": year},
-        content_type=XLSX_TYPE,
-    )
 
 
 # --- hooks to the bulk import and the dashboard's summaries -------------------------------------

@@ -35,7 +35,7 @@ class Job(models.Model):
         verbose_name=_("started by"),
     )
     organization = models.ForeignKey(
-        "branches.Organization",
+        settings.SCOPE_TREE_MODEL,
         on_delete=models.PROTECT,
         null=True,
         blank=True,

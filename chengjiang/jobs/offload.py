@@ -13,9 +13,9 @@ from .services import job_start
 def scope_size(path: str) -> int:
     """The organisations in the scope: what the year-end files' cost grows with (each figure is
     aggregated over the subtree)."""
-    from branches.models import Organization
+    from chengjiang.tree import organization_model
 
-    return Organization.objects.within(path).count()
+    return organization_model().objects.within(path).count()
 
 
 def offload_year_file(request, kind: str, year: int, path: str, org):
