@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: install lock upgrade vendor run serve worker test lint format e2e bench messages backup restore prune-audit check-deploy clean
+.PHONY: install lock upgrade vendor run serve worker test lint format e2e bench messages backup restore prune-audit prune-jobs check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -107,6 +107,10 @@ restore: install
 
 prune-audit: install
 	$(BIN)/python manage.py prune_audit_log
+
+# Finished background jobs and their result files older than JOB_RETENTION_DAYS (default 30).
+prune-jobs: install
+	$(BIN)/python manage.py prune_jobs
 
 check-deploy: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING

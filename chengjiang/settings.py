@@ -233,6 +233,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 # by a job with a progress page instead of inside the request.
 JOB_SYNC_MAX_ROWS = env.int("JOB_SYNC_MAX_ROWS", default=2000)
 JOB_SYNC_MAX_ORGS = env.int("JOB_SYNC_MAX_ORGS", default=500)
+# `manage.py prune_jobs` removes finished jobs (and their files) older than this.
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=30)
 # A running job that has not reported progress for this long is shown as interrupted.
 JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=15 * 60)
 # Hooks to other parts of the portal, by dotted path (a job of that kind fails in Chinese while

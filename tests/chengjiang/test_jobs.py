@@ -396,3 +396,18 @@ def test_import_job_of_a_file_refused_as_a_whole_says_why(eager, settings, users
     )
     job.refresh_from_db()
     assert (job.status, job.message) == ("failed", jobkinds.MSG_TEST_FILE_REFUSED)
+
+
+def test_prune_jobs_removes_old_finished_jobs_and_their_files(eager, users):
+    from django.core.files.storage import default_storage
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    old = job_start(kind="test.count", params={"steps": 1, "name": "旧村"}, by=users.office)
+    new = job_start(kind="test.count", params={"steps": 1, "name": "新村"}, by=users.office)
+    old.refresh_from_db()
+    assert default_storage.exists(old.result_file.name)
+    Job.objects.filter(pk=old.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    call_command("prune_jobs", days=30, stdout=io.StringIO())
+    assert list(Job.objects.values_list("pk", flat=True)) == [new.pk]
+    assert not default_storage.exists(old.result_file.name)
