@@ -48,7 +48,7 @@ class RowErrors(JobFailed):
 @dataclass
 class Outcome:
     summary: str = ""
-    content: bytes | None = None
+    content: object = None  # bytes, or an open binary file (closed once stored)
     filename: str = ""
     content_type: str = ""
     data: dict = field(default_factory=dict)

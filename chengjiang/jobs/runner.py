@@ -24,7 +24,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
@@ -111,7 +111,12 @@ def execute(job_id: int) -> Job | None:
             outcome = run_job(job.kind, job.params, by=by, progress=reporter)
             if outcome.content is not None:
                 name = display_name(outcome.filename or f"job-{job.pk}")
-                job.result_file.save(name, ContentFile(outcome.content), save=False)
+                content = outcome.content
+                if isinstance(content, bytes):
+                    job.result_file.save(name, ContentFile(content), save=False)
+                else:
+                    with content:
+                        job.result_file.save(name, File(content), save=False)
                 fields.update(
                     result_file=job.result_file.name,
                     result_name=name,
