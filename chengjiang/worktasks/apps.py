@@ -10,8 +10,9 @@ class WorktasksConfig(AppConfig):
     def ready(self) -> None:
         from chengjiang import measures
 
-        from . import audit, invalidation  # noqa: F401  audit registers the audited models
+        from . import audit, invalidation, summary  # noqa: F401  audit registers the audited models
 
         invalidation.connect()
+        summary.connect()
         # Discover every app's measures.py, as the admin discovers admin.py.
         measures.autodiscover()
