@@ -413,11 +413,13 @@ def _write(rows) -> int:
     if connection.vendor == "postgresql":
         table = MonthlyFigure._meta.db_table
         columns = ", ".join(connection.ops.quote_name(f) for f in FIELDS)
-        with connection.cursor() as cursor:
-            with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-                    count += 1
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
         return count
     batch = []
     for row in rows:

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,9 +26,9 @@ from chengjiang.importexport import import_counts
 from chengjiang.measures import Period
 from chengjiang.params import id_or_404, parse_int, year_or_404
 
-from . import selectors, services
+from . import selectors, services, summary
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
-from .forms import EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
+from .forms import DrilldownForm, EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
 from .models import (
     Checklist,
     Evidence,
@@ -36,16 +36,10 @@ from .models import (
     Section,
     Task,
     param_label,
-    param_value_ok,
 )
 from .report import default_wording, default_wording_applies, render_report
 
 VIEW = "worktasks.view_task"
-SCOPE_KINDS = (
-    Organization.Kind.WORKING_COMMITTEE,
-    Organization.Kind.PARTY_COMMITTEE,
-    Organization.Kind.GENERAL_BRANCH,
-)
 MSG_SAVED = _("The wording has been saved; the figures stay bound to the measures.")
 MSG_RESET = _("The wording is back to the portal's default.")
 MSG_STATUS_SAVED = _("The task's status has been saved.")
@@ -82,28 +76,34 @@ def _scope(request):
     return path, request.user.organization if path else None
 
 
+MSG_ORG_NOT_FOUND = _("No organisation of that name in your scope.")
+SEARCH_LIMIT = 20
+
+
 @permission_required(VIEW, raise_exception=True)
 def dashboard(request):
+    """One level of the tree at a time: the chosen organisation's checklist progress, then the
+    organisations directly under it, lagging first, each opening its own level."""
     year = _year(request, default=selectors.default_year())
+    if request.GET.get("org_name") and not request.GET.get("org"):
+        found = _organization_named(request)
+        if found is not None:
+            return redirect(f"{reverse('worktasks:dashboard')}?year={year}&org={found.pk}")
+        messages.error(request, MSG_ORG_NOT_FOUND)
     path, org = _scope(request)
     org_id = getattr(org, "pk", None)
     years = sorted(set(Checklist.objects.values_list("year", flat=True)) | {year}, reverse=True)
     checklist = Checklist.objects.filter(year=year).first()
-    villages = list(
-        (Village.objects.within(path) if path else Village.objects.all()).order_by("name")
-    )
-    progress = breakdown = None
+    progress = None
     if checklist is not None:
         progress = selectors.checklist_progress(checklist, path, org_id)
-        breakdown = selectors.village_breakdown(checklist, path, villages, org_id)
-    trend = selectors.meeting_trend(year, path, org_id)
-    tables = selectors.cadence_tables(year, path)
-    scopes = list(
-        Organization.objects.visible_to(request.user)
-        .filter(kind__in=SCOPE_KINDS)
-        .only("pk", "name", "depth")
-        .order_by("path")
+    level = selectors.children_level(
+        progress, node=org, year=year, dashboard_url=reverse("worktasks:dashboard")
     )
+    trend = selectors.meeting_trend(year, path, org_id)
+    # The 三会一课 grid lists every organisation of the subtree: only below the sub-districts.
+    narrow = org is not None and org.kind != Organization.Kind.WORKING_COMMITTEE
+    tables = selectors.cadence_tables(year, path) if narrow else []
     state = request.GET.get("state")
     if state not in selectors.STATE_LABELS:
         state = None
@@ -127,11 +127,10 @@ def dashboard(request):
             "years": years,
             "checklist": checklist,
             "progress": progress,
-            "villages": villages,
-            "breakdown": breakdown,
+            "level": level,
+            "crumbs": selectors.breadcrumbs(org, scope_path(request.user) or ""),
             "trend": trend,
             "tables": tables,
-            "scopes": scopes,
             "scope_org": org,
             "chart": chart,
             "state_filter": state,
@@ -145,42 +144,112 @@ def dashboard(request):
     )
 
 
+def _organization_named(request):
+    name = (request.GET.get("org_name") or "").strip()[:100]
+    return (
+        Organization.objects.visible_to(request.user)
+        .filter(name=name)
+        .only("pk")
+        .order_by("path")
+        .first()
+    )
+
+
+@permission_required(VIEW, raise_exception=True)
+def organization_search(request):
+    """The scope chooser's suggestions: organisations in the user's scope whose name contains
+    ``q`` (at most 20, the widest first), as JSON."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    orgs = Organization.objects.visible_to(request.user)
+    if q:
+        orgs = orgs.filter(name__icontains=q)
+    rows = orgs.order_by("depth", "path").values_list("pk", "name")[:SEARCH_LIMIT]
+    return JsonResponse({"results": [{"id": pk, "name": name} for pk, name in rows]})
+
+
+PER_PAGE = 50
+COUNT_CAP = 10_000  # records counted at most, where the summary cannot give the count
+
+
+@dataclass
+class RecordsPage:
+    """One page of a drill-down: offset paging whose count comes from the summary (the figure
+    of a counted measure is its number of records), or is capped at COUNT_CAP."""
+
+    number: int
+    count: int
+    capped: bool
+    object_list: list
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // PER_PAGE))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PER_PAGE + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _records_page(records, number: int, known_count: int | None) -> RecordsPage:
+    capped = False
+    if known_count is None:
+        known_count = records.order_by()[: COUNT_CAP + 1].count()
+        capped = known_count > COUNT_CAP
+        known_count = min(known_count, COUNT_CAP)
+    pages = max(1, -(-known_count // PER_PAGE))
+    number = min(max(number, 1), pages)
+    offset = (number - 1) * PER_PAGE
+    return RecordsPage(number, known_count, capped, list(records[offset : offset + PER_PAGE]))
+
+
 @permission_required(VIEW, raise_exception=True)
 def drilldown(request, key: str):
-    """The records behind a figure: the measure's queryset, scoped, paginated."""
+    """The records behind a figure: the measure's queryset, scoped, a page at a time."""
     registry.autodiscover()
     m = registry.REGISTRY.get(key)
     if m is None:
         raise Http404
-    year = _year(request)
+    form = DrilldownForm(request.GET, measure=m)
+    if not form.is_valid():
+        # a query string no page of the portal makes: not found, saying what is wrong
+        return render(request, "worktasks/drilldown.html", {"measure": m, "form": form}, status=404)
+    data = form.cleaned_data
+    year = data["year"] or timezone.localdate().year
     path, org = _scope(request)
     period = Period.year(year)
-    month = request.GET.get("month")
-    if month:
-        mo = parse_int(month, low=1, high=12)
-        if mo is None:
-            raise Http404
-        start = datetime.date(year, mo, 1)
-        end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        period = Period(start, end)
-    params = {}
-    for name, choices in m.params.items():
-        value = request.GET.get(name)
-        if value:
-            if not param_value_ok(choices, value):
-                raise Http404
-            params[name] = value
+    if data["month"]:
+        period = summary.month_period(year, data["month"])
+    params = form.params()
     records = m.records(period=period, scope=path, **params)
     village = None
-    if request.GET.get("village"):
-        village = get_visible_or_404(
-            Village.objects, request.user, pk=id_or_404(request.GET["village"])
-        )
+    if data["village"]:
+        village = get_visible_or_404(Village.objects, request.user, pk=data["village"])
         if not m.village_field:
             raise Http404
         records = records.filter(**{m.village_field: village.pk})
-    value = m.value_of(records, period=period, **params)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+        value = m.value_of(records, period=period, **params)
+    else:
+        value = summary.figure(m, period=period, scope=path, params=params)
+    counted = village is None and summary.summarised(m) and m.monthly == "sum"
+    page = _records_page(records, data["page"] or 1, value if counted else None)
     rows = []
     for obj in page.object_list:
         date = _follow(obj, m.date_field) if m.date_field else None

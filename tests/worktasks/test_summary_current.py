@@ -132,13 +132,14 @@ def test_a_moved_subtree_takes_its_figures_along(tree, users):
 
 
 def test_the_dashboard_and_report_do_not_read_the_meetings(tree, users, login):
+    """For the widest scope (below a sub-district, the 三会一课 grid reads its own subtree's)."""
     TaskFactory(responsible=tree.root, target=4)
     MeetingFactory(organization=tree.a1, kind=KIND, status=Status.APPROVED)
     client = login(users.office)
     table = Meeting._meta.db_table
     for url in (
         reverse("worktasks:dashboard") + "?year=2024",
-        reverse("worktasks:dashboard") + f"?year=2024&org={tree.a.pk}",
+        reverse("worktasks:dashboard") + f"?year=2024&org={tree.root.pk}",
         reverse("worktasks:report", args=[2024]),
     ):
         with CaptureQueriesContext(connection) as ctx:
