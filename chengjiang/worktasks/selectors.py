@@ -540,3 +540,18 @@ def breadcrumbs(node, viewer_path: str) -> list:
         .only("pk", "name", "path")
         .order_by("path")
     )
+
+
+def dashboard_panels(progress: ChecklistProgress | None, *, node, year: int, dashboard_url: str):
+    """(level, trend) of one dashboard page, cached per data version like the progress."""
+    path = node.path if node is not None else ""
+    org_id = getattr(node, "pk", None)
+    checklist_id = progress.checklist.pk if progress is not None else None
+    key = f"worktasks:panels:{data_version()}:{year}:{checklist_id}:{path}:{org_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    level = children_level(progress, node=node, year=year, dashboard_url=dashboard_url)
+    result = (level, meeting_trend(year, path, org_id))
+    cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -82,8 +82,19 @@ def summarised_measures() -> list[Measure]:
     return [m for m in registry.REGISTRY.values() if summarised(m)]
 
 
+_BUILT = False  # once seen built in this process (only a rebuild clears it, and builds it again)
+
+
 def is_built() -> bool:
-    return SummaryState.objects.filter(key="built").exists()
+    global _BUILT
+    if not _BUILT:
+        _BUILT = SummaryState.objects.filter(key="built").exists()
+    return _BUILT
+
+
+def _forget_built(**kwargs) -> None:
+    global _BUILT
+    _BUILT = False
 
 
 def month_period(year: int, month: int) -> Period:
@@ -341,7 +352,7 @@ def resum(org_id: int) -> None:
         (r.measure_key, r.params, r.year, r.month): r.own
         for r in MonthlyFigure.objects.filter(organization_id=org_id)
     }
-    MonthlyFigure.objects.filter(organization_id=org_id).delete()
+    _raw_delete(MonthlyFigure.objects.filter(organization_id=org_id))
     MonthlyFigure.objects.bulk_create(
         [
             MonthlyFigure(
@@ -362,6 +373,11 @@ def resum(org_id: int) -> None:
 # --- rebuilding -------------------------------------------------------------------------------
 
 
+def _raw_delete(queryset) -> None:
+    """DELETE in one statement: no row is fetched and no signal sent (derived data)."""
+    queryset._raw_delete(queryset.db)
+
+
 def rebuild_summaries(progress: Callable[[int, int], None] | None = None) -> int:
     """Recompute the whole summary from the records (one grouped query per measure and
     parameter combination) and mark it built; returns the number of rows written.
@@ -370,9 +386,11 @@ def rebuild_summaries(progress: Callable[[int, int], None] | None = None) -> int
     org_paths = dict(tree_model()._base_manager.values_list("pk", "path"))
     chains = {pk: ancestors(path) for pk, path in org_paths.items()}
     written = 0
+    _forget_built()
     with transaction.atomic():
-        MonthlyFigure.objects.all().delete()
-        SummaryState.objects.all().delete()
+        # derived rows: deleted without collecting them (no signal per row)
+        _raw_delete(MonthlyFigure.objects.all())
+        _raw_delete(SummaryState.objects.all())
         for done, (m, params) in enumerate(work, 1):
             written += _rebuild_one(m, params, chains)
             if progress is not None:
@@ -446,3 +464,4 @@ def connect() -> None:
     post_delete.connect(_after_delete, dispatch_uid="worktasks-summary-delete")
     registry.tree_changed.connect(_tree_changed, dispatch_uid="worktasks-summary-tree")
     post_migrate.connect(_after_migrate, dispatch_uid="worktasks-summary-migrate")
+    post_delete.connect(_forget_built, sender=SummaryState, dispatch_uid="worktasks-summary-state")

@@ -97,10 +97,9 @@ def dashboard(request):
     progress = None
     if checklist is not None:
         progress = selectors.checklist_progress(checklist, path, org_id)
-    level = selectors.children_level(
+    level, trend = selectors.dashboard_panels(
         progress, node=org, year=year, dashboard_url=reverse("worktasks:dashboard")
     )
-    trend = selectors.meeting_trend(year, path, org_id)
     # The 三会一课 grid lists every organisation of the subtree: only below the sub-districts.
     narrow = org is not None and org.kind != Organization.Kind.WORKING_COMMITTEE
     tables = selectors.cadence_tables(year, path) if narrow else []
