@@ -9,13 +9,16 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from branches.models import Organization, Village
@@ -29,6 +32,7 @@ from chengjiang.params import id_or_404, parse_int, year_or_404
 from . import selectors, services, summary
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
 from .forms import DrilldownForm, EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
+from .invalidation import data_version
 from .models import (
     Checklist,
     Evidence,
@@ -92,8 +96,48 @@ def dashboard(request):
         messages.error(request, MSG_ORG_NOT_FOUND)
     path, org = _scope(request)
     org_id = getattr(org, "pk", None)
-    years = sorted(set(Checklist.objects.values_list("year", flat=True)) | {year}, reverse=True)
-    checklist = Checklist.objects.filter(year=year).first()
+    checklists = list(Checklist.objects.order_by("-year"))  # one a year: a short list
+    years = sorted({c.year for c in checklists} | {year}, reverse=True)
+    checklist = next((c for c in checklists if c.year == year), None)
+    state = request.GET.get("state")
+    if state not in selectors.STATE_LABELS:
+        state = None
+    can_import = request.user.has_perm("worktasks.add_task")
+    can_change = request.user.has_perm("worktasks.change_task")
+    # The page below the header, rendered once per data version: a warm page is a cache read.
+    key = "worktasks:dashboard-body:" + ":".join(
+        str(part)
+        for part in (
+            data_version(),
+            get_language(),
+            year,
+            getattr(checklist, "pk", None),
+            path,
+            org_id,
+            bool(request.GET.get("org")),
+            scope_path(request.user),
+            state,
+            can_import,
+            can_change,
+        )
+    )
+    context = {
+        "year": year,
+        "years": years,
+        "checklist": checklist,
+        "scope_org": org,
+    }
+    body = cache.get(key)
+    if body is None:
+        context.update(_dashboard_body_context(request, year, path, org, checklist, state))
+        context.update(can_import=can_import, can_change=can_change)
+        body = render_to_string("worktasks/_dashboard_body.html", context, request=request)
+        cache.set(key, body, selectors.CACHE_SECONDS)
+    return render(request, "worktasks/dashboard.html", {**context, "body": mark_safe(body)})
+
+
+def _dashboard_body_context(request, year, path, org, checklist, state) -> dict:
+    org_id = getattr(org, "pk", None)
     progress = None
     if checklist is not None:
         progress = selectors.checklist_progress(checklist, path, org_id)
@@ -103,9 +147,6 @@ def dashboard(request):
     # The 三会一课 grid lists every organisation of the subtree: only below the sub-districts.
     narrow = org is not None and org.kind != Organization.Kind.WORKING_COMMITTEE
     tables = selectors.cadence_tables(year, path) if narrow else []
-    state = request.GET.get("state")
-    if state not in selectors.STATE_LABELS:
-        state = None
     base_query = {"year": year, **({"org": org_id} if request.GET.get("org") else {})}
     chart = {"lines": [], "trend": None}
     if progress is not None:
@@ -118,29 +159,19 @@ def dashboard(request):
             "months": trend.months,
             "series": [{"name": s["name"], "data": s["data"]} for s in trend.series],
         }
-    return render(
-        request,
-        "worktasks/dashboard.html",
-        {
-            "year": year,
-            "years": years,
-            "checklist": checklist,
-            "progress": progress,
-            "level": level,
-            "crumbs": selectors.breadcrumbs(org, scope_path(request.user) or ""),
-            "trend": trend,
-            "tables": tables,
-            "scope_org": org,
-            "chart": chart,
-            "state_filter": state,
-            "state_filter_label": selectors.STATE_LABELS.get(state, ""),
-            "base_query": urlencode(base_query),
-            "summary_offered": default_wording_applies(org)
-            or ReportDraft.objects.filter(year=year, scope=org).exists(),
-            "can_import": request.user.has_perm("worktasks.add_task"),
-            "can_change": request.user.has_perm("worktasks.change_task"),
-        },
-    )
+    return {
+        "progress": progress,
+        "level": level,
+        "crumbs": selectors.breadcrumbs(org, scope_path(request.user) or ""),
+        "trend": trend,
+        "tables": tables,
+        "chart": chart,
+        "state_filter": state,
+        "state_filter_label": selectors.STATE_LABELS.get(state, ""),
+        "base_query": urlencode(base_query),
+        "summary_offered": default_wording_applies(org)
+        or ReportDraft.objects.filter(year=year, scope=org).exists(),
+    }
 
 
 def _organization_named(request):
