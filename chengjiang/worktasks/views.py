@@ -321,8 +321,15 @@ def _follow(obj, lookup: str):
 
 
 def _report_context(request, year: int):
+    """The summary as rendered for this scope, kept per data version (every figure is a
+    query: a warm page reads them once)."""
     path, org = _scope(request)
-    report = render_report(year=year, scope=path, scope_org=org)
+    org_id = getattr(org, "pk", None)
+    key = f"worktasks:report:{data_version()}:{get_language()}:{year}:{path}:{org_id}"
+    report = cache.get(key)
+    if report is None:
+        report = render_report(year=year, scope=path, scope_org=org)
+        cache.set(key, report, selectors.CACHE_SECONDS)
     return path, org, report
 
 
