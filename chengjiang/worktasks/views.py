@@ -247,7 +247,22 @@ def _records_page(records, number: int, known_count: int | None) -> RecordsPage:
     pages = max(1, -(-known_count // PER_PAGE))
     number = min(max(number, 1), pages)
     offset = (number - 1) * PER_PAGE
-    return RecordsPage(number, known_count, capped, list(records[offset : offset + PER_PAGE]))
+    records = _totally_ordered(records)
+    if capped or number <= (pages + 1) // 2:
+        return RecordsPage(number, known_count, capped, list(records[offset : offset + PER_PAGE]))
+    # the second half is read from the end, so no page skips more than half the records
+    size = min(PER_PAGE, known_count - offset)
+    from_end = known_count - offset - size
+    rows = list(records.reverse()[from_end : from_end + size])
+    return RecordsPage(number, known_count, capped, rows[::-1])
+
+
+def _totally_ordered(records):
+    """The records in their own order, ties broken by id (so the order can be reversed)."""
+    order = list(records.query.order_by or records.model._meta.ordering or [])
+    if not any(str(o).lstrip("-") in ("pk", "id") for o in order):
+        order.append("-pk")
+    return records.order_by(*order)
 
 
 @permission_required(VIEW, raise_exception=True)

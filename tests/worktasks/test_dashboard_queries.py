@@ -90,3 +90,21 @@ def test_drill_down_pages_run_the_same_queries_at_two_sizes(tree, users, login):
     _grow(tree.root, "B", districts=10, villages=6, branches=5, meetings=1500)
     assert _measure(client, _pages(tree, 1620)["drill-down, first page"])[0] == first[0]
     assert _measure(client, _pages(tree, 1620)["drill-down, last page"])[0] == last[0]
+
+
+def test_every_page_of_a_drill_down_lists_its_own_records_once(tree, users, login):
+    """Pages of the second half are read from the end: together they are every record once."""
+    client = login(users.office)
+    _grow(tree.root, "A", districts=1, villages=1, branches=2, meetings=173)
+    drill = reverse("worktasks:drilldown", args=["branches.meetings"])
+    seen = []
+    for page in range(1, 5):
+        response = client.get(drill, {"year": 2024, "kind": "branch_committee", "page": page})
+        seen += [row["text"] for row in response.context["rows"]]
+    expected = [
+        str(m)
+        for m in Meeting.objects.filter(kind=MeetingKind.BRANCH_COMMITTEE).order_by(
+            "-held_on", "-pk"
+        )
+    ]
+    assert seen == expected
