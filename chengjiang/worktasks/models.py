@@ -367,8 +367,11 @@ class MonthlyFigure(models.Model):
 
     measure_key = models.CharField(max_length=100)
     params = models.CharField(max_length=200)  # selectors.params_key of the parameters
+    # No database constraint: millions of derived rows are written in bulk, and checking each
+    # against the tree costs more than the write; Django still deletes them with their
+    # organisation (CASCADE).
     organization = models.ForeignKey(
-        "branches.Organization", on_delete=models.CASCADE, related_name="+"
+        "branches.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False
     )
     year = models.PositiveSmallIntegerField()
     month = models.PositiveSmallIntegerField()
