@@ -408,6 +408,8 @@ def _rebuild_one(m: Measure, params: dict, chains: dict[int, list[int]]) -> int:
         .values_list(m.org_field, "summary_month")
         .annotate(n=Count("pk"))
     )
+    if connection.vendor == "postgresql":
+        return _rebuild_in_sql(m.key, key, grouped)
     own: dict[tuple[int, int, int], int] = {}
     total: dict[tuple[int, int, int], int] = defaultdict(int)
     for org_id, month, n in grouped.iterator(chunk_size=BATCH):
@@ -421,6 +423,27 @@ def _rebuild_one(m: Measure, params: dict, chains: dict[int, list[int]]) -> int:
         for (org_id, year, month), n in total.items()
     )
     return _write(rows)
+
+
+def _rebuild_in_sql(measure_key: str, key: str, grouped) -> int:
+    """PostgreSQL: count, roll up to every organisation on each path and insert, in one
+    statement (the ancestors are the ids on the materialised path)."""
+    inner, inner_params = grouped.query.sql_with_params()
+    table = connection.ops.quote_name(MonthlyFigure._meta.db_table)
+    tree = connection.ops.quote_name(tree_model()._meta.db_table)
+    sql = f"""
+        INSERT INTO {table} (measure_key, params, organization_id, year, month, own, total)
+        SELECT %s, %s, a.id, EXTRACT(YEAR FROM g.mo)::int, EXTRACT(MONTH FROM g.mo)::int,
+               SUM(CASE WHEN a.id = g.org THEN g.n ELSE 0 END), SUM(g.n)
+        FROM ({inner}) AS g(org, mo, n)
+        JOIN {tree} o ON o.id = g.org
+        CROSS JOIN LATERAL unnest(string_to_array(rtrim(o.path, '/'), '/')::int[]) AS a(id)
+        WHERE g.org IS NOT NULL AND g.mo IS NOT NULL
+        GROUP BY a.id, g.mo
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [measure_key, key, *inner_params])
+        return cursor.rowcount
 
 
 FIELDS = ("measure_key", "params", "organization_id", "year", "month", "own", "total")
