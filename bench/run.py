@@ -172,7 +172,6 @@ def measure_pages(args) -> dict:
 
     office = get_user_model().objects.get(username="scale_office")
     root = Organization.objects.get(parent=None)
-    registry.autodiscover()
     drill = {"year": YEAR, "kind": "branch_committee"}
     records = registry.REGISTRY["branches.meetings"].records(
         period=Period.year(YEAR), scope=root.path, kind="branch_committee"

@@ -11,9 +11,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -28,6 +26,7 @@ from chengjiang.admin import (
     formset_outcome,
     year_filter,
 )
+from chengjiang.admin_actions import act_on_each, action_form_page, error_text, form_then_act
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -49,11 +48,9 @@ from .models import (
 from .resources import MeetingResource, MemberResource, OrganizationResource, TalkResource
 
 MSG_DONE = _("%(count)s record(s) done.")
-MSG_SKIPPED = _("%(name)s: %(reason)s")
 
 # One small page for every action that needs a form (reason, date, new parent …): a template, so
 # that its text is translated like every other page.
-FORM_PAGE = "admin/branches/action_form.html"
 
 MSG_APPROVED = _("Approved: “%(record)s” is now %(status)s.")
 MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will see your reason.")
@@ -61,10 +58,6 @@ MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will 
 
 def _today():
     return timezone.localdate()
-
-
-def _error_text(exc: ValidationError) -> str:
-    return "；".join(str(m) for m in exc.messages)
 
 
 class DateForm(forms.Form):
@@ -114,84 +107,6 @@ class EstablishForm(DateForm):
         label=_("village"), queryset=Village.objects.none(), required=False
     )
     note = forms.CharField(label=_("note"), max_length=200, required=False)
-
-
-def form_page(request, admin_obj, *, title, intro, form, objects=(), action=None, cancel_url=None):
-    context = {
-        **admin_obj.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "form": form,
-        "objects": list(objects),
-        "action": action,
-        "cancel_url": cancel_url,
-        "opts": admin_obj.model._meta,
-    }
-    return TemplateResponse(request, FORM_PAGE, context)
-
-
-def run_each(request, queryset, func, *, done_message=None) -> None:
-    """Apply ``func`` to each record; say what was done and why any record was refused.
-
-    ``done_message`` (e.g. MSG_APPROVED) names each record and its new state instead of a count.
-    """
-    done = 0
-    for obj in queryset:
-        try:
-            with transaction.atomic():
-                result = func(obj)
-            done += 1
-        except ValidationError as exc:
-            messages.error(
-                request, gettext(MSG_SKIPPED) % {"name": obj, "reason": _error_text(exc)}
-            )
-        else:
-            if done_message is not None:
-                record = result if result is not None else obj
-                messages.success(
-                    request,
-                    gettext(done_message)
-                    % {"record": record, "status": record.get_status_display()},
-                )
-    if done and done_message is None:
-        messages.success(request, gettext(MSG_DONE) % {"count": done})
-
-
-def form_action(
-    admin_obj,
-    request,
-    queryset,
-    *,
-    form_class,
-    title,
-    intro,
-    func,
-    form_kwargs=None,
-    done_message=None,
-):
-    """An admin action with an intermediate form page; ``func(obj, cleaned_data)`` per record."""
-    form_kwargs = form_kwargs or {}
-    if "apply" in request.POST:
-        form = form_class(request.POST, **form_kwargs)
-        if form.is_valid():
-            run_each(
-                request,
-                queryset,
-                lambda obj: func(obj, form.cleaned_data),
-                done_message=done_message,
-            )
-            return None
-    else:
-        form = form_class(**form_kwargs)
-    return form_page(
-        request,
-        admin_obj,
-        title=title,
-        intro=intro,
-        form=form,
-        objects=queryset,
-        action=request.POST.get("action"),
-    )
 
 
 # --- villages, organisations ------------------------------------------------------------------
@@ -298,7 +213,7 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 messages.success(request, gettext(MSG_DONE) % {"count": 1})
                 info = self.model._meta.app_label, self.model._meta.model_name
                 return HttpResponseRedirect(reverse("admin:%s_%s_change" % info, args=[org.pk]))
-        return form_page(
+        return action_form_page(
             request,
             self,
             title=gettext("Establish an organisation"),
@@ -315,14 +230,14 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 super().__init__(*args, **kwargs)
                 self.fields["new_parent"].queryset = scoped
 
-        return form_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=Form,
             title=gettext("Adjust subordination"),
             intro=gettext("Move the organisations below (with everything under them) to:"),
-            func=lambda org, d: services.organization_move(
+            act=lambda org, d: services.organization_move(
                 organization=org,
                 new_parent=d["new_parent"],
                 date=d["date"],
@@ -333,28 +248,28 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
 
     @admin.action(description=_("Dissolve"), permissions=["change"])
     def dissolve_action(self, request, queryset):
-        return form_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=DissolveForm,
             title=gettext("Dissolve"),
             intro=gettext("Dissolve the organisations below:"),
-            func=lambda org, d: services.organization_dissolve(
+            act=lambda org, d: services.organization_dissolve(
                 organization=org, date=d["date"], note=d["note"], by=request.user
             ),
         )
 
     @admin.action(description=_("Set up Party groups"), permissions=["add"])
     def groups_action(self, request, queryset):
-        return form_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=GroupsForm,
             title=gettext("Set up Party groups"),
             intro=gettext("Set up Party groups under the branches below:"),
-            func=lambda org, d: services.party_groups_set_up(
+            act=lambda org, d: services.party_groups_set_up(
                 branch=org, names=d["names"].splitlines(), date=d["date"], by=request.user
             ),
         )
@@ -363,10 +278,11 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         description=_("Correct the village to the parent organisation's"), permissions=["change"]
     )
     def align_village_action(self, request, queryset):
-        run_each(
+        act_on_each(
             request,
             queryset,
             lambda org: services.organization_align_village(organization=org, by=request.user),
+            title=gettext("Correct the village"),
         )
 
     @admin.action(description=_("Appoint the secretary"), permissions=["change"])
@@ -380,14 +296,14 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 super().__init__(*args, **kwargs)
                 self.fields["member"].queryset = members
 
-        return form_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=Form,
             title=gettext("Appoint the secretary"),
             intro=gettext("The secretary of the organisation below (a replacement is recorded):"),
-            func=lambda org, d: services.secretary_appoint(
+            act=lambda org, d: services.secretary_appoint(
                 organization=org, member=d["member"], date=d["date"], by=request.user
             ),
         )
@@ -493,12 +409,12 @@ class AttendanceInline(ScopedTabularInline):
 
 class AttachmentInline(ScopedTabularInline):
     model = MeetingAttachment
-    fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "content_type", "size", "recorded_at")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
-        return False  # uploads are checked in the portal's form (branches.uploads)
+        return False  # uploads are checked in the portal's form (chengjiang.uploads)
 
 
 class ReviewQueueFilter(admin.SimpleListFilter):
@@ -529,7 +445,7 @@ class ReviewActionsMixin:
     readonly_fields = (
         "status",
         "return_reason",
-        "created_by",
+        "recorded_by",
         "submitted_at",
         "reviewed_by",
         "reviewed_at",
@@ -637,7 +553,7 @@ class ReviewActionsMixin:
         try:
             self._approve(obj, request, request.POST.get("version") or None)
         except ValidationError as exc:
-            messages.error(request, _error_text(exc))
+            messages.error(request, error_text(exc))
         else:
             messages.success(
                 request,
@@ -668,7 +584,7 @@ class ReviewActionsMixin:
         else:
             version = obj.updated_at.isoformat() if obj.updated_at else ""
             form = ReasonForm(initial={"version": version})
-        return form_page(
+        return action_form_page(
             request,
             self,
             title=gettext("Return with a reason"),
@@ -682,20 +598,26 @@ class ReviewActionsMixin:
 
     @admin.action(description=_("Approve the selected submitted records"), permissions=["review"])
     def approve_action(self, request, queryset):
-        run_each(request, queryset, lambda r: self._approve(r, request), done_message=MSG_APPROVED)
+        act_on_each(
+            request,
+            queryset,
+            lambda r: self._approve(r, request),
+            title=gettext("Approve"),
+            done_message=MSG_APPROVED,
+        )
 
     @admin.action(
         description=_("Return the selected records with a reason"), permissions=["review"]
     )
     def return_action(self, request, queryset):
-        return form_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=ReasonForm,
             title=gettext("Return with a reason"),
             intro=gettext("Return the records below to their authors. The reason is required."),
-            func=lambda r, d: self._return(r, request, d["reason"]),
+            act=lambda r, d: self._return(r, request, d["reason"]),
             done_message=MSG_RETURNED,
         )
 

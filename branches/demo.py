@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from chengjiang.access import SYSTEM
 from chengjiang.accounts import roles
+from chengjiang.personal_data import id_check_digit
 
 from . import services
 from .models import (
@@ -32,7 +33,6 @@ from .models import (
     Talk,
     Village,
 )
-from .validators import id_check_digit
 
 Kind = Organization.Kind
 ROOT_NAME = "中共澄江街道工作委员会"

@@ -19,6 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang import upload_limits
 from chengjiang.forms import CleanTextMixin
+from chengjiang.personal_data import mask_id_number
+from chengjiang.uploads import check_upload, count_allowed
 
 from .models import (
     Meeting,
@@ -29,8 +31,6 @@ from .models import (
     Talk,
 )
 from .services import MEETING_ORG_KINDS, MSG_RETURN_REASON, AttendanceLine, TalkPerson
-from .uploads import check_upload, count_allowed
-from .validators import mask_id_number
 
 MSG_NO_PARTICIPANTS = _("Choose at least one person talked with, or type a name.")
 MSG_TALKER_BOTH = _(

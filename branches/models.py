@@ -14,10 +14,16 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE, PARTY_DATE
-
-from .validators import mask_id_number, mask_phone, validate_id_number, validate_phone
-
-PATH_STEP = 6  # digits per level of the materialised path: "000001/000004/"
+from chengjiang.models import Recorded
+from chengjiang.personal_data import (
+    check_birth_date,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
+from chengjiang.tree import path_segment
 
 
 class VillageQuerySet(ScopedQuerySet):
@@ -45,15 +51,6 @@ class Village(models.Model):
 
 class OrganizationQuerySet(ScopedQuerySet):
     scope_field = ""
-
-    def active_on(self, date: datetime.date):
-        return self.filter(
-            Q(established_on__isnull=True) | Q(established_on__lte=date),
-            Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=date),
-        )
-
-    def subtree_of(self, org: Organization):
-        return self.filter(path__startswith=org.path)
 
 
 class Organization(models.Model):
@@ -121,15 +118,11 @@ class Organization(models.Model):
             Organization.objects.filter(pk=self.pk).update(path=self.path, depth=self.depth)
 
     def compute_path(self) -> str:
-        own = f"{self.pk:0{PATH_STEP}d}/"
-        return (self.parent.path if self.parent_id else "") + own
+        return (self.parent.path if self.parent_id else "") + path_segment(self.pk)
 
     @property
     def is_active(self) -> bool:
         return self.dissolved_on is None
-
-    def is_descendant_of(self, other: Organization) -> bool:
-        return self.path.startswith(other.path)
 
     def secretary_on(self, date: datetime.date) -> SecretaryTerm | None:
         return (
@@ -148,7 +141,7 @@ class MemberQuerySet(ScopedQuerySet):
         """Members who belong to ``org``: its Party group's members, or its subtree's."""
         if org.kind == Organization.Kind.GROUP:
             return self.filter(group=org)
-        return self.filter(branch__path__startswith=org.path)
+        return self.within(org.path)
 
 
 class Member(models.Model):
@@ -208,20 +201,16 @@ class Member(models.Model):
         return self.name
 
     def clean(self) -> None:
-        from .validators import birth_date_from_id, normalize_id_number
-
         self.id_number = normalize_id_number(self.id_number)
         errors = {}
         if self.group_id and self.branch_id and self.group.parent_id != self.branch_id:
             errors["group"] = _("The Party group must be one of the branch's groups.")
         if self.branch_id and self.branch.kind == Organization.Kind.GROUP:
             errors["branch"] = _("A member belongs to a branch, not directly to a Party group.")
-        if self.birth_date and self.id_number and len(self.id_number) == 18:
-            try:
-                if birth_date_from_id(self.id_number) != self.birth_date:
-                    errors["birth_date"] = _("The birth date differs from the ID number's.")
-            except ValueError:
-                pass
+        try:
+            check_birth_date(self.id_number, self.birth_date)
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
         if self.joined_on and self.joined_on > timezone.localdate():
             errors["joined_on"] = _("The date cannot be in the future.")
         if errors:
@@ -283,7 +272,7 @@ class OrgChangeQuerySet(ScopedQuerySet):
     scope_field = "organization"
 
 
-class OrgChange(models.Model):
+class OrgChange(Recorded):
     """An event in the tree's history, written only by the services in services.py."""
 
     class Kind(models.TextChoices):
@@ -334,15 +323,6 @@ class OrgChange(models.Model):
         related_name="+",
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("recorded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    recorded_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = OrgChangeQuerySet.as_manager()
 
@@ -377,21 +357,14 @@ class MeetingKind(models.TextChoices):
     DEMOCRATIC_LIFE = "democratic_life", _("democratic-life meeting")
 
 
-class ReviewedRecord(models.Model):
-    """Fields of a record that a secretary submits and the office reviews."""
+class ReviewedRecord(Recorded):
+    """Fields of a record that a secretary submits and the office reviews (who entered it and
+    when come from ``Recorded``)."""
 
     status = models.CharField(
         _("status"), max_length=20, choices=Status, default=Status.DRAFT, db_index=True
     )
     return_reason = models.CharField(_("reason for return"), max_length=300, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     reviewed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -527,7 +500,7 @@ class MeetingAttachmentQuerySet(ScopedQuerySet):
     scope_field = "meeting__organization"
 
 
-class MeetingAttachment(models.Model):
+class MeetingAttachment(Recorded):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attachments"
     )
@@ -535,7 +508,6 @@ class MeetingAttachment(models.Model):
     original_name = models.CharField(_("original file name"), max_length=200)
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = MeetingAttachmentQuerySet.as_manager()
 
@@ -648,6 +620,10 @@ class TalkParticipant(models.Model):
         return str(self.member) if self.member_id else self.name
 
 
+class CadenceRuleQuerySet(ScopedQuerySet):
+    scope_whole_tree = True  # the sub-district's rules: everyone reads them, the office writes
+
+
 class CadenceRule(models.Model):
     """How often an organisation of a kind must hold a meeting kind (三会一课 etc.), as data."""
 
@@ -667,6 +643,8 @@ class CadenceRule(models.Model):
         help_text=_("Comma-separated organisation kinds that must hold it, e.g. branch,group."),
     )
     active = models.BooleanField(_("in force"), default=True)
+
+    objects = CadenceRuleQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("meeting cadence rule")

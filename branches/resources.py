@@ -17,6 +17,7 @@ from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
+from chengjiang.import_widgets import MSG_REQUIRED, require
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -24,6 +25,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import mask_id_number, mask_phone, normalize_id_number
 
 from . import services
 from .models import (
@@ -35,7 +37,6 @@ from .models import (
     Talk,
     Village,
 )
-from .validators import mask_id_number, mask_phone, normalize_id_number
 
 MSG_DUPLICATE_IN_DB = _("The same record is already stored.")
 MSG_ID_TAKEN = _("A member with this ID number is already stored.")
@@ -48,7 +49,6 @@ MSG_NOT_A_MEMBER = _("“%(name)s” is not a member of %(org)s.")
 MSG_AMBIGUOUS_MEMBER = _("Several members of %(org)s are named “%(name)s”; give the ID number.")
 MSG_NO_GROUP = _("%(branch)s has no Party group named “%(name)s”.")
 MSG_ABSENCE_FORMAT = _("Write each absent member as “name: reason”.")
-MSG_REQUIRED = _("This column must be filled in.")
 
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
@@ -88,11 +88,6 @@ class _Base(ScopedResourceMixin, resources.ModelResource):
             instance.status = stored.first() or instance.status
             return
         instance.status = _status_for(self.user, instance.status)
-
-    def _require(self, instance, *attrs):
-        errors = {a: ValidationError(MSG_REQUIRED) for a in attrs if not getattr(instance, a)}
-        if errors:
-            raise ValidationError(errors)
 
 
 def _status_for(user, status):
@@ -140,7 +135,7 @@ class OrganizationResource(_Base):
         return (instance.name, getattr(instance.parent, "pk", None))
 
     def validate_row(self, instance, row, **kwargs):
-        self._require(instance, "name", "kind", "established_on")
+        require(instance, "name", "kind", "established_on")
         same = Organization.objects.filter(name=instance.name, parent=instance.parent)
         if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
@@ -316,7 +311,7 @@ class MeetingResource(_Base):
         return (instance.organization_id, instance.kind, instance.held_on, instance.topic)
 
     def validate_row(self, instance, row, **kwargs):
-        self._require(instance, "organization", "kind", "held_on", "topic")
+        require(instance, "organization", "kind", "held_on", "topic")
         self._imported_status(instance)
         org = instance.organization
         same = Meeting.objects.filter(
@@ -423,7 +418,7 @@ class TalkResource(_Base):
             return services.TalkPerson(name=text)
 
     def validate_row(self, instance, row, **kwargs):
-        self._require(instance, "organization", "held_on", "topic")
+        require(instance, "organization", "held_on", "topic")
         self._imported_status(instance)
         org = instance.organization
         talker = instance._talker_text

@@ -405,13 +405,13 @@ def editable_records(user, *, limit: int = 20) -> tuple[list[Meeting], list[Talk
         return [], []
     meetings = list(
         Meeting.objects.visible_to(user)
-        .filter(status__in=EDITABLE_STATUSES, created_by=user)
+        .filter(status__in=EDITABLE_STATUSES, recorded_by=user)
         .select_related("organization")
         .order_by(*order)[:limit]
     )
     talks = list(
         Talk.objects.visible_to(user)
-        .filter(status__in=EDITABLE_STATUSES, created_by=user)
+        .filter(status__in=EDITABLE_STATUSES, recorded_by=user)
         .select_related("organization")
         .order_by(*order)[:limit]
     )

@@ -18,8 +18,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import measures
-from chengjiang.access import MSG_NOT_FOUND, acting_user, in_write_scope, sees_everything
+from chengjiang.access import (
+    MSG_OUT_OF_SCOPE,
+    acting_user,
+    check_write_scope,
+    sees_everything,
+)
 from chengjiang.files import StoredFiles, display_name, store
+from chengjiang.tree import path_segment
+from chengjiang.uploads import check_upload, count_allowed
 
 from .models import (
     EDITABLE_STATUSES,
@@ -72,8 +79,6 @@ MSG_CHANGED_MEANWHILE = _(
 MSG_ATTENDEE_OUTSIDE = _("%(name)s is not a member of %(org)s.")
 MSG_ABSENCE_REASON = _("Give a reason for %(name)s's absence.")
 MSG_DUPLICATE_ATTENDEE = _("%(name)s is listed twice.")
-# Out of scope reads as not found: the refusal never tells that the organisation exists.
-MSG_OUT_OF_SCOPE = MSG_NOT_FOUND
 MSG_VILLAGE_DIFFERS = _(
     "An organisation belongs to its parent organisation's village (%(village)s); "
     "it cannot be recorded under another village."
@@ -91,14 +96,6 @@ MEETING_ORG_KINDS = {
     "org_life": {Kind.BRANCH, Kind.GENERAL_BRANCH, Kind.PARTY_COMMITTEE},
     "democratic_life": {Kind.WORKING_COMMITTEE, Kind.PARTY_COMMITTEE},
 }
-
-
-def _check_scope(by, *records) -> None:
-    """A user writes only inside their own scope (chengjiang.access decides); ``by`` is required:
-    None is refused, the system acts as ``chengjiang.access.SYSTEM``."""
-    for record in records:
-        if record is not None and not in_write_scope(by, record):
-            raise ValidationError(MSG_OUT_OF_SCOPE)  # reads as not found, as everywhere
 
 
 def _check_village(*, village_id, parent: Organization | None) -> None:
@@ -154,7 +151,7 @@ def organization_establish(
     """新成立: a new organisation under ``parent``, recorded as an event."""
     _check_date(date)
     if parent is not None:
-        _check_scope(by, parent)
+        check_write_scope(by, parent)
     if village is not None and not sees_everything(by):
         from .models import Village
 
@@ -165,7 +162,7 @@ def organization_establish(
         village = parent.village
     _check_village(village_id=getattr(village, "pk", None), parent=parent)
     org = Organization(name=name, kind=kind, parent=parent, village=village, established_on=date)
-    _check_scope(by, org)
+    check_write_scope(by, org)
     org.full_clean(exclude=["path"])
     org.save()
     if record_event:
@@ -208,10 +205,10 @@ def organization_move(
 ) -> Organization:
     """调整隶属关系: move an organisation (and its subtree) under another parent."""
     _check_date(date)
-    _check_scope(by, organization, new_parent)
+    check_write_scope(by, organization, new_parent)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     new_parent = Organization.objects.select_related("village").get(pk=new_parent.pk)
-    _check_scope(by, org, new_parent)
+    check_write_scope(by, org, new_parent)
     if new_parent.path.startswith(org.path):
         raise ValidationError(MSG_CYCLE)
     if org.parent_id == new_parent.pk:
@@ -219,7 +216,7 @@ def organization_move(
     _check_parent(kind=org.kind, parent=new_parent)
     old_parent_id = org.parent_id
     old_path = org.path
-    new_path = f"{new_parent.path}{org.pk:06d}/"
+    new_path = new_parent.path + path_segment(org.pk)
     delta = new_parent.depth + 1 - org.depth
     _reparent(org, new_parent)
     Organization.objects.filter(path__startswith=old_path).update(
@@ -271,7 +268,7 @@ def organization_align_village(*, organization: Organization, by) -> Organizatio
     changed row is saved (so the audit trail records it); the database refuses a village other
     than the parent's at every step, so subordinates are cleared first and follow afterwards.
     """
-    _check_scope(by, organization)
+    check_write_scope(by, organization)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
     parent = Organization.objects.filter(pk=org.parent_id).first()
     village_id = parent.village_id if parent is not None else None
@@ -303,7 +300,7 @@ def organization_dissolve(
     """撤销: dissolve an organisation that has no active subordinates left."""
     _check_date(date)
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    _check_scope(by, org)
+    check_write_scope(by, org)
     if org.dissolved_on is not None:
         raise ValidationError(MSG_ALREADY_DISSOLVED)
     if org.children.filter(dissolved_on__isnull=True).exists():
@@ -331,7 +328,7 @@ def organization_dissolve(
 def organization_rename(*, organization: Organization, name: str, by) -> Organization:
     """A plain edit changes the name only; the tree changes through the services above."""
     org = Organization.objects.select_for_update().get(pk=organization.pk)
-    _check_scope(by, org)
+    check_write_scope(by, org)
     org.name = name.strip()
     org.full_clean(exclude=["path"])
     org.save()
@@ -349,7 +346,7 @@ def secretary_appoint(
     *, organization: Organization, member: Member, date: datetime.date, by
 ) -> SecretaryTerm:
     """Appoint the secretary (the first one, or a replacement: then 调整书记 is recorded)."""
-    _check_scope(by, organization, member)
+    check_write_scope(by, organization, member)
     _check_date(date)
     if not _member_belongs(member, organization):
         raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
@@ -383,7 +380,7 @@ def secretary_appoint(
 
 @transaction.atomic
 def member_save(*, member: Member, by) -> Member:
-    _check_scope(by, member)
+    check_write_scope(by, member)
     member.full_clean()
     member.save()
     return member
@@ -441,7 +438,7 @@ Version = datetime.datetime | str | None
 WORKFLOW_FIELDS = (
     "status",
     "return_reason",
-    "created_by",
+    "recorded_by",
     "submitted_at",
     "reviewed_by",
     "reviewed_at",
@@ -485,9 +482,7 @@ def meeting_save(
 
     ``version``: the ``updated_at`` the writer's form showed; a newer stored row is refused.
     """
-    from .uploads import check_upload, count_allowed
-
-    _check_scope(by, meeting)
+    check_write_scope(by, meeting)
     # Every file is checked before anything is written, so a refused file leaves nothing behind.
     for upload in attachments:
         check_upload(upload)
@@ -496,8 +491,8 @@ def meeting_save(
         count_allowed(existing + len(attachments))
     if meeting.pk:
         _lock_for_edit(meeting, by=by, version=version)
-    elif meeting.created_by_id is None:
-        meeting.created_by = acting_user(by)
+    elif meeting.recorded_by_id is None:
+        meeting.recorded_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
     if attendance is not None:
@@ -527,9 +522,7 @@ def meeting_save(
 def attachment_add(
     *, meeting: Meeting, upload, by, stored: StoredFiles | None = None
 ) -> MeetingAttachment:
-    from .uploads import check_upload, count_allowed
-
-    _check_scope(by, meeting)
+    check_write_scope(by, meeting)
     kind = check_upload(upload)
     count_allowed(meeting.attachments.count() + 1)
     att = MeetingAttachment(
@@ -537,6 +530,7 @@ def attachment_add(
         original_name=display_name(upload.name),
         content_type=kind.content_type,
         size=upload.size,
+        recorded_by=acting_user(by),
     )
     with StoredFiles() as own:
         store(att.file, f"upload.{kind.extension}", upload, stored=own)
@@ -614,21 +608,21 @@ def _return(record, *, by, reason: str, version=None):
 @transaction.atomic
 def meeting_submit(*, meeting: Meeting, by, version: Version = None) -> Meeting:
     """Draft or returned → submitted, for the office to review."""
-    _check_scope(by, meeting)
+    check_write_scope(by, meeting)
     return _submit(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def meeting_approve(*, meeting: Meeting, by, version: Version = None) -> Meeting:
     """Submitted → approved; with ``version``, only the version the reviewer saw."""
-    _check_scope(by, meeting)
+    check_write_scope(by, meeting)
     return _approve(meeting, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None) -> Meeting:
     """Submitted → returned to the secretary, with the reason they will read."""
-    _check_scope(by, meeting)
+    check_write_scope(by, meeting)
     return _return(meeting, by=acting_user(by), reason=reason, version=version)
 
 
@@ -649,11 +643,11 @@ def talk_save(
     by,
     version: Version = None,
 ) -> Talk:
-    _check_scope(by, talk)
+    check_write_scope(by, talk)
     if talk.pk:
         _lock_for_edit(talk, by=by, version=version)
-    elif talk.created_by_id is None:
-        talk.created_by = acting_user(by)
+    elif talk.recorded_by_id is None:
+        talk.recorded_by = acting_user(by)
     talk.full_clean()
     if participants is not None:
         errors = []
@@ -681,17 +675,17 @@ def talk_save(
 
 @transaction.atomic
 def talk_submit(*, talk: Talk, by, version: Version = None) -> Talk:
-    _check_scope(by, talk)
+    check_write_scope(by, talk)
     return _submit(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def talk_approve(*, talk: Talk, by, version: Version = None) -> Talk:
-    _check_scope(by, talk)
+    check_write_scope(by, talk)
     return _approve(talk, by=acting_user(by), version=version)
 
 
 @transaction.atomic
 def talk_return(*, talk: Talk, by, reason: str, version: Version = None) -> Talk:
-    _check_scope(by, talk)
+    check_write_scope(by, talk)
     return _return(talk, by=acting_user(by), reason=reason, version=version)

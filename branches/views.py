@@ -230,7 +230,7 @@ def meeting_detail(request, pk: int):
             "meeting": meeting,
             "present": [a for a in attendances if a.present],
             "absent": [a for a in attendances if not a.present],
-            "attachments": list(meeting.attachments.order_by("uploaded_at", "pk")),
+            "attachments": list(meeting.attachments.order_by("recorded_at", "pk")),
             "can_change": request.user.has_perm("branches.change_meeting")
             and can_edit(request.user, meeting),
             **review_context(request, meeting),

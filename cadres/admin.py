@@ -16,10 +16,8 @@ from __future__ import annotations
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.template.response import TemplateResponse
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext, pgettext_lazy
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import services as shared_services
@@ -29,6 +27,7 @@ from chengjiang.admin import (
     ScopedTabularInline,
     formset_outcome,
 )
+from chengjiang.admin_actions import form_then_act
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -59,10 +58,6 @@ def _message_errors(request, exc: ValidationError) -> None:
 
 
 # --- step actions: a small form page, then the service for every selected record or none -------
-
-MSG_ONE_AT_A_TIME = _("Select exactly one record for this step: its figures are its own.")
-MSG_REFUSED_FOR = _("%(name)s: %(reason)s")
-STEP_FORM_TEMPLATE = "admin/cadres/step_form.html"
 
 
 def _today():
@@ -143,68 +138,9 @@ class HireForm(forms.Form):
     on = _date_field(_("hired on"), initial=_today)
 
 
-def step_action(
-    model_admin,
-    request,
-    queryset,
-    *,
-    form_class,
-    title,
-    intro,
-    record,
-    notes=(),
-    one_at_a_time=False,
-):
-    """Show ``form_class`` for the selected records; on a valid form run ``record(obj, data)``.
-
-    All selected records are recorded or none: any refusal rolls the whole step back and is
-    shown on the form (which keeps what was typed). ``queryset`` is the admin's scoped queryset.
-    """
-    objects = list(queryset)
-    if one_at_a_time and len(objects) != 1:
-        messages.warning(request, MSG_ONE_AT_A_TIME)
-        return None
-    if "apply" in request.POST:
-        form = form_class(request.POST)
-        if form.is_valid():
-            refusals = []
-            with transaction.atomic():
-                for obj in objects:
-                    try:
-                        record(obj, form.cleaned_data)
-                    except ValidationError as exc:
-                        refusals.append((obj, exc))
-                if refusals:
-                    transaction.set_rollback(True)
-            if not refusals:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(title)s recorded for %(count)d record.",
-                        "%(title)s recorded for %(count)d records.",
-                        len(objects),
-                    )
-                    % {"title": title, "count": len(objects)},
-                )
-                return None
-            for obj, exc in refusals:
-                for message in exc.messages:
-                    if len(objects) > 1:
-                        message = gettext(MSG_REFUSED_FOR) % {"name": obj, "reason": message}
-                    form.add_error(None, message)
-    else:
-        form = form_class()
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "title": title,
-        "intro": intro,
-        "notes": list(notes),
-        "form": form,
-        "objects": objects,
-        "action": request.POST.get("action", ""),
-        "opts": model_admin.model._meta,
-    }
-    return TemplateResponse(request, STEP_FORM_TEMPLATE, context)
+def _with_stage(obj) -> str:
+    stage = getattr(obj, "get_stage_display", None)
+    return f"{obj}（{stage()}）" if stage else str(obj)
 
 
 def _checker(user) -> str:
@@ -321,7 +257,7 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     @admin.action(description=_("Record the qualification check"), permissions=["change"])
     def qualification_action(self, request, queryset):
         checker = _checker(request.user)
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
@@ -332,7 +268,8 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 "meet one of them stops at this step."
             ),
             notes=[gettext("Checked by: %(name)s") % {"name": checker}],
-            record=lambda c, d: services.candidate_check_qualification(
+            describe=_with_stage,
+            act=lambda c, d: services.candidate_check_qualification(
                 candidate=c,
                 conditions={name: d[name] for name in Candidate.QUALIFICATIONS},
                 checked_by=checker,
@@ -343,7 +280,7 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
 
     @admin.action(description=_("Record the two recommendations"), permissions=["change"])
     def recommendations_action(self, request, queryset):
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
@@ -354,7 +291,8 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 "the candidate below. The round's rule decides whether the votes suffice."
             ),
             one_at_a_time=True,
-            record=lambda c, d: services.candidate_record_recommendations(
+            describe=_with_stage,
+            act=lambda c, d: services.candidate_record_recommendations(
                 candidate=c,
                 party_recommended=d["party_recommended"],
                 votes_for=d["votes_for"],
@@ -483,7 +421,7 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
 
     @admin.action(description=_("Record the qualification review"), permissions=["change"])
     def review_action(self, request, queryset):
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
@@ -493,42 +431,45 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 "Record the qualification review of the applicants below. The age limit and "
                 "the education are checked from the record."
             ),
-            record=lambda a, d: services.applicant_review(
+            describe=_with_stage,
+            act=lambda a, d: services.applicant_review(
                 applicant=a, passed=d["passed"], reason=d["reason"], by=request.user
             ),
         )
 
     @admin.action(description=_("Record the comprehensive assessment"), permissions=["change"])
     def assess_action(self, request, queryset):
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=AssessForm,
             title=gettext("Comprehensive assessment"),
             intro=gettext("Record the comprehensive assessment of the applicants below."),
-            record=lambda a, d: services.applicant_assess(
+            describe=_with_stage,
+            act=lambda a, d: services.applicant_assess(
                 applicant=a, passed=d["passed"], note=d["note"], by=request.user
             ),
         )
 
     @admin.action(description=_("Record the publicity period"), permissions=["change"])
     def publicise_action(self, request, queryset):
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
             form_class=PublicityForm,
             title=gettext("Publicity"),
             intro=gettext("Record the publicity period of the applicants below."),
-            record=lambda a, d: services.applicant_publicise(
+            describe=_with_stage,
+            act=lambda a, d: services.applicant_publicise(
                 applicant=a, start=d["start"], end=d["end"], by=request.user
             ),
         )
 
     @admin.action(description=_("Hire (after the publicity period)"), permissions=["change"])
     def hire_action(self, request, queryset):
-        return step_action(
+        return form_then_act(
             self,
             request,
             queryset,
@@ -537,7 +478,8 @@ class ApplicantAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             intro=gettext(
                 "Hire the applicants below; each becomes a reserve cadre of the village."
             ),
-            record=lambda a, d: services.applicant_hire(applicant=a, on=d["on"], by=request.user),
+            describe=_with_stage,
+            act=lambda a, d: services.applicant_hire(applicant=a, on=d["on"], by=request.user),
         )
 
     def get_readonly_fields(self, request, obj=None):

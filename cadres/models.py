@@ -12,7 +12,6 @@ import datetime
 import itertools
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,10 +20,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.models import Member, Organization, Village
-from branches.validators import mask_id_number, mask_phone, validate_id_number, validate_phone
+from branches.models import Member, Village
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE
+from chengjiang.models import Recorded
+from chengjiang.personal_data import (
+    check_birth_date,
+    id_birth_date,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
 
 TIER_COUNT = 5
 HUNDRED = Decimal("100")
@@ -37,7 +45,6 @@ MSG_TIERS_INCREASE = _(
 MSG_FIRST_TIER_FROM_ZERO = _("Tier 1 starts from population 0 and workload 0.")
 MSG_VOTES_EXCEED = _("Votes for cannot exceed the votes cast.")
 MSG_WEIGHTS_SUM = _("The weights of the written test and the interview must add up to 100.")
-MSG_BIRTH_DATE = _("The birth date differs from the ID number's.")
 MSG_END_BEFORE_START = _("The end date cannot be before the start date.")
 MSG_ALREADY_PAIRED = _("This reserve cadre already has an active pairing.")
 MSG_PAIRING_ENDED = _("This pairing has ended; no more log entries can be added.")
@@ -59,18 +66,10 @@ class Person(models.Model):
         abstract = True
 
     def clean(self) -> None:
-        from branches.validators import birth_date_from_id, normalize_id_number
-
         self.id_number = normalize_id_number(self.id_number)
-        if self.id_number and len(self.id_number) == 18:
-            try:
-                birth = birth_date_from_id(self.id_number)
-            except ValueError:
-                return
-            if self.birth_date is None:
-                self.birth_date = birth
-            elif self.birth_date != birth:
-                raise ValidationError({"birth_date": MSG_BIRTH_DATE})
+        if self.birth_date is None:
+            self.birth_date = id_birth_date(self.id_number)
+        check_birth_date(self.id_number, self.birth_date)
 
     @property
     def masked_id_number(self) -> str:
@@ -84,8 +83,7 @@ class Person(models.Model):
 class SubDistrictQuerySet(ScopedQuerySet):
     """Records of the sub-district as a whole (the pay scale): every scoped user sees them."""
 
-    def within(self, path: str):
-        return self
+    scope_whole_tree = True
 
 
 # --- village groups and pay ---------------------------------------------------------------------
@@ -322,14 +320,7 @@ class VoteRule(models.TextChoices):
 
 
 class ElectionRoundQuerySet(ScopedQuerySet):
-    scope_village_field = "villages"
-
-    def within(self, path: str):
-        villages = Organization.objects.filter(path__startswith=path).values("village")
-        ids = ElectionRound.villages.through.objects.filter(village__in=villages).values(
-            "electionround"
-        )
-        return self.filter(pk__in=ids)
+    scope_village_field = "villages"  # any of its villages shows a round; all of them write it
 
 
 class ElectionRound(models.Model):
@@ -582,10 +573,6 @@ class GroupLeader(Person):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.group}）"
-
-    @property
-    def is_serving(self) -> bool:
-        return self.ended_on is None
 
 
 # --- reserve cadres ----------------------------------------------------------------------------
@@ -859,11 +846,6 @@ class ReserveCadreStatus(models.Model):
 class VillageCadreQuerySet(ScopedQuerySet):
     scope_village_field = "village"
 
-    def serving_on(self, date: datetime.date):
-        return self.filter(term_start__lte=date).filter(
-            Q(term_end__isnull=True) | Q(term_end__gte=date)
-        )
-
 
 class VillageCadre(Person):
     """村干部: who holds which village post for which term — the people who mentor."""
@@ -995,7 +977,7 @@ class MentoringLogQuerySet(ScopedQuerySet):
     scope_village_field = "pairing__reserve_cadre__village"
 
 
-class MentoringLog(models.Model):
+class MentoringLog(Recorded):
     """One entry of a pairing's mentoring log (secretaries may add them for their village)."""
 
     pairing = models.ForeignKey(
@@ -1014,15 +996,6 @@ class MentoringLog(models.Model):
         related_name="+",
     )
     content = models.TextField(_("content"))
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("created by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = MentoringLogQuerySet.as_manager()
 

@@ -23,13 +23,14 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from branches.models import Village
-from branches.validators import mask_id_number, normalize_id_number
+from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget, require
 from chengjiang.importexport import (
     DateWidget,
     NameWidget,
     ScopedResourceMixin,
     row_error,
 )
+from chengjiang.personal_data import mask_id_number, normalize_id_number
 
 from . import services
 from .models import (
@@ -41,7 +42,6 @@ from .models import (
     VillageGroup,
 )
 
-MSG_REQUIRED = _("This column must be filled in.")
 MSG_DUPLICATE_IN_DB = _(
     "Figures of this group from this date are already stored; to change them, import the "
     "exported row with its record number."
@@ -51,7 +51,6 @@ MSG_NO_APPLICANT = _("No applicant with this ID number in the recruitment “%(n
 MSG_NOTHING_GIVEN = _("The row gives neither a score nor votes.")
 MSG_BAD_SCORE = _("“%(value)s” is not a score; write a number or 缺考 (absent).")
 MSG_DATE_REQUIRED = _("Give the date of the %(step)s.")
-MSG_BAD_YES_NO = _("“%(value)s” is not 是 or 否.")
 MSG_PARTY_REQUIRED = _("Give the Party organisation's recommendation (是 or 否) with the votes.")
 
 ABSENT = "absent"
@@ -80,26 +79,6 @@ class ScoreWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class YesNoWidget(widgets.Widget):
-    """是/否 (also 推荐/不推荐, 1/0); empty is "not given"."""
-
-    YES = {"是", "推荐", "1", "true", "yes", "y"}
-    NO = {"否", "不推荐", "0", "false", "no", "n"}
-
-    def clean(self, value, row=None, **kwargs):
-        text = "" if value is None else str(value).strip().lower()
-        if not text:
-            return None
-        if text in self.YES:
-            return True
-        if text in self.NO:
-            return False
-        raise ValueError(gettext(MSG_BAD_YES_NO) % {"value": str(value).strip()})
-
-    def render(self, value, obj=None, **kwargs):
-        return "" if value is None else ("是" if value else "否")
-
-
 class _Base(ScopedResourceMixin, resources.ModelResource):
     class Meta(ScopedResourceMixin.Meta):
         pass
@@ -112,15 +91,6 @@ class _Base(ScopedResourceMixin, resources.ModelResource):
             col = str(self.fields["id_number"].column_name)
             if row.get(col) is not None:
                 row[col] = normalize_id_number(str(row[col]))
-
-    def _require(self, instance, *attrs):
-        errors = {
-            a: ValidationError(MSG_REQUIRED)
-            for a in attrs
-            if getattr(instance, a, None) in (None, "")
-        }
-        if errors:
-            raise ValidationError(errors)
 
     def _cell(self, row, field: str) -> str:
         value = row.get(str(self.fields[field].column_name))
@@ -198,7 +168,7 @@ class GroupFiguresResource(_Base):
         return (getattr(village, "pk", None), instance.import_group_name, instance.effective_from)
 
     def validate_row(self, instance, row, **kwargs):
-        self._require(
+        require(
             instance,
             "import_village",
             "import_group_name",
@@ -250,7 +220,9 @@ class CandidateResultResource(_Base):
     name = fields.Field("name", _col(Candidate, "name"), readonly=True)
     id_number = fields.Field("id_number", _col(Candidate, "id_number"))
     party_recommended = fields.Field(
-        "party_recommended", _col(Candidate, "party_recommended"), YesNoWidget()
+        "party_recommended",
+        _col(Candidate, "party_recommended"),
+        YesNoWidget(yes=("推荐",), no=("不推荐",)),
     )
     mass_votes_for = fields.Field(
         "mass_votes_for", _col(Candidate, "mass_votes_for"), widgets.IntegerWidget()

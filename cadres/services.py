@@ -687,19 +687,6 @@ def applicant_hire(*, by, applicant: Applicant, on: datetime.date) -> ReserveCad
     )
 
 
-@transaction.atomic
-def applicant_stop(*, by, applicant: Applicant, reason: str) -> Applicant:
-    """Stop an applicant where they stand (withdrawal, objection upheld in publicity...)."""
-    applicant = _lock_applicant(applicant)
-    check_write_scope(by, applicant)
-    if applicant.stage in (AStage.HIRED, AStage.STOPPED):
-        raise ValidationError(MSG_ALREADY_FINISHED)
-    if not reason.strip():
-        raise ValidationError(MSG_REASON_REQUIRED)
-    _stop(applicant, at=applicant.stage, reason=reason.strip())
-    return _save(applicant)
-
-
 # --- reserve cadres, village cadres, mentoring --------------------------------------------------
 
 
@@ -842,6 +829,6 @@ def mentoring_log_save(*, by, log: MentoringLog) -> MentoringLog:
     """An entry added or edited: within its pairing, not after today, by one of its mentors
     (``MentoringLog.clean()`` holds the rules, so every form and import meets them too)."""
     check_write_scope(by, log)
-    if log.pk is None and log.created_by_id is None:
-        log.created_by = acting_user(by)
+    if log.pk is None and log.recorded_by_id is None:
+        log.recorded_by = acting_user(by)
     return _save(log)

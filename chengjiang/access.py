@@ -4,20 +4,34 @@ A user sees their assigned organisation and its whole subtree (a village secreta
 office staff: the sub-district). Superusers see everything; a user with no organisation sees
 nothing. Every queryset that reaches a user goes through ``ScopedQuerySet.visible_to(user)``:
 admin, portal views, exports, imports, dashboards and measures alike. Out of scope is 404.
+
+Every route from a record to the tree is one of the kinds declared on ``ScopedQuerySet`` and
+read only here (no model does its own path arithmetic):
+
+* ``scope_field``: a lookup ending at an organisation ("" for an organisation itself); the row
+  belongs to that organisation's subtree;
+* ``scope_field`` with ``scope_applies_down``: also seen below its organisation (a task the
+  sub-district is responsible for applies to every village, computed there): ``seen_from``
+  and ``visible_to`` include it, ``within`` (what the subtree owns) does not;
+* ``scope_village_field``: a lookup ending at a village ("" for a village itself), or a
+  many-to-many of villages (any of them in scope shows the row; all of them to write it); a
+  village belongs to a subtree by ``village_within``;
+* ``scope_whole_tree``: a record of the sub-district as a whole (the pay scale, the checklist):
+  every user with a scope reads it; only users who see the whole tree write it.
+
+The tree is known through ``chengjiang.tree`` (the path rule and the model named by
+``settings.SCOPE_TREE_MODEL``); this module imports no app.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-if TYPE_CHECKING:
-    from branches.models import Organization
+from chengjiang import tree
 
 # Out of scope reads as not found, everywhere: one wording for "does not exist" and "not yours",
 # so that no refusal tells a user which names exist elsewhere.
@@ -64,7 +78,7 @@ def acting_user(by):
     return None if isinstance(by, SystemActor) else by
 
 
-def scope_root(user) -> Organization | None:
+def scope_root(user):
     """The organisation whose subtree ``user`` may see (None: everything for superusers)."""
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return None
@@ -90,15 +104,16 @@ def scope_path(user) -> str | None:
 
 
 class ScopedQuerySet(models.QuerySet):
-    """Base queryset for every record a user can reach.
+    """Base queryset for every record a user can reach; subclasses declare their route (above).
 
-    Subclasses name the route to the organisation that owns a row (``scope_field``, a lookup
-    ending at an ``Organization``; empty for Organization itself) or to a village
-    (``scope_village_field``).
+    No subclass overrides ``visible_to``, ``seen_from`` or ``within``: the route kinds are this
+    module's.
     """
 
     scope_field: str | None = None
     scope_village_field: str | None = None
+    scope_applies_down: bool = False
+    scope_whole_tree: bool = False
 
     def visible_to(self, user):
         path = scope_path(user)
@@ -106,12 +121,35 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if path == "":
             return self
-        return self.within(path)
+        return self.seen_from(path)
+
+    def seen_from(self, path: str):
+        """Rows a user whose scope is the subtree at ``path`` sees: the rows it owns
+        (``within``) and, on a route that applies down, the rows of the organisations above."""
+        if not self.scope_applies_down:
+            return self.within(path)
+        if path == "":
+            return self
+        prefix = f"{self.scope_field}__" if self.scope_field else ""
+        return self.filter(
+            Q(**{f"{prefix}path__startswith": path})
+            | Q(**{f"{prefix}path__in": tree.ancestor_paths(path)})
+        )
 
     def within(self, path: str):
         """Rows owned by the subtree whose materialised path is ``path``."""
+        if self.scope_whole_tree:
+            return self
         if self.scope_village_field is not None:
-            return self.filter(village_within(path, OuterRef(self.scope_village_field or "pk")))
+            route = self.scope_village_field
+            if route and _is_many(self.model, route):
+                field = self.model._meta.get_field(route)
+                through = field.remote_field.through
+                links = through.objects.filter(
+                    village_within(path, OuterRef(field.m2m_reverse_field_name()))
+                )
+                return self.filter(pk__in=links.values(field.m2m_field_name()))
+            return self.filter(village_within(path, OuterRef(route or "pk")))
         if self.scope_field is None:
             raise NotImplementedError(f"{type(self).__name__} declares no scope_field")
         prefix = f"{self.scope_field}__" if self.scope_field else ""
@@ -127,9 +165,7 @@ def village_within(path: str, village):
     stray organisation — a branch of 花园村's committee recorded with 青桥村 as its village —
     never widens 花园村's scope to 青桥村: 青桥村 also has organisations outside that subtree.
     """
-    from branches.models import Organization
-
-    orgs = Organization.objects.filter(village=village)
+    orgs = tree.organization_model().objects.filter(village=village)
     own_root = Exists(orgs.filter(path=path))
     inside = Exists(orgs.filter(path__startswith=path))
     outside = Exists(orgs.exclude(path__startswith=path))
@@ -170,9 +206,11 @@ def sees_whole_tree(user) -> bool:
 
 
 def _route_in_scope(record, queryset, user, path: str) -> bool:
+    if queryset.scope_whole_tree:
+        return sees_whole_tree(user)
     if queryset.scope_village_field is not None:
         route = queryset.scope_village_field
-        if "__" not in route and route and _is_many(record, route):
+        if "__" not in route and route and _is_many(type(record), route):
             if record.pk is None:  # villages are set after the first save
                 return sees_whole_tree(user)
             villages = list(getattr(record, route).all())
@@ -195,9 +233,12 @@ def _route_in_scope(record, queryset, user, path: str) -> bool:
     return org.path.startswith(path)
 
 
-def _is_many(record, name: str) -> bool:
+def _is_many(model, name: str) -> bool:
+    """Is ``name`` (one field, no "__") a many-to-many of ``model``?"""
+    if "__" in name:
+        return False
     try:
-        return record._meta.get_field(name).many_to_many
+        return model._meta.get_field(name).many_to_many
     except Exception:
         return False
 
@@ -221,9 +262,6 @@ def in_write_scope(user, record) -> bool:
     manager = type(record)._default_manager
     queryset = manager.all()
     if not isinstance(queryset, ScopedQuerySet):
-        return sees_whole_tree(user)
-    if type(queryset).within is not ScopedQuerySet.within:
-        # a custom rule (e.g. the sub-district's pay scale): only the whole tree writes it
         return sees_whole_tree(user)
     if record.pk is not None and not queryset.visible_to(user).filter(pk=record.pk).exists():
         return False

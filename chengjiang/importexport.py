@@ -63,11 +63,11 @@ from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import Diff
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
-from chengjiang.access import MSG_NAMED_NOT_FOUND, scope_path
+from chengjiang import personal_data
+from chengjiang.access import MSG_NAMED_NOT_FOUND, check_write_scope, scope_path
 
 logger = logging.getLogger("chengjiang.importexport")
 
-PERSONAL_DATA_PERM = "accounts.view_personal_data"
 
 # A spreadsheet reads a cell starting with one of these as a formula (CSV/DDE injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -156,13 +156,6 @@ def escape_dataset(dataset) -> None:
     for _row in range(len(dataset)):
         row = dataset.lpop()
         dataset.append([escape_cell(cell) for cell in row])
-
-
-def can_view_personal_data(user) -> bool:
-    """The same answer as ``chengjiang.personal_data.can_view`` (one rule, one function)."""
-    from chengjiang.personal_data import can_view
-
-    return can_view(user)
 
 
 def row_error(message, **params) -> ValidationError:
@@ -349,8 +342,8 @@ class ScopedResourceMixin:
         self.request = request
         self.reason = (reason or "").strip()
         self.full_values = bool(full_values)
-        if self.full_values and not can_view_personal_data(user):
-            raise PermissionError(PERSONAL_DATA_PERM)
+        if self.full_values and not personal_data.can_view_personal_data(user):
+            raise PermissionError(personal_data.PERMISSION)
         if self.full_values and not self.reason:
             raise ValueError("a full-value export needs a reason")
         self._seen_keys: dict[object, int] = {}
@@ -416,9 +409,7 @@ class ScopedResourceMixin:
                 if f.attribute in self.personal_fields
             ]
             if exported:
-                from chengjiang.personal_data import record_export
-
-                record_export(
+                personal_data.record_export(
                     self.user,
                     model=self._meta.model,
                     count=len(dataset),
@@ -565,6 +556,13 @@ class ScopedResourceMixin:
         if path == "":
             return True
         return type(obj).objects.filter(pk=obj.pk).visible_to(self.user).exists()
+
+    def do_instance_save(self, instance, is_create):
+        """Write the row in the user's write scope (``access.check_write_scope``), as every
+        service does; a resource whose records have a service of their own overrides this to
+        call that service."""
+        check_write_scope(self.user, instance)
+        instance.save(force_insert=is_create)
 
     def check_scope(self, instance) -> None:
         for attr in (*self.scope_fields, *self.scope_village_fields):
@@ -854,7 +852,7 @@ class ScopedImportExportMixin(ImportExportMixin):
         kwargs["request"] = request
         data = getattr(export_form, "cleaned_data", None) or {}
         if data.get("full_values"):
-            if not can_view_personal_data(request.user):
+            if not personal_data.can_view_personal_data(request.user):
                 raise PermissionDenied
             kwargs["full_values"] = True
             kwargs["reason"] = data.get("reason", "")
@@ -863,7 +861,7 @@ class ScopedImportExportMixin(ImportExportMixin):
     def init_request_context_data(self, request, form):
         context = super().init_request_context_data(request, form)
         classes = self.get_export_resource_classes(request)
-        context["offers_full_values"] = can_view_personal_data(request.user) and any(
+        context["offers_full_values"] = personal_data.can_view_personal_data(request.user) and any(
             getattr(cls, "personal_fields", None) for cls in classes
         )
         return context

@@ -207,6 +207,8 @@ def table(key: str, *, label):
 
 
 def autodiscover() -> dict[str, Measure]:
+    """Import every app's ``measures.py``, once, from ``WorktasksConfig.ready`` (as the admin
+    discovers ``admin.py``); everyone else reads ``REGISTRY`` and ``TABLES``."""
     from django.utils.module_loading import autodiscover_modules
 
     autodiscover_modules("measures")
@@ -214,5 +216,4 @@ def autodiscover() -> dict[str, Measure]:
 
 
 def get(key: str) -> Measure:
-    autodiscover()
     return REGISTRY[key]

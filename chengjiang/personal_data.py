@@ -16,14 +16,16 @@ Lists should show the masked value (``mask_id_number``) and leave full values to
 
 from __future__ import annotations
 
+import datetime
 import logging
+import re
 from collections.abc import Callable
 from functools import partial
 
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
-
-from branches.validators import mask_id_number, mask_phone
+from django.utils.translation import gettext_lazy as _
 
 PERMISSION = "accounts.view_personal_data"
 log = logging.getLogger("chengjiang.personal_data")
@@ -31,6 +33,95 @@ log = logging.getLogger("chengjiang.personal_data")
 # Field names treated as personal values across all apps (tests check that each such field is
 # masked in the audit trail).
 PERSONAL_FIELD_NAMES = ("id_number", "id_card", "phone", "mobile", "telephone")
+
+
+# --- the values themselves: GB 11643 resident ID numbers and mobile phones ----------------------
+# Every app validates and masks through these (migrations name the validators by their old path,
+# ``branches.validators``, which re-exports them).
+
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+ID_RE = re.compile(r"^\d{17}[\dX]$")
+PHONE_RE = re.compile(r"^1[3-9]\d{9}$")
+
+MSG_ID_FORMAT = _("An ID number has 18 characters: 17 digits and a digit or X.")
+MSG_ID_BIRTH = _("The birth date inside the ID number is not a real date.")
+MSG_ID_CHECK = _("The ID number's check digit is wrong; please check each digit.")
+MSG_PHONE = _("Enter an 11-digit mobile phone number.")
+MSG_BIRTH_DATE = _("The birth date differs from the ID number's.")
+
+
+def id_check_digit(first17: str) -> str:
+    total = sum(int(d) * w for d, w in zip(first17, ID_WEIGHTS, strict=True))
+    return ID_CHECK[total % 11]
+
+
+def normalize_id_number(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def birth_date_from_id(value: str) -> datetime.date:
+    """The birth date an 18-character ID number carries (``ValueError`` if it is no date)."""
+    value = normalize_id_number(value)
+    return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+
+
+def validate_id_number(value: str) -> None:
+    value = normalize_id_number(value)
+    if not ID_RE.match(value):
+        raise ValidationError(MSG_ID_FORMAT, code="id_format")
+    try:
+        birth_date_from_id(value)
+    except ValueError as exc:
+        raise ValidationError(MSG_ID_BIRTH, code="id_birth") from exc
+    if id_check_digit(value[:17]) != value[17]:
+        raise ValidationError(MSG_ID_CHECK, code="id_check")
+
+
+def id_birth_date(id_number: str | None) -> datetime.date | None:
+    """The birth date inside ``id_number``; None when it has none to give (not 18 characters,
+    or no real date: the ID number's own validator reports that)."""
+    id_number = normalize_id_number(id_number)
+    if len(id_number) != 18:
+        return None
+    try:
+        return birth_date_from_id(id_number)
+    except ValueError:
+        return None
+
+
+def check_birth_date(id_number: str | None, birth_date: datetime.date | None) -> None:
+    """The one ID-number/birth-date rule of every person record: a birth date that is given
+    must be the one inside the ID number (``MSG_BIRTH_DATE`` on the ``birth_date`` field)."""
+    inside = id_birth_date(id_number)
+    if birth_date is not None and inside is not None and inside != birth_date:
+        raise ValidationError({"birth_date": MSG_BIRTH_DATE})
+
+
+def validate_phone(value: str) -> None:
+    if value and not PHONE_RE.match(value.strip()):
+        raise ValidationError(MSG_PHONE, code="phone")
+
+
+def mask_id_number(value: str | None) -> str:
+    """341802********1234: the region code and the last four stay, the birth date goes."""
+    if not value:
+        return ""
+    if len(value) <= 10:
+        return "*" * len(value)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+def mask_phone(value: str | None) -> str:
+    """138****5678."""
+    if not value:
+        return ""
+    if len(value) <= 7:
+        return "*" * len(value)
+    return value[:3] + "*" * (len(value) - 7) + value[-4:]
+
+
+# --- which fields are personal, and who sees them in full ----------------------------------------
 
 
 def is_personal_field(name: str) -> bool:
@@ -56,7 +147,7 @@ def personal_fields(model) -> tuple[str, ...]:
     )
 
 
-def can_view(user) -> bool:
+def can_view_personal_data(user) -> bool:
     """The one answer to "may ``user`` see full personal values?" (pages, exports, admin)."""
     return bool(
         user is not None
@@ -90,7 +181,7 @@ def shown(user, field: str, value, *, obj: models.Model | None = None, request=N
     """``value`` of the personal field ``field`` as ``user`` may see it (full views recorded)."""
     if not value:
         return "" if value is None else str(value)
-    if not can_view(user):
+    if not can_view_personal_data(user):
         return mask_value(field, value)
     return reveal(user, obj, field, str(value), request=request)
 
@@ -111,7 +202,7 @@ def reveal(
     """
     from chengjiang.accounts.models import PersonalDataAccess
 
-    if not can_view(user):
+    if not can_view_personal_data(user):
         raise PermissionError(PERMISSION)
     if value is None:
         value = getattr(obj, field, "") if obj is not None else ""
@@ -147,7 +238,7 @@ def _display(
 ) -> str:
     if not value:
         return ""
-    if not can_view(user):
+    if not can_view_personal_data(user):
         return masker(value)
     return reveal(user, obj, field, value, request=request)
 
@@ -201,7 +292,7 @@ def record_export(
     """
     from chengjiang.accounts.models import PersonalDataAccess
 
-    if not can_view(user):
+    if not can_view_personal_data(user):
         raise PermissionError(PERMISSION)
     reason = (reason or "").strip()
     if not reason:

@@ -127,6 +127,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
+# The organisation tree everyone scopes by, and its villages (the branches app owns them); the
+# shared layer and worktasks resolve them by these names, never by importing branches.
+SCOPE_TREE_MODEL = "branches.Organization"
+SCOPE_VILLAGE_MODEL = "branches.Village"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",

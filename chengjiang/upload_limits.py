@@ -1,6 +1,6 @@
 """Upload limits shown before a file is chosen, and checked in the browser before it is sent.
 
-The server's checks (``branches.uploads``) stay the authority; this module only tells the page
+The server's checks (``chengjiang.uploads``) stay the authority; this module only tells the page
 what they are: a help text in Chinese, and ``data-`` attributes on the file input that
 ``static/js/uploads.js`` reads to refuse an oversized file (or too many) before the form is sent.
 """

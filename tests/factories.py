@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from branches.models import Meeting, MeetingKind, Member, Organization, Talk, Village
-from branches.validators import id_check_digit
+from chengjiang.personal_data import id_check_digit
 
 _id_seq = itertools.count(1)
 

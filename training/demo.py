@@ -17,11 +17,11 @@ from auditlog.context import disable_auditlog
 from django.utils import timezone
 
 from branches.models import Member, Village
-from cadres.models import ReserveCadre
 from chengjiang.access import SYSTEM
 
 from . import services
 from .models import (
+    Attendee,
     ClassKind,
     Course,
     Facility,
@@ -208,6 +208,8 @@ def _load(ctx: dict, village: Village) -> None:
 
 def _trainees():
     """The reserve cadres (cadres demo), else young Party members of 花园村 standing in."""
+    # The reserve cadres' model through the attendee's own link: training never imports cadres.
+    ReserveCadre = Attendee._meta.get_field("reserve_cadre").related_model
     cadres = list(ReserveCadre.objects.order_by("village__name", "pk"))
     if cadres:
         return [("reserve_cadre", c) for c in cadres]

@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
+from chengjiang.import_widgets import YesNoWidget
 from chengjiang.importexport import (
     MSG_OUT_OF_SCOPE,
     ChoiceLabelWidget,
@@ -35,11 +36,10 @@ MSG_NO_SESSION = _("The class “%(klass)s” has no session starting at %(start
 MSG_NO_ATTENDEE = _("No attendee named “%(name)s” is enrolled in “%(klass)s”.")
 MSG_SEVERAL_ATTENDEES = _("Several attendees of “%(klass)s” are named “%(name)s”.")
 MSG_ALREADY_RECORDED = _("The attendance of %(name)s at this session is already recorded.")
-MSG_BAD_YES_NO = _("“%(value)s” is neither 是 nor 否.")
 MSG_BAD_HOURS = _("“%(value)s” is not a number of hours.")
 
-YES = ("是", "出勤", "到", "y", "yes", "1", "true")
-NO = ("否", "缺勤", "未到", "n", "no", "0", "false")
+ATTENDED_WORDS = ("出勤", "到")
+ABSENT_WORDS = ("缺勤", "未到")
 DATETIME_FORMATS = ("%Y-%m-%d %H:%M", "%Y/%m/%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M")
 
 
@@ -59,19 +59,6 @@ def parse_datetime(value) -> datetime.datetime:
     if timezone.is_aware(naive):
         return naive
     return timezone.make_aware(naive)
-
-
-class YesNoWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        text = str(value if value is not None else "").strip().lower()
-        if text in YES or value is True:
-            return True
-        if text in NO or value is False:
-            return False
-        raise ValueError(gettext(MSG_BAD_YES_NO) % {"value": value})
-
-    def render(self, value, obj=None, **kwargs):
-        return "是" if value else "否"
 
 
 class HoursWidget(widgets.Widget):
@@ -168,7 +155,9 @@ class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.Mode
     topic = fields.Field(column_name=_("training session"), readonly=True)
     person = fields.Field(column_name=_("person's name"), readonly=True)
     present = fields.Field(
-        attribute="present", column_name=_("attended (是/否)"), widget=YesNoWidget()
+        attribute="present",
+        column_name=_("attended (是/否)"),
+        widget=YesNoWidget(yes=ATTENDED_WORDS, no=ABSENT_WORDS, required=True),
     )
     hours = fields.Field(attribute="hours", column_name=_("hours credited"), widget=HoursWidget())
 

@@ -16,7 +16,6 @@ from .models import (
     Session,
     SessionAttendance,
     TrainingBase,
-    TrainingClass,
 )
 
 
@@ -147,12 +146,3 @@ def class_for_detail(qs):
 
 def _attendee_related() -> list[str]:
     return ["member", "member__branch", "reserve_cadre", "reserve_cadre__village"]
-
-
-def classes_in_year(*, user, year: int):
-    return (
-        TrainingClass.objects.visible_to(user)
-        .filter(starts_on__year=year)
-        .select_related("base")
-        .annotate(session_count=Count("sessions"))
-    )

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -7,7 +8,7 @@ class User(AbstractUser):
     """A portal user. Their organisation's subtree is everything they may see (see access.py)."""
 
     organization = models.ForeignKey(
-        "branches.Organization",
+        settings.SCOPE_TREE_MODEL,
         verbose_name=_("organisation"),
         null=True,
         blank=True,

@@ -30,8 +30,8 @@ class ChecklistAdmin(ScopedModelAdmin):
 
 class EvidenceInline(ScopedTabularInline):
     model = Evidence
-    fields = ("original_name", "description", "content_type", "size", "uploaded_at")
-    readonly_fields = ("original_name", "content_type", "size", "uploaded_at")
+    fields = ("original_name", "description", "content_type", "size", "recorded_at")
+    readonly_fields = ("original_name", "content_type", "size", "recorded_at")
     can_delete = True
 
     def has_add_permission(self, request, obj=None):

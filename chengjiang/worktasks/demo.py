@@ -13,8 +13,8 @@ from decimal import Decimal
 from auditlog.context import disable_auditlog
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from branches.models import Organization
 from chengjiang import measures as registry
+from chengjiang import tree
 from chengjiang.access import SYSTEM
 
 from . import services
@@ -85,8 +85,10 @@ EVIDENCE_PDF = (
 
 
 def load(ctx: dict) -> None:
-    registry.autodiscover()
-    orgs = {o.name: o for o in Organization.objects.filter(name__in=[ROOT, HUAYUAN, QINGQIAO])}
+    orgs = {
+        o.name: o
+        for o in tree.organization_model().objects.filter(name__in=[ROOT, HUAYUAN, QINGQIAO])
+    }
     if ROOT not in orgs:
         return  # branches' demo did not run
     office = ctx.get("office")

@@ -25,13 +25,13 @@ SEPARATORS = ("、", ",", "，", ";", "；")
 
 def measure_text(key: str) -> str:
     """The measure's Chinese name (its key when it is not registered)."""
-    m = registry.autodiscover().get(key)
+    m = registry.REGISTRY.get(key)
     return str(m.label) if m is not None else key
 
 
 def params_text(key: str, params: dict | None) -> str:
     """The parameter values' Chinese labels, by parameter name, joined by 、."""
-    m = registry.autodiscover().get(key)
+    m = registry.REGISTRY.get(key)
     items = sorted((params or {}).items())
     if m is None:
         return ",".join(f"{k}={v}" for k, v in items)
@@ -42,7 +42,7 @@ def measure_key_from_text(text: str) -> str:
     """A measure's key from its key or its Chinese name; unknown text is returned as it is
     (the task's validation then names it)."""
     text = (text or "").strip()
-    found = registry.autodiscover()
+    found = registry.REGISTRY
     if not text or text in found:
         return text
     for key, m in found.items():
@@ -62,7 +62,7 @@ def params_from_text(key: str, text: str) -> dict[str, str]:
     text = (text or "").strip().replace("＝", "=")
     if not text:
         return {}
-    m = registry.autodiscover().get(key)
+    m = registry.REGISTRY.get(key)
     out: dict[str, str] = {}
     for part in _split(text):
         name, sep, value = part.partition("=")

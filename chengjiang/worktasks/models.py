@@ -18,7 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chengjiang.access import ScopedQuerySet, scope_path
+from chengjiang.access import ScopedQuerySet
+from chengjiang.models import Recorded
 
 MSG_MEASURE_OR_MANUAL = _("A task is either bound to a measure with a target, or manual: not both.")
 MSG_NEEDS_TARGET = _("A task bound to a measure needs a target greater than zero.")
@@ -55,11 +56,7 @@ MANUAL_SHARE = {
 class ChecklistQuerySet(ScopedQuerySet):
     """A checklist is the district's document: every signed-in user with a scope may read it."""
 
-    def visible_to(self, user):
-        return self if scope_path(user) is not None else self.none()
-
-    def within(self, path: str):
-        return self
+    scope_whole_tree = True
 
 
 class Checklist(models.Model):
@@ -88,27 +85,7 @@ class TaskQuerySet(ScopedQuerySet):
     it (a task the sub-district is responsible for applies to each village, computed there)."""
 
     scope_field = "responsible"
-
-    def visible_to(self, user):
-        path = scope_path(user)
-        if path is None:
-            return self.none()
-        return self.applying_to(path)
-
-    def applying_to(self, path: str):
-        """Tasks whose responsible organisation is inside ``path`` or above it."""
-        if path == "":
-            return self
-        from branches.models import PATH_STEP
-
-        step = PATH_STEP + 1  # "000001/"
-        ancestors = [path[:i] for i in range(step, len(path) + 1, step)]
-        return self.filter(
-            Q(responsible__path__startswith=path) | Q(responsible__path__in=ancestors)
-        )
-
-    def with_dashboard_data(self):
-        return self.select_related("checklist", "responsible").prefetch_related("evidence")
+    scope_applies_down = True
 
 
 class Task(models.Model):
@@ -120,7 +97,7 @@ class Task(models.Model):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     responsible = models.ForeignKey(
-        "branches.Organization",
+        settings.SCOPE_TREE_MODEL,
         verbose_name=_("responsible organisation"),
         on_delete=models.PROTECT,
         related_name="worktasks",
@@ -188,7 +165,7 @@ class Task(models.Model):
         if self.measure_key:
             if self.target is None or self.target <= 0:
                 errors.setdefault("target", []).append(MSG_NEEDS_TARGET)
-            registry = measures.autodiscover()
+            registry = measures.REGISTRY
             m = registry.get(self.measure_key)
             if m is None:
                 errors.setdefault("measure_key", []).append(
@@ -246,15 +223,10 @@ def evidence_path(instance, filename: str) -> str:
 
 class EvidenceQuerySet(ScopedQuerySet):
     scope_field = "task__responsible"
-
-    def visible_to(self, user):
-        path = scope_path(user)
-        if path is None:
-            return self.none()
-        return self.filter(task__in=Task.objects.applying_to(path))
+    scope_applies_down = True  # shown wherever its task is
 
 
-class Evidence(models.Model):
+class Evidence(Recorded):
     """A file attached to a manual task to show its status."""
 
     task = models.ForeignKey(
@@ -265,15 +237,6 @@ class Evidence(models.Model):
     content_type = models.CharField(_("content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
     description = models.CharField(_("description"), max_length=200, blank=True)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("uploaded by"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     objects = EvidenceQuerySet.as_manager()
 
@@ -311,7 +274,7 @@ class ReportDraft(models.Model):
 
     year = models.PositiveSmallIntegerField(_("year"))
     scope = models.ForeignKey(
-        "branches.Organization",
+        settings.SCOPE_TREE_MODEL,
         verbose_name=_("scope"),
         on_delete=models.PROTECT,
         related_name="+",

@@ -197,7 +197,6 @@ def parse_token(raw: str) -> Token:
 
 def validate_wording(text: str) -> None:
     """Refuse malformed or unknown placeholders and typed numbers."""
-    registry.autodiscover()
     errors = []
     outside = TOKEN.sub("", text)
     if "{" in outside or "}" in outside:
@@ -271,7 +270,6 @@ class Renderer:
         org_id=None,
         scope_name: str = "",
     ):
-        registry.autodiscover()
         self.year = year
         self.scope_name = scope_name
         self.scope = scope
@@ -462,9 +460,7 @@ def scope_name(scope_org) -> str:
 def default_wording(scope_org) -> dict[str, str] | None:
     """The default wording (title and sections) that speaks for ``scope_org``: the sub-district's
     for its working committee (or the whole tree), the village's for a village, else None."""
-    from branches.models import Organization
-
-    if scope_org is None or scope_org.kind == Organization.Kind.WORKING_COMMITTEE:
+    if scope_org is None or scope_org.kind == scope_org.Kind.WORKING_COMMITTEE:
         return {"title": DEFAULT_TITLE, **{k.value: v for k, v in DEFAULT_SECTIONS.items()}}
     if is_village_scope(scope_org):
         return {

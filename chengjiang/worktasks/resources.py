@@ -11,7 +11,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from branches.models import Organization
+from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -24,7 +24,6 @@ from .models import Checklist, Line, ManualStatus, Task
 
 MSG_NO_CHECKLIST = _("There is no checklist for the year %(year)s; create it first.")
 MSG_PARAMS = _("Write the measure parameters as name=value, separated by commas.")
-MSG_REQUIRED = _("This column must not be empty.")
 MSG_REQUIRED_FIELD = _("The column “%(column)s” must not be empty.")
 
 
@@ -62,14 +61,6 @@ class ParamsWidget(widgets.Widget):
         return ",".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
 
 
-class YesWidget(widgets.Widget):
-    def clean(self, value, row=None, **kwargs):
-        return str(value or "").strip() in ("是", "1", "True", "true", "√", "Y", "y")
-
-    def render(self, value, obj=None, **kwargs):
-        return "是" if value else ""
-
-
 class OptionalDecimalWidget(widgets.DecimalWidget):
     def clean(self, value, row=None, **kwargs):
         if value in (None, ""):
@@ -101,7 +92,9 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
     title = fields.Field("title", "任务名称")
     description = fields.Field("description", "任务内容")
     responsible = fields.Field(
-        "responsible", "责任单位", NameWidget(Organization, _("organisation"))
+        "responsible",
+        "责任单位",
+        NameWidget(Task.responsible.field.related_model, _("organisation")),
     )
     deadline = fields.Field("deadline", "完成时限", DateWidget())
     weight = fields.Field("weight", "权重", widgets.DecimalWidget())
@@ -109,7 +102,7 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
     measure_params = fields.Field("measure_params", "指标参数", ParamsWidget())
     target = fields.Field("target", "目标值", OptionalDecimalWidget())
     manual_status = fields.Field("manual_status", "手工状态", ChoiceLabelWidget(ManualStatus))
-    not_applicable = fields.Field("not_applicable", "不适用", YesWidget())
+    not_applicable = fields.Field("not_applicable", "不适用", YesNoWidget(empty=False))
 
     scope_fields = ("responsible",)
 

@@ -250,13 +250,12 @@ class ChecklistProgress:
 
 
 def _compute(checklist: Checklist, scope: str, org_id: int | None) -> ChecklistProgress:
-    registry.autodiscover()
     period = Period.year(checklist.year)
     figures = Figures(period)
     today = timezone.localdate()
     tasks = list(
         Task.objects.filter(checklist=checklist)
-        .applying_to(scope)
+        .seen_from(scope)
         .select_related("checklist", "responsible")
         .prefetch_related("evidence")
         .order_by("number")

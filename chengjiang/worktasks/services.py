@@ -10,10 +10,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from branches.uploads import check_upload
 from chengjiang.access import acting_user, check_write_scope
 from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
+from chengjiang.uploads import check_upload
 
 from .measure_text import normalise_measure_columns
 from .models import Checklist, Evidence, ManualStatus, ReportDraft, Section, Task
@@ -68,7 +68,7 @@ def evidence_add(*, task: Task, upload, description: str = "", by) -> Evidence:
         content_type=kind.content_type,
         size=upload.size,
         description=description,
-        uploaded_by=acting_user(by),
+        recorded_by=acting_user(by),
     )
     with StoredFiles() as stored:
         store(evidence.file, f"upload.{kind.extension}", upload, stored=stored)

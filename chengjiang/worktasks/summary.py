@@ -37,9 +37,10 @@ from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
 from chengjiang import measures as registry
+from chengjiang import tree
 from chengjiang.measures import Measure, Period
 
-from .models import MonthlyFigure, SummaryState, Task, param_values
+from .models import MonthlyFigure, SummaryState, param_values
 
 ALL_TIME = Period(datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
 BATCH = 5000
@@ -53,8 +54,8 @@ def params_key(params: dict | None) -> str:
 
 
 def tree_model():
-    """The organisation model (the one every task is assigned to), without importing its app."""
-    return Task._meta.get_field("responsible").related_model
+    """The organisation model, without importing its app (``chengjiang.tree``)."""
+    return tree.organization_model()
 
 
 def combos(m: Measure) -> list[dict]:
@@ -78,7 +79,6 @@ def summarised(m: Measure | None) -> bool:
 
 
 def summarised_measures() -> list[Measure]:
-    registry.autodiscover()
     return [m for m in registry.REGISTRY.values() if summarised(m)]
 
 

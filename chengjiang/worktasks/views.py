@@ -21,8 +21,8 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
-from branches.models import Organization, Village
 from chengjiang import measures as registry
+from chengjiang import tree
 from chengjiang.access import get_visible_or_404, scope_path
 from chengjiang.files import download
 from chengjiang.importexport import import_counts
@@ -44,6 +44,9 @@ from .models import (
 from .report import default_wording, default_wording_applies, render_report
 
 VIEW = "worktasks.view_task"
+# The tree (``chengjiang.tree``): worktasks reads the apps only through measures and tables.
+Organization = tree.organization_model()
+Village = tree.village_model()
 MSG_SAVED = _("The wording has been saved; the figures stay bound to the measures.")
 MSG_RESET = _("The wording is back to the portal's default.")
 MSG_STATUS_SAVED = _("The task's status has been saved.")
@@ -268,7 +271,6 @@ def _totally_ordered(records):
 @permission_required(VIEW, raise_exception=True)
 def drilldown(request, key: str):
     """The records behind a figure: the measure's queryset, scoped, a page at a time."""
-    registry.autodiscover()
     m = registry.REGISTRY.get(key)
     if m is None:
         raise Http404

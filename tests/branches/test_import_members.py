@@ -7,8 +7,8 @@ from django.utils import translation
 
 from branches.models import Member
 from branches.resources import MSG_ID_TAKEN, MemberResource
-from branches.validators import MSG_ID_CHECK
 from chengjiang.importexport import MSG_DUPLICATE_IN_FILE, row_reasons
+from chengjiang.personal_data import MSG_ID_CHECK
 from tests.branches.test_import_helpers import columns, dataset
 from tests.factories import valid_id_number
 

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from branches.forms import MSG_ABSENCE_REASON_FIELD, MSG_NO_PARTICIPANTS
 from branches.models import Meeting, MeetingKind, Talk
-from branches.uploads import MSG_MISMATCH
+from chengjiang.uploads import MSG_MISMATCH
 from tests.factories import MemberFactory
 
 FUTURE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()

@@ -22,7 +22,7 @@ def test_home_shows_drafts_returned_reason_and_quarter_cadence(tree, users, logi
         organization=tree.a1,
         held_on=first_of_month,
         topic="草稿中的主题党日",
-        created_by=users.sec_a,
+        recorded_by=users.sec_a,
     )
     Talk.objects.create(
         organization=tree.a1,
@@ -31,7 +31,7 @@ def test_home_shows_drafts_returned_reason_and_quarter_cadence(tree, users, logi
         topic="被退回的谈话",
         status=Status.RETURNED,
         return_reason="请写明谈话对象",
-        created_by=users.sec_a,
+        recorded_by=users.sec_a,
     )
     resp = login(users.sec_a).get(reverse("branches:home"))
     assert resp.status_code == 200

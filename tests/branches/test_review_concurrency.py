@@ -78,8 +78,9 @@ def test_an_edit_of_an_older_version_is_refused_in_chinese(users, submitted):
     seen_talk = Talk.objects.get(pk=talk.pk)
     version = seen_talk.updated_at
     services.talk_return(talk=talk, by=users.office, reason="请补充")
-    with pytest.raises(ValidationError):
+    with pytest.raises(ValidationError) as exc:
         services.talk_save(talk=seen_talk, by=users.office, version=version)
+    assert exc.value.messages == [str(services.MSG_CHANGED_MEANWHILE)]
 
 
 def test_a_review_of_an_older_version_is_refused(users, submitted):

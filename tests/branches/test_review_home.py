@@ -25,8 +25,8 @@ def test_my_drafts_are_my_own_not_everyones(tree, users, login):
     from chengjiang.accounts import roles
 
     colleague = UserFactory(organization=tree.a, role=roles.SECRETARY)
-    _meeting(tree.a1, "甲书记的会议草稿", created_by=users.sec_a)
-    _meeting(tree.a1, "同事的草稿", created_by=colleague)
+    _meeting(tree.a1, "甲书记的会议草稿", recorded_by=users.sec_a)
+    _meeting(tree.a1, "同事的草稿", recorded_by=colleague)
     _meeting(tree.a1, "导入的草稿")
     Talk.objects.create(
         organization=tree.a1,
@@ -35,7 +35,7 @@ def test_my_drafts_are_my_own_not_everyones(tree, users, login):
         topic="我被退回的谈话",
         status=Status.RETURNED,
         return_reason="请补充",
-        created_by=users.sec_a,
+        recorded_by=users.sec_a,
     )
     Talk.objects.create(
         organization=tree.a1,
@@ -43,7 +43,7 @@ def test_my_drafts_are_my_own_not_everyones(tree, users, login):
         talker_name="乙",
         topic="同事被退回的谈话",
         status=Status.RETURNED,
-        created_by=colleague,
+        recorded_by=colleague,
     )
     body = login(users.sec_a).get(reverse("branches:home")).content.decode()
     assert "甲书记的会议草稿" in body and "我被退回的谈话" in body
@@ -70,7 +70,7 @@ def test_office_home_shows_the_queue_oldest_first_with_village_and_age(tree, use
         status=Status.SUBMITTED,
         submitted_at=now - datetime.timedelta(days=1),
     )
-    _meeting(tree.a1, "草稿不在队列", created_by=users.sec_a)
+    _meeting(tree.a1, "草稿不在队列", recorded_by=users.sec_a)
     _meeting(tree.a1, "已审核不在队列", status=Status.APPROVED)
 
     resp = login(users.office).get(reverse("branches:home"))

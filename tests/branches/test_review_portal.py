@@ -161,7 +161,7 @@ def test_out_of_scope_reviewer_gets_404(tree, users, login):
 
 @pytest.mark.parametrize("kind", ["meeting", "talk"])
 def test_submit_asks_for_confirmation_without_javascript(tree, users, login, kind):
-    record = MAKERS[kind](tree, status=Status.DRAFT, created_by=users.sec_a)
+    record = MAKERS[kind](tree, status=Status.DRAFT, recorded_by=users.sec_a)
     client = login(users.sec_a)
     url = reverse(f"branches:{kind}_submit", args=[record.pk])
     detail = client.get(record.get_absolute_url()).content.decode()
@@ -180,7 +180,7 @@ def test_submit_asks_for_confirmation_without_javascript(tree, users, login, kin
 
 
 def test_edit_form_from_an_older_version_is_refused_and_reshown(tree, users, login):
-    record = _meeting(tree, status=Status.RETURNED, created_by=users.sec_a)
+    record = _meeting(tree, status=Status.RETURNED, recorded_by=users.sec_a)
     client = login(users.sec_a)
     form_page = client.get(reverse("branches:meeting_edit", args=[record.pk]))
     version = form_page.context["version"]

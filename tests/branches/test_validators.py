@@ -1,7 +1,7 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from branches.validators import (
+from chengjiang.personal_data import (
     MSG_ID_BIRTH,
     MSG_ID_CHECK,
     MSG_ID_FORMAT,

@@ -37,7 +37,7 @@ def test_secretary_records_submits_and_office_approves(tree, users, login):
     assert resp.status_code == 302
     assert resp["Location"] == meeting.get_absolute_url()
     assert meeting.status == Status.DRAFT
-    assert meeting.created_by == users.sec_a
+    assert meeting.recorded_by == users.sec_a
     assert meeting.attendances.filter(present=True).count() == 4
     leave = meeting.attendances.get(present=False)
     assert (leave.member, leave.absence_reason) == (absent, "外出务工")
@@ -60,7 +60,7 @@ def test_return_needs_reason_and_returned_can_be_edited_and_resubmitted(tree, us
         held_on=DAY,
         topic="旧主题",
         status=Status.SUBMITTED,
-        created_by=users.sec_a,
+        recorded_by=users.sec_a,
     )
     with pytest.raises(ValidationError) as exc:
         services.meeting_return(meeting=meeting, by=users.office, reason="  ")

@@ -84,7 +84,7 @@ def test_secretary_adds_a_log_entry_for_own_village(records, users, login):
     response = _post_log(client, records.a.pairing, records.a.mentors[0])
     assert response.status_code == 302
     log = MentoringLog.objects.get()
-    assert log.created_by == users.sec_a and log.pairing == records.a.pairing
+    assert log.recorded_by == users.sec_a and log.pairing == records.a.pairing
 
 
 def test_secretary_gets_404_writing_to_the_other_village(records, users, login):

@@ -18,8 +18,8 @@ from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
 
-from branches.validators import id_check_digit
 from chengjiang.access import SYSTEM
+from chengjiang.personal_data import id_check_digit
 from tests.adminforms import form_data
 
 

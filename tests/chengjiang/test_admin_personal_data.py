@@ -269,7 +269,7 @@ def test_no_portal_page_shows_a_full_value_of_any_model(client, demo_db, usernam
     from tests.chengjiang.trust_data import open_pages
 
     user = get_user_model().objects.get(username=username)
-    assert not personal_data.can_view(user)
+    assert not personal_data.can_view_personal_data(user)
     secrets = _all_secrets()
     pks = sorted({_record(apps.get_model(label)).pk for label in PERSONAL_MODELS})
     client.force_login(user)

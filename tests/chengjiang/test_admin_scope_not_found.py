@@ -21,17 +21,21 @@ def _clerk(organization, username="clerk"):
 
 @pytest.mark.django_db
 def test_one_rule_for_who_sees_full_values(users, monkeypatch):
-    """Exports and pages ask the same function: importexport.can_view_personal_data is
-    personal_data.can_view's answer (they used to be two functions that could disagree)."""
+    """Exports and pages ask one function, personal_data.can_view_personal_data (there used to
+    be a second one in importexport that could disagree); an inactive holder sees no full value."""
     from chengjiang import importexport
 
-    assert importexport.can_view_personal_data(users.office) is True
-    monkeypatch.setattr(personal_data, "can_view", lambda user: False)
-    assert importexport.can_view_personal_data(users.office) is False
+    assert not hasattr(importexport, "can_view_personal_data")
+    from branches.resources import MemberResource
+
+    assert personal_data.can_view_personal_data(users.office) is True
+    MemberResource(user=users.office, full_values=True, reason="核对")
+    monkeypatch.setattr(personal_data, "can_view_personal_data", lambda user: False)
+    with pytest.raises(PermissionError, match="view_personal_data"):
+        MemberResource(user=users.office, full_values=True, reason="核对")
     monkeypatch.undo()
     users.office.is_active = False
-    assert importexport.can_view_personal_data(users.office) is False
-    assert personal_data.can_view(users.office) is False
+    assert personal_data.can_view_personal_data(users.office) is False
 
 
 @pytest.mark.django_db

@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.forms.models import model_to_dict
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import timezone
 
 from branches import services as branch_services
 from chengjiang.access import MSG_OUT_OF_SCOPE, SYSTEM, in_write_scope
@@ -146,7 +147,7 @@ def test_a_mentoring_log_dated_in_the_future_is_refused_in_the_admin(office, cli
     from cadres.models import MentoringLog
 
     pairing = _open_pairing()
-    future = (datetime.date.today() + datetime.timedelta(days=400)).isoformat()
+    future = (timezone.localdate() + datetime.timedelta(days=400)).isoformat()
     count = MentoringLog.objects.count()
     if where == "log page":
         url = reverse("admin:cadres_mentoringlog_add")

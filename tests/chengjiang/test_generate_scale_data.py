@@ -3,12 +3,12 @@ on a database that holds records the generator did not write."""
 
 from __future__ import annotations
 
-import datetime
 import io
 
 import pytest
 from auditlog.models import LogEntry
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
 from branches import services
 from branches.models import (
@@ -23,8 +23,8 @@ from branches.models import (
     TalkParticipant,
     Village,
 )
-from branches.validators import validate_id_number
 from chengjiang.access import SYSTEM
+from chengjiang.personal_data import validate_id_number
 
 pytestmark = pytest.mark.django_db
 
@@ -65,7 +65,7 @@ def test_counts_match_the_options():
 
 def test_every_record_keeps_the_model_rules():
     generate()
-    today = datetime.date.today()
+    today = timezone.localdate()
     orgs = list(Organization.objects.select_related("parent"))
     for org in orgs:
         org.full_clean()
@@ -130,7 +130,7 @@ def test_no_audit_entry_per_row_and_the_office_sees_the_tree():
 
 
 def today():
-    return datetime.date.today()
+    return timezone.localdate()
 
 
 def test_refuses_a_database_with_records_it_did_not_write():

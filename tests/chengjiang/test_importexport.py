@@ -10,7 +10,6 @@ from import_export import fields, resources
 from import_export.formats.base_formats import CSV, XLSX
 
 from branches.models import Member, Organization
-from branches.validators import mask_id_number, mask_phone
 from chengjiang.importexport import (
     FORMULA_PREFIXES,
     MSG_DUPLICATE_IN_FILE,
@@ -18,6 +17,7 @@ from chengjiang.importexport import (
     ScopedResourceMixin,
     escape_cell,
 )
+from chengjiang.personal_data import mask_id_number, mask_phone
 from tests.factories import MemberFactory
 
 

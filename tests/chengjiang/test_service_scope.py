@@ -118,3 +118,44 @@ def test_a_service_refuses_a_write_outside_the_users_scope(qq, service):
     with pytest.raises(ValidationError) as exc:
         _calls(qq)[service]()
     assert set(exc.value.messages) & OUT
+
+
+def _service_calls() -> dict[str, set[str]]:
+    """{function name: names it calls} over every service module (one namespace: the names of
+    public services do not repeat across modules)."""
+    import ast
+
+    calls: dict[str, set[str]] = {}
+    for name in SERVICE_MODULES:
+        module = importlib.import_module(name)
+        tree = ast.parse(inspect.getsource(module))
+        for node in tree.body:
+            if isinstance(node, ast.FunctionDef):
+                called = calls.setdefault(node.name, set())
+                for sub in ast.walk(node):
+                    if isinstance(sub, ast.Call):
+                        func = sub.func
+                        called.add(getattr(func, "id", None) or getattr(func, "attr", ""))
+    return calls
+
+
+def test_every_writing_service_checks_the_write_scope():
+    """The write-side scope check is not opt-in: every public writing service calls
+    ``access.check_write_scope`` itself or through another service or helper that does."""
+    from chengjiang.importexport import ScopedResourceMixin
+
+    calls = _service_calls()
+    checks = {"check_write_scope"}
+    # an import writes each row through its resource's do_instance_save, which checks the scope
+    # (the shared one does; an app's own calls that app's service)
+    assert "check_write_scope(" in inspect.getsource(ScopedResourceMixin.do_instance_save)
+    checks.add("import_data")
+    changed = True
+    while changed:
+        changed = False
+        for func, called in calls.items():
+            if func not in checks and called & checks:
+                checks.add(func)
+                changed = True
+    missing = [name for name, _func in _public_functions() if name.rsplit(".", 1)[1] not in checks]
+    assert not missing, missing

@@ -9,8 +9,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import translation
 
-from branches import services, uploads
+from branches import services
 from branches.models import MeetingAttachment
+from chengjiang import uploads
 from chengjiang.access import SYSTEM
 
 from .trust_data import JPEG, PDF, PNG, upload

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from branches.models import Member
-from branches.validators import id_check_digit
+from chengjiang.personal_data import id_check_digit
 
 from .helpers import CJK
 

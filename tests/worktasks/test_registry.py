@@ -12,10 +12,32 @@ from .factories import TaskFactory
 
 
 def test_autodiscover_finds_the_branches_measures():
-    registry = measures.autodiscover()
+    """Discovered at start-up: the registry is full before anyone asks."""
     for key in ("branches.meetings", "branches.talk_person_times", "branches.org_changes"):
-        assert key in registry
+        assert key in measures.REGISTRY
     assert "branches.cadence" in measures.TABLES
+
+
+def test_measures_are_discovered_in_one_place():
+    """``measures.autodiscover()`` is called once, from one AppConfig.ready: no page, selector or
+    command discovers again on its own."""
+    import ast
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    calls = []
+    for folder in ("chengjiang", "branches", "cadres", "training", "bench", "scripts"):
+        for path in sorted((root / folder).rglob("*.py")):
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            for node in ast.walk(tree):
+                if isinstance(node, ast.FunctionDef):
+                    for sub in ast.walk(node):
+                        func = getattr(sub, "func", None)
+                        name = getattr(func, "attr", getattr(func, "id", None))
+                        if isinstance(sub, ast.Call) and name == "autodiscover":
+                            calls.append(f"{path.relative_to(root)}:{sub.lineno} in {node.name}")
+    calls = sorted(set(calls))
+    assert calls == ["chengjiang/worktasks/apps.py:17 in ready"], calls
 
 
 @pytest.fixture

@@ -272,7 +272,8 @@ class Generator:
         self.established = datetime.date(min(self.first_year - 1, 2010), 1, 1)
 
     def tree(self) -> None:
-        from branches.models import PATH_STEP, Organization, Village
+        from branches.models import Organization, Village
+        from chengjiang.tree import path_segment
 
         o, Kind = self.o, Organization.Kind
         orgs: list[tuple] = []  # id, name, kind, parent_id, village_id, established_on, path, depth
@@ -288,7 +289,7 @@ class Generator:
             the database's trigger require)."""
             pk = len(orgs) + 1
             village = village or (self.village[parent] if parent else None)
-            path = (self.path[parent] if parent else "") + f"{pk:0{PATH_STEP}d}/"
+            path = (self.path[parent] if parent else "") + path_segment(pk)
             orgs.append(
                 (
                     pk,
@@ -381,7 +382,7 @@ class Generator:
     def members(self) -> None:
         from branches.demo import GIVEN, SURNAMES
         from branches.models import Member
-        from branches.validators import id_check_digit
+        from chengjiang.personal_data import id_check_digit
 
         rng, n = self.rng, self.o["members"]
         self.pool: dict[int, list[int]] = {}
@@ -518,15 +519,16 @@ class Generator:
         self.write(OrgChange, fields, rows())
 
     def review(self, held_on: datetime.date) -> tuple:
-        """status, return_reason, created_by, submitted_at, reviewed_by, reviewed_at, updated_at"""
+        """status, return_reason, recorded_by, submitted_at, reviewed_by, reviewed_at, updated_at,
+        recorded_at"""
         at = datetime.datetime.combine(held_on, datetime.time(18, 0), TZ)
         submitted = at + datetime.timedelta(days=1)
         reviewed = at + datetime.timedelta(days=3)
         roll = self.rng.random() if held_on.year == self.year else 0.0
         if roll < 0.85:
-            return ("approved", "", self.office, submitted, self.office, reviewed, reviewed)
+            return ("approved", "", self.office, submitted, self.office, reviewed, reviewed, at)
         if roll < 0.93:
-            return ("submitted", "", self.office, submitted, None, None, submitted)
+            return ("submitted", "", self.office, submitted, None, None, submitted, at)
         if roll < 0.96:
             return (
                 "returned",
@@ -536,8 +538,9 @@ class Generator:
                 self.office,
                 reviewed,
                 reviewed,
+                at,
             )
-        return ("draft", "", self.office, None, None, None, at)
+        return ("draft", "", self.office, None, None, None, at, at)
 
     def schedule(self) -> Iterator[tuple[int, str, datetime.date]]:
         """(organisation, kind, date) by the cadence, the given year first, with a few gaps."""
@@ -611,11 +614,12 @@ class Generator:
             "minutes",
             "status",
             "return_reason",
-            "created_by_id",
+            "recorded_by_id",
             "submitted_at",
             "reviewed_by_id",
             "reviewed_at",
             "updated_at",
+            "recorded_at",
         )
         # Meetings first, then their attendance (generated alongside, written in one stream).
         self.write(Meeting, fields, rows())
@@ -680,11 +684,12 @@ class Generator:
             "notes",
             "status",
             "return_reason",
-            "created_by_id",
+            "recorded_by_id",
             "submitted_at",
             "reviewed_by_id",
             "reviewed_at",
             "updated_at",
+            "recorded_at",
         )
         self.write(Talk, fields, rows())
         self.write(
@@ -709,7 +714,6 @@ class Generator:
         from chengjiang.worktasks import services
         from chengjiang.worktasks.models import Checklist, Line, Task
 
-        registry.autodiscover()
         b, g = len(self.branches), self.groups_n
         tasks = [
             (

@@ -11,7 +11,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.db.models import Q
 
-from branches.models import Organization
+from chengjiang import tree
 from chengjiang.worktasks.exports import progress_xlsx, report_docx
 from chengjiang.worktasks.models import Checklist
 from chengjiang.worktasks.report import as_markdown, render_report
@@ -28,6 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--output", help="file to write (markdown goes to stdout without it)")
 
     def handle(self, *args, year, scope, format, output, **options):
+        Organization = tree.organization_model()
         org = None
         path = ""
         if scope:

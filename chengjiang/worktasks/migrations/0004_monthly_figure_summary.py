@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('branches', '0007_chinese_constraint_messages'),
-        ('worktasks', '0002_chinese_constraint_messages'),
+        ('worktasks', '0003_recorded_who_and_when'),
     ]
 
     operations = [
