@@ -13,7 +13,11 @@ Not part of the test run. ``make bench`` (``python bench/run.py``; ``SIZE=small`
    PostgreSQL buffer cache cannot be emptied from here, so cold means "application caches
    empty"), then the median of 3 warm requests; it counts each page's queries and its HTML;
 3. measures /healthz throughput against the dashboard's in the same process;
-4. prints one table: each goal's figure, the goal, PASS / FALL SHORT, and the ratio to /healthz
+4. imports and exports (``bench/imports.py``, goals 4 and 5): 100,000-row member and meeting
+   sheets (csv and xlsx) through the bulk import, each against django-import-export's defaults
+   and a bare ``bulk_create`` measured in the same run, with peak memory; a streamed export of
+   100,000 meetings (``--no-imports`` leaves this out);
+5. prints one table: each goal's figure, the goal, PASS / FALL SHORT, and the ratio to /healthz
    measured in the same run; then drops the scratch database (``--keep`` keeps it).
 """
 
@@ -91,6 +95,7 @@ def main() -> None:
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database")
     parser.add_argument("--seconds", type=float, default=5.0, help="throughput window per URL")
+    parser.add_argument("--no-imports", action="store_true", help="leave out imports and exports")
     args = parser.parse_args()
     run_started = time.perf_counter()
     name = f"bench_scale_{os.getpid()}"
@@ -134,7 +139,12 @@ def run(args, name: str, run_started: float) -> None:
     t_generate = time.perf_counter() - t0
     print(out.getvalue().rstrip())
     rows = measure_pages(args)
-    print_table(args, t_generate, rows, run_started)
+    imports = []
+    if not args.no_imports:
+        from bench.imports import measure as measure_imports
+
+        imports = measure_imports(args.size)
+    print_table(args, t_generate, rows, run_started, imports)
 
 
 def timed_get(client, url: str):
@@ -230,6 +240,7 @@ def measure_pages(args) -> dict:
     return rows
 
 
+<<<<<<< HEAD
 def measure_jobs() -> dict:
     """The year-end summary as ``manage.py annual_report`` prints it, and a full rebuild of the
     monthly summary (what ``manage.py rebuild_summaries`` and its job do)."""
@@ -248,6 +259,9 @@ def measure_jobs() -> dict:
 
 
 def print_table(args, t_generate: float, rows: dict, run_started: float) -> None:
+=======
+def print_table(args, t_generate: float, rows: dict, run_started: float, imports=()) -> None:
+>>>>>>> main
     health = rows["healthz"]
     base = max(health["warm"], 0.001)
     print(f"\nissue 12 at size {args.size!r}: PostgreSQL, in-process client, office staff")
@@ -278,10 +292,15 @@ def print_table(args, t_generate: float, rows: dict, run_started: float) -> None
     rps = f"{dash['rps']:.2f}/s"
     add("dashboard: throughput", rps, "≥ 25 %", f"{share:.1%}", share >= DASHBOARD_THROUGHPUT)
     add("/healthz: throughput (one client)", f"{health['rps']:.0f}/s", "", "100 %", None)
+<<<<<<< HEAD
     jobs = rows["summaries"]
     annual = jobs["annual"]
     add("year-end summary (annual_report)", f"{annual:.2f} s", f"≤ {SUMMARY_S} s", "", annual <= 2)
     add("rebuild_summaries (the job)", f"{jobs['rebuild']:.1f} s", f"{jobs['rows']} rows", "", None)
+=======
+    for figure, measured, goal, baseline, ok in imports:  # bench/imports.py: baseline, not healthz
+        add(figure, measured, goal, baseline, ok)
+>>>>>>> main
     total = time.perf_counter() - run_started
     add(
         "whole bench run (before the drop)", f"{total / 60:.1f} min", "≤ 20 min", "", total <= RUN_S

@@ -30,15 +30,19 @@ from chengjiang.admin_actions import act_on_each, action_form_page, error_text, 
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
-from .forms import MemberChoiceField
+from .forms import MemberChoiceField, MemberMultipleChoiceField
 from .models import (
     Attendance,
     CadenceRule,
+    DemocraticAppraisal,
+    LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingAttachment,
     Member,
     Organization,
     OrgChange,
+    Post,
     SecretaryTerm,
     Status,
     Talk,
@@ -52,6 +56,7 @@ MSG_DONE = _("%(count)s record(s) done.")
 # One small page for every action that needs a form (reason, date, new parent …): a template, so
 # that its text is translated like every other page.
 
+MSG_COUNTS = _("expected %(expected)s, present %(present)s, on leave %(leave)s, absent %(absent)s")
 MSG_APPROVED = _("Approved: “%(record)s” is now %(status)s.")
 MSG_RETURNED = _("Returned: “%(record)s” is now %(status)s; its author will see your reason.")
 
@@ -97,6 +102,56 @@ class SecretaryForm(DateForm):
     member = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
 
 
+class PostForm(DateForm):
+    post = forms.ChoiceField(label=_("post"), choices=Post.choices)
+    member = MemberChoiceField(label=_("post holder"), queryset=Member.objects.none())
+
+
+class ReelectForm(DateForm):
+    """换届: the new committee, elected on the date (书记 required, the other posts as elected)."""
+
+    secretary = MemberChoiceField(label=_("secretary"), queryset=Member.objects.none())
+    deputy = MemberChoiceField(
+        label=_("deputy secretary"), queryset=Member.objects.none(), required=False
+    )
+    organisation = MemberChoiceField(
+        label=_("organisation committee member"), queryset=Member.objects.none(), required=False
+    )
+    propaganda = MemberChoiceField(
+        label=_("publicity committee member"), queryset=Member.objects.none(), required=False
+    )
+    discipline = MemberChoiceField(
+        label=_("discipline inspection committee member"),
+        queryset=Member.objects.none(),
+        required=False,
+    )
+    members = MemberMultipleChoiceField(
+        label=_("committee member"), queryset=Member.objects.none(), required=False
+    )
+    note = forms.CharField(label=_("note"), max_length=200, required=False)
+
+    POSTS = (
+        ("secretary", Post.SECRETARY),
+        ("deputy", Post.DEPUTY_SECRETARY),
+        ("organisation", Post.ORGANISATION),
+        ("propaganda", Post.PROPAGANDA),
+        ("discipline", Post.DISCIPLINE),
+    )
+
+    def set_members(self, members) -> None:
+        for name in (*(n for n, _post in self.POSTS), "members"):
+            self.fields[name].queryset = members
+
+    @classmethod
+    def committee(cls, data) -> list:
+        pairs = [(data[name], post) for name, post in cls.POSTS if data.get(name)]
+        return pairs + [(m, Post.MEMBER) for m in data.get("members") or []]
+
+
+class ConfirmForm(DateForm):
+    """转正: the date the branch confirmed the member (the probationary year over)."""
+
+
 class EstablishForm(DateForm):
     name = forms.CharField(label=_("name"), max_length=100)
     kind = forms.ChoiceField(label=_("kind"), choices=Organization.Kind.choices)
@@ -121,29 +176,53 @@ class VillageAdmin(ScopedModelAdmin):
 
 class SecretaryTermInline(ScopedTabularInline):
     model = SecretaryTerm
-    fields = ("member", "started_on", "ended_on")
+    fields = ("post_shown", "member", "started_on", "ended_on")
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False  # appointments go through the "appoint secretary" action
 
+    @admin.display(description=_("post"))
+    def post_shown(self, obj):
+        return obj.post_label  # 组长 for a Party group
+
 
 class OrgChangeInline(ScopedTabularInline):
     model = OrgChange
     fk_name = "organization"
-    fields = ("date", "kind", "old_parent", "new_parent", "old_secretary", "new_secretary", "note")
+    fields = (
+        "date",
+        "kind_shown",
+        "old_parent",
+        "new_parent",
+        "old_secretary",
+        "new_secretary",
+        "note",
+    )
     readonly_fields = fields
     can_delete = False
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("kind"))
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
+
 
 @admin.register(Organization)
 class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     resource_classes = [OrganizationResource]
-    list_display = ("indented_name", "kind", "parent", "village", "established_on", "dissolved_on")
+    list_display = (
+        "indented_name",
+        "kind",
+        "parent",
+        "village",
+        "established_on",
+        "term_ends_on",
+        "dissolved_on",
+    )
     list_select_related = ("parent", "village")
     list_filter = ("kind", "village", ("dissolved_on", admin.EmptyFieldListFilter))
     search_fields = ("name",)
@@ -155,15 +234,51 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         "dissolve_action",
         "groups_action",
         "secretary_action",
+        "post_action",
+        "reelect_action",
         "align_village_action",
     )
 
     # a plain edit changes the name only; the tree changes through the actions
     def get_readonly_fields(self, request, obj=None):
-        return ("kind", "parent", "village", "established_on", "dissolved_on", "path", "depth")
+        return (
+            "kind",
+            "parent",
+            "village",
+            "established_on",
+            "dissolved_on",
+            "term_started_on",
+            "term_ends_on",
+            "path",
+            "depth",
+        )
 
     def get_fields(self, request, obj=None):
-        return ("name", "kind", "parent", "village", "established_on", "dissolved_on")
+        return (
+            "name",
+            "kind",
+            "parent",
+            "village",
+            "established_on",
+            "dissolved_on",
+            "term_started_on",
+            "term_ends_on",
+        )
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The size rules are warnings on the organisation's page, never a refusal."""
+        if request.method == "GET":
+            from . import selectors
+
+            obj = self.get_object(request, object_id)
+            if obj is not None and obj.kind in (
+                Organization.Kind.BRANCH,
+                Organization.Kind.GENERAL_BRANCH,
+                Organization.Kind.PARTY_COMMITTEE,
+            ):
+                for warning in selectors.size_warnings(scope=obj.path, orgs=[obj]):
+                    messages.warning(request, warning.message)
+        return super().change_view(request, object_id, form_url, extra_context)
 
     @admin.display(description=_("name"), ordering="path")
     def indented_name(self, obj):
@@ -308,10 +423,78 @@ class OrganizationAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             ),
         )
 
+    def _members_of(self, request, queryset):
+        members = Member.objects.visible_to(request.user)
+        if queryset.count() == 1:
+            members = Member.objects.of_organization(queryset.get()).visible_to(request.user)
+        return members
+
+    @admin.action(description=_("Appoint a committee member"), permissions=["change"])
+    def post_action(self, request, queryset):
+        members = self._members_of(request, queryset)
+
+        class Form(PostForm):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.fields["member"].queryset = members
+
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=Form,
+            title=gettext("Appoint a committee member"),
+            one_at_a_time=True,
+            intro=gettext("A post of the committee of the organisation below:"),
+            act=lambda org, d: services.post_appoint(
+                organization=org,
+                member=d["member"],
+                post=d["post"],
+                date=d["date"],
+                by=request.user,
+            ),
+        )
+
+    @admin.action(description=_("Record a re-election"), permissions=["change"])
+    def reelect_action(self, request, queryset):
+        members = self._members_of(request, queryset)
+
+        class Form(ReelectForm):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self.set_members(members)
+
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=Form,
+            title=gettext("Record a re-election"),
+            one_at_a_time=True,
+            intro=gettext(
+                "The new committee elected on the date; the new term starts that day and the "
+                "old committee's posts end the day before:"
+            ),
+            act=lambda org, d: services.organization_reelect(
+                organization=org,
+                date=d["date"],
+                committee=ReelectForm.committee(d),
+                note=d["note"],
+                by=request.user,
+            ),
+        )
+
 
 @admin.register(OrgChange)
 class OrgChangeAdmin(ScopedModelAdmin):
-    list_display = ("date", "kind", "organization", "old_parent", "new_parent", "new_secretary")
+    list_display = (
+        "date",
+        "kind_shown",
+        "organization",
+        "old_parent",
+        "new_parent",
+        "new_secretary",
+    )
     list_select_related = ("organization", "old_parent", "new_parent", "new_secretary")
     list_filter = ("kind",)
     search_fields = ("organization__name", "note")
@@ -326,11 +509,21 @@ class OrgChangeAdmin(ScopedModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_shown(self, obj):
+        return obj.kind_label  # 调整组长 for a Party group
+
 
 @admin.register(SecretaryTerm)
 class SecretaryTermAdmin(ScopedModelAdmin):
-    list_display = ("organization", "member", "started_on", "ended_on")
+    list_display = ("organization", "post_shown", "member", "started_on", "ended_on")
     list_select_related = ("organization", "member")
+    list_filter = ("post",)
+
+    @admin.display(description=_("post"), ordering="post")
+    def post_shown(self, obj):
+        return obj.post_label  # 组长 for a Party group
+
     search_fields = ("organization__name", "member__name")
     date_hierarchy = "started_on"
 
@@ -375,8 +568,24 @@ class MemberAdmin(ScopedImportExportMixin, ScopedModelAdmin):
     # Lists show masks to everyone: a full value is only seen on one member's change form, and
     # only by holders of the permission (chengjiang.admin.ScopedModelAdmin records the view).
 
+    actions = ("confirm_action",)
+
     def save_model(self, request, obj, form, change):
         services.member_save(member=obj, by=request.user)
+
+    @admin.action(description=_("Confirm as full members"), permissions=["change"])
+    def confirm_action(self, request, queryset):
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=ConfirmForm,
+            title=gettext("Confirm as full members"),
+            intro=gettext("The probationary members below become full members on the date:"),
+            act=lambda member, d: services.member_confirm_full(
+                member=member, date=d["date"], by=request.user
+            ),
+        )
 
 
 # --- meetings ---------------------------------------------------------------------------------
@@ -390,7 +599,7 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
         lines = [
             services.AttendanceLine(
                 member=f.cleaned_data["member"],
-                present=f.cleaned_data.get("present", True),
+                status=f.cleaned_data.get("status") or Attendance.Status.PRESENT,
                 absence_reason=f.cleaned_data.get("absence_reason", ""),
             )
             for f in self.forms
@@ -403,7 +612,30 @@ class AttendanceFormSet(forms.BaseInlineFormSet):
 class AttendanceInline(ScopedTabularInline):
     model = Attendance
     formset = AttendanceFormSet
-    fields = ("member", "present", "absence_reason")
+    fields = ("member", "status", "absence_reason")
+    autocomplete_fields = ("member",)
+
+
+class AppraisalFormSet(forms.BaseInlineFormSet):
+    """民主评议党员: the ratings, written by ``meeting_save`` as one list."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors) or not getattr(self.instance, "organization_id", None):
+            return
+        lines = [
+            services.AppraisalLine(member=f.cleaned_data["member"], rating=f.cleaned_data["rating"])
+            for f in self.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE") and f.cleaned_data.get("member")
+        ]
+        services._validate_appraisals(self.instance, lines)
+        self.appraisal_lines = lines
+
+
+class AppraisalInline(ScopedTabularInline):
+    model = DemocraticAppraisal
+    formset = AppraisalFormSet
+    fields = ("member", "rating")
     autocomplete_fields = ("member",)
 
 
@@ -639,20 +871,65 @@ class MeetingAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin
         "organization__village",
     )
     search_fields = ("topic", "organization__name", "place")
-    autocomplete_fields = ("organization", "host")
-    inlines = (AttendanceInline, AttachmentInline)
+    autocomplete_fields = ("organization", "host", "recorder", "leadership_team")
+    inlines = (AttendanceInline, AppraisalInline, AttachmentInline)
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), "expected_count", "attendance_counts")
+
+    @admin.display(description=_("attendance"))
+    def attendance_counts(self, obj):
+        if obj is None or obj.pk is None:
+            return "—"
+        return gettext(MSG_COUNTS) % {
+            "expected": obj.expected_count if obj.expected_count is not None else "—",
+            "present": obj.present_count,
+            "leave": obj.leave_count,
+            "absent": obj.absent_count,
+        }
 
     def save_model(self, request, obj, form, change):
         services.meeting_save(meeting=obj, by=request.user)
 
     def save_related(self, request, form, formsets, change):
-        """Attendance is written by ``meeting_save`` as one list (the formset validated it)."""
+        """Attendance and appraisals are written by ``meeting_save`` as lists (the formsets
+        validated them)."""
         form.save_m2m()
+        attendance = appraisals = None
         for formset in formsets:
             formset_outcome(formset)  # the change message's lists; nothing is written here
-            lines = getattr(formset, "lines", None)
-            if lines is not None:
-                services.meeting_save(meeting=form.instance, attendance=lines, by=request.user)
+            if getattr(formset, "lines", None) is not None:
+                attendance = formset.lines
+            if getattr(formset, "appraisal_lines", None) is not None:
+                appraisals = formset.appraisal_lines
+        if attendance is not None or appraisals is not None:
+            services.meeting_save(
+                meeting=form.instance,
+                attendance=attendance,
+                appraisals=appraisals,
+                by=request.user,
+            )
+
+
+# --- leadership teams (领导班子) ------------------------------------------------------------------
+
+
+class LeadershipTeamMemberInline(ScopedTabularInline):
+    model = LeadershipTeamMember
+    fields = ("member", "post", "started_on", "ended_on")
+    autocomplete_fields = ("member",)
+
+
+@admin.register(LeadershipTeam)
+class LeadershipTeamAdmin(ScopedModelAdmin):
+    list_display = ("name", "organization", "started_on", "ended_on")
+    list_select_related = ("organization",)
+    search_fields = ("name", "organization__name")
+    autocomplete_fields = ("organization",)
+    inlines = (LeadershipTeamMemberInline,)
+
+    def save_model(self, request, obj, form, change):
+        services.leadership_team_save(team=obj, by=request.user)
 
 
 # --- talks ------------------------------------------------------------------------------------

@@ -24,6 +24,11 @@ def install_db_guards(sender=None, using="default", **kwargs) -> None:
     db_guards.install(connections[using])
 
 
+# 支委会 is owed only by a 党支部 with a committee (the migration that added the condition keeps
+# its own copy of this, as migrations do).
+DEFAULT_CONDITIONS = {"branch_committee": "committee"}
+
+
 def seed_default_cadence(sender=None, using="default", apps=None, **kwargs) -> None:
     """Give an empty rule table the default 三会一课 cadence (migration 0002 does it first).
 
@@ -38,7 +43,14 @@ def seed_default_cadence(sender=None, using="default", apps=None, **kwargs) -> N
     if CadenceRule.objects.using(using).exists():
         return
     defaults = importlib.import_module("branches.migrations.0002_default_cadence").DEFAULT_RULES
+    conditions = DEFAULT_CONDITIONS
     CadenceRule.objects.using(using).bulk_create(
-        CadenceRule(meeting_kind=kind, period=period, min_count=count, org_kinds=org_kinds)
+        CadenceRule(
+            meeting_kind=kind,
+            period=period,
+            min_count=count,
+            org_kinds=org_kinds,
+            condition=conditions.get(kind, ""),
+        )
         for kind, period, count, org_kinds in defaults
     )

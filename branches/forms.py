@@ -23,6 +23,9 @@ from chengjiang.personal_data import mask_id_number
 from chengjiang.uploads import check_upload, count_allowed
 
 from .models import (
+    Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
     Meeting,
     MeetingKind,
     Member,
@@ -30,7 +33,14 @@ from .models import (
     Status,
     Talk,
 )
-from .services import MEETING_ORG_KINDS, MSG_RETURN_REASON, AttendanceLine, TalkPerson
+from .services import (
+    MEETING_ORG_KINDS,
+    MSG_APPRAISAL_ONLY_ORG_LIFE,
+    MSG_RETURN_REASON,
+    AppraisalLine,
+    AttendanceLine,
+    TalkPerson,
+)
 
 MSG_NO_PARTICIPANTS = _("Choose at least one person talked with, or type a name.")
 MSG_TALKER_BOTH = _(
@@ -39,7 +49,12 @@ MSG_TALKER_BOTH = _(
 MSG_TALKER_IS_PARTICIPANT = _("The talker cannot also be one of the people talked with: %(name)s.")
 MSG_MEMBER_LABEL = _("%(name)s (%(branch)s, ID number ending %(tail)s)")
 MSG_MEMBER_NOTE = _("%(branch)s, ID number ending %(tail)s")
-MSG_ABSENCE_REASON_FIELD = _("Give the reason for the absence.")
+MSG_ABSENCE_REASON_FIELD = _("Give the reason for the leave.")
+# Not present: 请假 (on leave, with a reason) or 缺席 (absent without leave).
+ABSENCE_CHOICES = [
+    (Attendance.Status.LEAVE, Attendance.Status.LEAVE.label),
+    (Attendance.Status.ABSENT, Attendance.Status.ABSENT.label),
+]
 NAME_SEPARATORS = re.compile(r"[\n\r,，、;；]+")
 
 
@@ -238,6 +253,9 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             "starts_at",
             "place",
             "host",
+            "recorder",
+            "leadership_team",
+            "observers",
             "topic",
             "minutes",
         ]
@@ -247,7 +265,7 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             "starts_at": _time_input(),
             "minutes": forms.Textarea(attrs={"rows": 6}),
         }
-        field_classes = {"host": MemberChoiceField}
+        field_classes = {"host": MemberChoiceField, "recorder": MemberChoiceField}
 
     def __init__(self, *args, user, organization: Organization | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -285,6 +303,12 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         )
         self.fields["host"].queryset = members
         self.fields["host"].required = False
+        self.fields["recorder"].queryset = members
+        self.fields["recorder"].required = False
+        self.fields["observers"].widget.attrs["placeholder"] = _(
+            "e.g. the village's first secretary, a sub-district cadre"
+        )
+        self._set_up_team(organization)
 
         recorded = {}
         if self.instance.pk:
@@ -295,12 +319,20 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             self.fields[f"present_{member.pk}"] = forms.BooleanField(
                 label=_("present"), required=False, initial=present
             )
+            self.fields[f"absence_{member.pk}"] = forms.ChoiceField(
+                label=_("not present"),
+                choices=ABSENCE_CHOICES,
+                required=False,
+                widget=forms.RadioSelect,
+                initial=row.status if row is not None and not row.present else "leave",
+            )
             self.fields[f"reason_{member.pk}"] = forms.CharField(
                 label=_("reason for absence"),
                 required=False,
                 max_length=200,
                 initial=row.absence_reason if row is not None else "",
             )
+        self._set_up_appraisal(organization)
 
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -312,27 +344,109 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             Field("starts_at"),
             Field("place"),
             Field("host"),
+            Field("recorder"),
+            *(["leadership_team"] if "leadership_team" in self.fields else []),
             Field("topic"),
             Field("minutes"),
         )
 
+    def _set_up_team(self, organization) -> None:
+        """领导班子: offered where the organisation may hold a 民主生活会 and has a team."""
+        teams = LeadershipTeam.objects.none()
+        if organization is not None:
+            teams = LeadershipTeam.objects.visible_to(self.user).filter(organization=organization)
+        if not teams.exists():
+            del self.fields["leadership_team"]
+            return
+        field = self.fields["leadership_team"]
+        field.queryset = teams
+        field.required = False
+        field.help_text = _("Only for a democratic-life meeting: the team that held it.")
+        self.team_members = {
+            team.pk: set(team.posts.values_list("member_id", flat=True)) for team in teams
+        }
+        # The page hides the other members' rows once a 民主生活会 and its team are chosen.
+        for member in self.members:
+            member.team_ids = " ".join(
+                str(pk) for pk, people in self.team_members.items() if member.pk in people
+            )
+
+    def _set_up_appraisal(self, organization) -> None:
+        """民主评议党员: a rating per member, offered where a 组织生活会 may be held."""
+        self.appraisal_open = False
+        if organization is None or organization.kind not in MEETING_ORG_KINDS["org_life"]:
+            return
+        rated = {}
+        if self.instance.pk:
+            rated = dict(self.instance.appraisals.values_list("member_id", "rating"))
+        self.appraisal_open = bool(rated)
+        choices = [("", _("not rated")), *DemocraticAppraisal.Rating.choices]
+        for member in self.members:
+            self.fields[f"rating_{member.pk}"] = forms.ChoiceField(
+                label=member.name,
+                choices=choices,
+                required=False,
+                initial=rated.get(member.pk, ""),
+            )
+
     @property
-    def attendance_rows(self) -> list[tuple[Member, forms.BoundField, forms.BoundField]]:
-        """(member, present box, reason field); ``member.picker_note`` tells same names apart."""
+    def attendance_rows(self):
+        """(member, present box, 请假/缺席 choice, reason field); ``member.picker_note`` tells
+        same names apart."""
         return [
-            (m, self[f"present_{m.pk}"], self[f"reason_{m.pk}"])
+            (m, self[f"present_{m.pk}"], self[f"absence_{m.pk}"], self[f"reason_{m.pk}"])
             for m in self.members
             if f"present_{m.pk}" in self.fields
         ]
 
+    @property
+    def appraisal_rows(self):
+        return [
+            (m, self[f"rating_{m.pk}"]) for m in self.members if f"rating_{m.pk}" in self.fields
+        ]
+
+    def _status(self, data, member) -> str:
+        if data.get(f"present_{member.pk}"):
+            return Attendance.Status.PRESENT
+        return data.get(f"absence_{member.pk}") or Attendance.Status.LEAVE
+
+    def _listed(self, data) -> list[Member]:
+        """Who the attendance lines are for: everyone listed, or a 民主生活会's team only."""
+        team = data.get("leadership_team")
+        if data.get("kind") == MeetingKind.DEMOCRATIC_LIFE and team is not None:
+            if not data.get("held_on"):
+                return []
+            on_team = set(team.members_on(data["held_on"]).values_list("pk", flat=True))
+            return [m for m in self.members if m.pk in on_team]
+        return self.members
+
     def clean(self):
         data = super().clean()
-        for member in self.members:
-            present = data.get(f"present_{member.pk}")
+        for member in self._listed(data):
+            status = self._status(data, member)
             reason = (data.get(f"reason_{member.pk}") or "").strip()
-            if not present and not reason and f"reason_{member.pk}" not in self.errors:
+            if (
+                status == Attendance.Status.LEAVE
+                and not reason
+                and f"reason_{member.pk}" not in self.errors
+            ):
                 self.add_error(f"reason_{member.pk}", MSG_ABSENCE_REASON_FIELD)
+        if self.appraisal_lines_from(data) and data.get("kind") != MeetingKind.ORG_LIFE:
+            self.add_error(None, MSG_APPRAISAL_ONLY_ORG_LIFE)
         return data
+
+    def appraisal_lines_from(self, data) -> list[AppraisalLine]:
+        return [
+            AppraisalLine(member=m, rating=data[f"rating_{m.pk}"])
+            for m in self.members
+            if data.get(f"rating_{m.pk}")
+        ]
+
+    def appraisal_lines(self) -> list[AppraisalLine] | None:
+        """The ratings, or None where the form offers none (left as stored)."""
+        if not any(f"rating_{m.pk}" in self.fields for m in self.members):
+            return None
+        return self.appraisal_lines_from(self.cleaned_data)
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []
@@ -352,15 +466,19 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         return files
 
     def attendance_lines(self) -> list[AttendanceLine]:
+        """Every listed member's line; a 民主生活会 records its leadership team's members only."""
         data = self.cleaned_data
-        return [
-            AttendanceLine(
-                member=m,
-                present=bool(data.get(f"present_{m.pk}")),
-                absence_reason=(data.get(f"reason_{m.pk}") or "").strip(),
+        lines = []
+        for m in self._listed(data):
+            status = self._status(data, m)
+            lines.append(
+                AttendanceLine(
+                    member=m,
+                    status=status,
+                    absence_reason=(data.get(f"reason_{m.pk}") or "").strip(),
+                )
             )
-            for m in self.members
-        ]
+        return lines
 
 
 class TalkForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):

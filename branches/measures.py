@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from chengjiang.measures import Cell, Period, Table, TableRow, measure, table
 
 from .models import (
+    CadenceCondition,
     CadenceRule,
     Meeting,
     MeetingKind,
@@ -124,7 +125,7 @@ def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> 
     rule = CadenceRule.objects.filter(meeting_kind=kind, active=True).first() if kind else None
     if rule is None:
         return Organization.objects.none()
-    return (
+    qs = (
         Organization.objects.within(scope)
         .filter(kind__in=rule.org_kind_list)
         .filter(Q(established_on__isnull=True) | Q(established_on__lte=period.end))
@@ -132,6 +133,14 @@ def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> 
         .select_related("village")
         .order_by("path")
     )
+    if rule.condition == CadenceCondition.COMMITTEE:
+        # 支委会: only the branches that had a committee in some month of the year owed it
+        from .selectors import _committee_months
+
+        months = _committee_months(scope=scope, year=period.start.year)
+        owing = [pk for pk, flags in months.items() if any(flags)]
+        qs = qs.filter(~Q(kind=Organization.Kind.BRANCH) | Q(pk__in=owing))
+    return qs
 
 
 @measure(
@@ -233,3 +242,44 @@ def cadence(*, period: Period, scope: str, today=None, periods: str | None = Non
             )
         )
     return tables
+
+
+def _attendance_rate(records: QuerySet, *, period: Period, kind: str | None = None) -> Decimal:
+    """实到 ÷ 应到 over the records, in per cent (one decimal); 0 without anyone expected."""
+    from django.db.models import Sum
+
+    from .models import Attendance
+
+    expected = records.order_by().aggregate(n=Sum("expected_count"))["n"] or 0
+    if not expected:
+        return Decimal(0)
+    present = Attendance.objects.filter(
+        meeting__in=records.order_by().values("pk"), status=Attendance.Status.PRESENT
+    ).count()
+    share = Decimal(present * 100) / Decimal(expected)
+    return share.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP).normalize()
+
+
+@measure(
+    "branches.attendance_rate",
+    label=_("attendance rate (present ÷ expected)"),
+    unit="%",
+    params={"kind": MeetingKind},
+    village_field="organization__village",
+    date_field="held_on",
+    compute=_attendance_rate,
+)
+def attendance_rate(*, period: Period, scope: str, kind: str | None = None) -> QuerySet:
+    """出席率: members present (实到) ÷ members expected (应到) at the approved meetings held in
+    the period (of one kind, if given), in per cent. 应到 is counted when a meeting is saved
+    (``Meeting.expected_count``); meetings stored without it are left out. The records are the
+    meetings.
+    """
+    qs = Meeting.objects.within(scope).filter(
+        status=Status.APPROVED,
+        held_on__range=(period.start, period.end),
+        expected_count__isnull=False,
+    )
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.select_related("organization")

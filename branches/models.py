@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import functools
+import operator
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -11,6 +13,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE, PARTY_DATE
@@ -24,6 +27,53 @@ from chengjiang.personal_data import (
     validate_phone,
 )
 from chengjiang.tree import path_segment
+
+# 《中国共产党支部工作条例（试行）》第九条: a 党支部 with 7 or more full members has a 支部委员会;
+# a smaller one has a 书记 (and, where needed, a 副书记) and no committee.
+COMMITTEE_MIN_FORMAL_MEMBERS = 7
+
+# 届期 in years. 村级党组织 (an organisation of a village) serve five years
+# (《中国共产党农村基层组织工作条例》); elsewhere the 党章 allows three to five years, so the
+# length per kind is configured: ``settings.ORG_TERM_YEARS`` ({"village": 5, "branch": 3, ...})
+# overrides these. 党小组: none.
+DEFAULT_TERM_YEARS = {
+    "village": 5,
+    "working_committee": 5,
+    "party_committee": 5,
+    "general_branch": 3,
+    "branch": 3,
+}
+
+
+def term_years(org) -> int | None:
+    """The length of ``org``'s term (届期) in years; None for a 党小组 (not elected)."""
+    if org.kind == "group":
+        return None
+    years = {**DEFAULT_TERM_YEARS, **getattr(settings, "ORG_TERM_YEARS", {})}
+    if org.village_id is not None and org.kind != "working_committee":
+        return years["village"]
+    return years[org.kind]
+
+
+MSG_MEMBER_IN_BRANCH = _(
+    "A member belongs to a Party branch, not directly to a Party committee or general branch."
+)
+
+
+def years_after(date: datetime.date, years: int) -> datetime.date:
+    """The same day ``years`` later (29 February → 28 February)."""
+    try:
+        return date.replace(year=date.year + years)
+    except ValueError:
+        return date.replace(year=date.year + years, day=28)
+
+
+def one_year_after(date: datetime.date) -> datetime.date:
+    return years_after(date, 1)
+
+
+def one_year_before(date: datetime.date) -> datetime.date:
+    return years_after(date, -1)
 
 
 class VillageQuerySet(ScopedQuerySet):
@@ -87,6 +137,11 @@ class Organization(models.Model):
     dissolved_on = models.DateField(_("dissolved on"), null=True, blank=True, validators=PARTY_DATE)
     path = models.CharField(_("tree path"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("depth"), default=0, editable=False)
+    # 届期: the current term, written by services.organization_reelect (换届) only.
+    term_started_on = models.DateField(
+        _("term started on"), null=True, blank=True, validators=PARTY_DATE
+    )
+    term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
 
     objects = OrganizationQuerySet.as_manager()
 
@@ -103,6 +158,13 @@ class Organization(models.Model):
                 violation_error_message=_(
                     "The dissolution date cannot be earlier than the establishment date."
                 ),
+            ),
+            models.CheckConstraint(
+                condition=Q(term_ends_on__isnull=True)
+                | Q(term_started_on__isnull=True)
+                | Q(term_ends_on__gt=models.F("term_started_on")),
+                name="org_term_ends_after_start",
+                violation_error_message=_("The end of the term cannot be earlier than its start."),
             ),
         ]
 
@@ -124,9 +186,19 @@ class Organization(models.Model):
     def is_active(self) -> bool:
         return self.dissolved_on is None
 
+    @property
+    def secretary_title(self) -> str:
+        """书记, or 组长 for a 党小组 (a group has a leader, not a secretary)."""
+        return str(Post.label_for(Post.SECRETARY, self.kind))
+
+    @property
+    def has_term(self) -> bool:
+        """A 党小组 is not elected: it has no 届期."""
+        return self.kind != Organization.Kind.GROUP
+
     def secretary_on(self, date: datetime.date) -> SecretaryTerm | None:
         return (
-            self.secretary_terms.filter(started_on__lte=date)
+            self.secretary_terms.filter(post=Post.SECRETARY, started_on__lte=date)
             .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=date))
             .select_related("member")
             .order_by("-started_on")
@@ -136,6 +208,21 @@ class Organization(models.Model):
 
 class MemberQuerySet(ScopedQuerySet):
     scope_field = "branch"
+
+    def formal_on(self, date: datetime.date):
+        """Full members on ``date``: joined by then, and either confirmed (转正) by then or
+        recorded as full members with no confirmation date (long-standing members)."""
+        return self.filter(
+            Q(confirmed_on__lte=date) | Q(confirmed_on__isnull=True),
+            category=Member.Category.FORMAL,
+            joined_on__lte=date,
+        )
+
+    def probation_overdue(self, today: datetime.date):
+        """预备党员 whose year of probation has passed without 转正 (joined over a year ago)."""
+        return self.filter(
+            category=Member.Category.PROBATIONARY, joined_on__lt=one_year_before(today)
+        )
 
     def of_organization(self, org: Organization):
         """Members who belong to ``org``: its Party group's members, or its subtree's."""
@@ -173,12 +260,19 @@ class Member(models.Model):
         _("category"), max_length=20, choices=Category, default=Category.FORMAL
     )
     joined_on = models.DateField(_("joined the Party on"), validators=PARTY_DATE)
+    confirmed_on = models.DateField(
+        _("confirmed as full member on"),
+        null=True,
+        blank=True,
+        validators=PARTY_DATE,
+        help_text=_("The day the branch confirmed the member after the probationary year."),
+    )
     branch = models.ForeignKey(
         Organization,
         verbose_name=_("Party branch"),
         on_delete=models.PROTECT,
         related_name="members",
-        limit_choices_to={"kind__in": ["branch", "general_branch", "party_committee"]},
+        limit_choices_to={"kind": "branch"},
     )
     group = models.ForeignKey(
         Organization,
@@ -207,6 +301,14 @@ class Member(models.Model):
             errors["group"] = _("The Party group must be one of the branch's groups.")
         if self.branch_id and self.branch.kind == Organization.Kind.GROUP:
             errors["branch"] = _("A member belongs to a branch, not directly to a Party group.")
+        elif self.branch_id and self.branch.kind != Organization.Kind.BRANCH:
+            errors["branch"] = MSG_MEMBER_IN_BRANCH
+        if self.confirmed_on and self.category != Member.Category.FORMAL:
+            errors["confirmed_on"] = _("Only a full member has a confirmation date.")
+        elif self.confirmed_on and self.joined_on and self.confirmed_on < self.joined_on:
+            errors["confirmed_on"] = _("The confirmation cannot be earlier than joining.")
+        elif self.confirmed_on and self.confirmed_on > timezone.localdate():
+            errors["confirmed_on"] = _("The date cannot be in the future.")
         try:
             check_birth_date(self.id_number, self.birth_date)
         except ValidationError as exc:
@@ -221,16 +323,53 @@ class Member(models.Model):
         return mask_id_number(self.id_number)
 
     @property
+    def probation_ends_on(self) -> datetime.date | None:
+        """The day the probationary year is over (None for a full member)."""
+        if self.category != Member.Category.PROBATIONARY or not self.joined_on:
+            return None
+        return one_year_after(self.joined_on)
+
+    @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)
+
+
+class Post(models.TextChoices):
+    """Posts of a committee (支部委员会, 总支委员会, 党委): a SecretaryTerm holds one."""
+
+    SECRETARY = "secretary", _("secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+    ORGANISATION = "organisation", _("organisation committee member")
+    PROPAGANDA = "propaganda", _("publicity committee member")
+    DISCIPLINE = "discipline", _("discipline inspection committee member")
+    MEMBER = "member", _("committee member")
+
+    @classmethod
+    def label_for(cls, post: str, org_kind: str):
+        """The post's name in an organisation of ``org_kind``: a 党小组's 书记 is its 组长."""
+        if post == cls.SECRETARY and org_kind == Organization.Kind.GROUP:
+            return GROUP_LEADER
+        return cls(post).label
+
+
+GROUP_LEADER = pgettext_lazy("Party group", "group leader")
+GROUP_LEADER_CHANGED = _("group leader replaced")
+# One holder at a time: 书记 and the three 委员 with a portfolio; 副书记 and 委员 may be several.
+SINGLE_HOLDER_POSTS = (Post.SECRETARY, Post.ORGANISATION, Post.PROPAGANDA, Post.DISCIPLINE)
+# What a 党支部 without a committee (under 7 full members) may still have.
+POSTS_WITHOUT_COMMITTEE = (Post.SECRETARY, Post.DEPUTY_SECRETARY)
 
 
 class SecretaryTermQuerySet(ScopedQuerySet):
     scope_field = "organization"
 
+    def serving_on(self, date: datetime.date):
+        return self.filter(Q(ended_on__isnull=True) | Q(ended_on__gte=date), started_on__lte=date)
+
 
 class SecretaryTerm(models.Model):
-    """Who was secretary of an organisation, and from when to when."""
+    """Who held a post (书记, 组长 of a group, 副书记, a 委员) of an organisation, from when to
+    when: the 书记任职记录 and the committee's composition in one record per person and post."""
 
     organization = models.ForeignKey(
         Organization,
@@ -239,23 +378,33 @@ class SecretaryTerm(models.Model):
         related_name="secretary_terms",
     )
     member = models.ForeignKey(
-        Member, verbose_name=_("secretary"), on_delete=models.PROTECT, related_name="terms"
+        Member, verbose_name=_("post holder"), on_delete=models.PROTECT, related_name="terms"
     )
+    post = models.CharField(_("post"), max_length=20, choices=Post, default=Post.SECRETARY)
     started_on = models.DateField(_("started on"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
 
     objects = SecretaryTermQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("secretary term")
-        verbose_name_plural = _("secretary terms")
-        ordering = ["organization__path", "-started_on"]
+        verbose_name = _("post-holding record")
+        verbose_name_plural = _("post-holding records")
+        ordering = ["organization__path", "-started_on", "post"]
         constraints = [
             models.UniqueConstraint(
-                fields=["organization"],
+                fields=["organization", "post"],
+                # OR of equalities, not IN: PostgreSQL prints an IN list back differently once
+                # the index is rebuilt (the scale generator drops and rebuilds indexes).
+                condition=Q(ended_on__isnull=True)
+                & functools.reduce(operator.or_, (Q(post=p) for p in SINGLE_HOLDER_POSTS)),
+                name="one_serving_holder_per_post",
+                violation_error_message=_("This post already has a serving holder."),
+            ),
+            models.UniqueConstraint(
+                fields=["organization", "member"],
                 condition=Q(ended_on__isnull=True),
-                name="one_serving_secretary_per_org",
-                violation_error_message=_("This organisation already has a serving secretary."),
+                name="one_serving_post_per_member",
+                violation_error_message=_("This member already holds a post here."),
             ),
             models.CheckConstraint(
                 condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
@@ -265,7 +414,11 @@ class SecretaryTerm(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.organization} · {self.member}"
+        return f"{self.organization} · {self.post_label} · {self.member}"
+
+    @property
+    def post_label(self) -> str:
+        return str(Post.label_for(self.post, self.organization.kind))
 
 
 class OrgChangeQuerySet(ScopedQuerySet):
@@ -281,6 +434,7 @@ class OrgChange(Recorded):
         MOVED = "moved", _("subordination adjusted")
         DISSOLVED = "dissolved", _("dissolved")
         SECRETARY_CHANGED = "secretary_changed", _("secretary replaced")
+        REELECTED = "reelected", _("term renewed (re-election)")
 
     kind = models.CharField(_("kind"), max_length=30, choices=Kind)
     organization = models.ForeignKey(
@@ -332,7 +486,17 @@ class OrgChange(Recorded):
         ordering = ["-date", "-pk"]
 
     def __str__(self) -> str:
-        return f"{self.date} {self.get_kind_display()} {self.organization}"
+        return f"{self.date} {self.kind_label} {self.organization}"
+
+    @property
+    def kind_label(self) -> str:
+        """The event's name; a 党小组's 组长 replaced is 调整组长, not 调整书记."""
+        if (
+            self.kind == OrgChange.Kind.SECRETARY_CHANGED
+            and self.organization.kind == Organization.Kind.GROUP
+        ):
+            return str(GROUP_LEADER_CHANGED)
+        return str(self.get_kind_display())
 
 
 class Status(models.TextChoices):
@@ -426,6 +590,36 @@ class Meeting(ReviewedRecord):
     )
     topic = models.CharField(_("topic"), max_length=200)
     minutes = models.TextField(_("minutes"), blank=True)
+    # 记录人, 列席, 应到 and the 领导班子 of a 民主生活会 (issue 11 §3).
+    recorder = models.ForeignKey(
+        Member,
+        verbose_name=_("recorder"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="recorded_meetings",
+    )
+    observers = models.CharField(
+        _("observers (non-attendees)"),
+        max_length=500,
+        blank=True,
+        help_text=_("People attending without being expected: names separated by 、."),
+    )
+    expected_count = models.PositiveIntegerField(
+        _("expected attendance"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("Counted when the meeting is saved: who was expected on the day."),
+    )
+    leadership_team = models.ForeignKey(
+        "LeadershipTeam",
+        verbose_name=_("leadership team"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="meetings",
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -450,19 +644,55 @@ class Meeting(ReviewedRecord):
         if self.held_on and self.held_on > timezone.localdate():
             raise ValidationError({"held_on": _("The date cannot be in the future.")})
 
+    @property
+    def present_count(self) -> int:
+        """实到: attendance lines marked present."""
+        return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.PRESENT)
+
+    @property
+    def leave_count(self) -> int:
+        return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.LEAVE)
+
+    @property
+    def absent_count(self) -> int:
+        """缺席 without leave: expected and neither present nor on leave (a line or none)."""
+        expected = self.expected_count
+        if expected is None:
+            return sum(1 for a in self.attendances.all() if a.status == Attendance.Status.ABSENT)
+        return max(expected - self.present_count - self.leave_count, 0)
+
 
 class AttendanceQuerySet(ScopedQuerySet):
     scope_field = "meeting__organization"
 
 
 class Attendance(models.Model):
+    """One expected attendee of a meeting: 出席, 请假 (with the reason) or 缺席.
+
+    ``present`` is ``status == present``, a column the database generates.
+    """
+
+    class Status(models.TextChoices):
+        PRESENT = "present", _("present")
+        LEAVE = "leave", _("on leave")
+        ABSENT = "absent", _("absent without leave")
+
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attendances"
     )
     member = models.ForeignKey(
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="attendances"
     )
-    present = models.BooleanField(_("present"), default=True)
+    status = models.CharField(
+        _("attendance"), max_length=10, choices=Status, default=Status.PRESENT
+    )
+    # 实到 is read as ``present`` (lists, figures, the scale data): the database computes it.
+    present = models.GeneratedField(
+        expression=Q(status="present"),
+        output_field=models.BooleanField(_("present")),
+        db_persist=True,
+        verbose_name=_("present"),
+    )
     absence_reason = models.CharField(_("reason for absence"), max_length=200, blank=True)
 
     objects = AttendanceQuerySet.as_manager()
@@ -479,14 +709,19 @@ class Attendance(models.Model):
                 ),
             ),
             models.CheckConstraint(
-                condition=Q(present=True) | ~Q(absence_reason=""),
-                name="absence_needs_reason",
-                violation_error_message=_("An absence needs a reason."),
+                condition=~Q(status="leave") | ~Q(absence_reason=""),
+                name="leave_needs_reason",
+                violation_error_message=_("Leave needs a reason."),
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.member} · {self.meeting}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == self.Status.PRESENT:
+            self.absence_reason = ""
+        super().save(*args, **kwargs)
 
 
 def attachment_path(instance, filename: str) -> str:
@@ -620,6 +855,12 @@ class TalkParticipant(models.Model):
         return str(self.member) if self.member_id else self.name
 
 
+class CadenceCondition(models.TextChoices):
+    """Which organisations of a rule's kinds owe the meeting (empty: all of them)."""
+
+    COMMITTEE = "committee", _("Party branches with a branch committee (7 or more full members)")
+
+
 class CadenceRuleQuerySet(ScopedQuerySet):
     scope_whole_tree = True  # the sub-district's rules: everyone reads them, the office writes
 
@@ -643,6 +884,14 @@ class CadenceRule(models.Model):
         help_text=_("Comma-separated organisation kinds that must hold it, e.g. branch,group."),
     )
     active = models.BooleanField(_("in force"), default=True)
+    condition = models.CharField(
+        _("only for"),
+        max_length=20,
+        choices=CadenceCondition,
+        blank=True,
+        default="",
+        help_text=_("Leave empty when every organisation of the kinds above owes the meeting."),
+    )
 
     objects = CadenceRuleQuerySet.as_manager()
 
@@ -663,3 +912,146 @@ class CadenceRule(models.Model):
         bad = [k for k in self.org_kind_list if k not in valid]
         if bad or not self.org_kind_list:
             raise ValidationError({"org_kinds": _("Unknown organisation kind.")})
+
+
+class LeadershipTeamQuerySet(ScopedQuerySet):
+    scope_field = "organization"
+
+
+class LeadershipTeam(models.Model):
+    """领导班子: the leadership team of the 党工委 or of a 村党委, which holds 民主生活会.
+
+    A team serves from a date (until a date); its members hold posts, each dated too.
+    """
+
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name=_("organisation"),
+        on_delete=models.PROTECT,
+        related_name="leadership_teams",
+        limit_choices_to={"kind__in": ["working_committee", "party_committee"]},
+    )
+    name = models.CharField(_("name"), max_length=100)
+    started_on = models.DateField(_("started on"), validators=PARTY_DATE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=PARTY_DATE)
+
+    objects = LeadershipTeamQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leadership team")
+        verbose_name_plural = _("leadership teams")
+        ordering = ["organization__path", "-started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="leadership_team_ends_after_start",
+                violation_error_message=_("The end cannot be earlier than the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def serving_on(self, date: datetime.date) -> bool:
+        return self.started_on <= date and (self.ended_on is None or self.ended_on >= date)
+
+    def members_on(self, date: datetime.date):
+        """The members holding a post in the team on ``date``."""
+        return Member.objects.filter(
+            Q(team_posts__ended_on__isnull=True) | Q(team_posts__ended_on__gte=date),
+            team_posts__team=self,
+            team_posts__started_on__lte=date,
+        ).distinct()
+
+
+class LeadershipTeamMemberQuerySet(ScopedQuerySet):
+    scope_field = "team__organization"
+
+
+class LeadershipTeamMember(models.Model):
+    """A member's post in a leadership team, from a date (until a date)."""
+
+    class Post(models.TextChoices):
+        SECRETARY = "secretary", _("secretary")
+        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
+        MEMBER = "member", _("team member")
+
+    team = models.ForeignKey(
+        LeadershipTeam,
+        verbose_name=_("leadership team"),
+        on_delete=models.CASCADE,
+        related_name="posts",
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="team_posts"
+    )
+    post = models.CharField(_("post"), max_length=20, choices=Post, default=Post.MEMBER)
+    started_on = models.DateField(_("started on"), validators=PARTY_DATE)
+    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=PARTY_DATE)
+
+    objects = LeadershipTeamMemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("leadership team member")
+        verbose_name_plural = _("leadership team members")
+        ordering = ["team", "post", "started_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="team_post_ends_after_start",
+                violation_error_message=_("The end cannot be earlier than the start."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_post_display()} {self.member}"
+
+    def clean(self) -> None:
+        if self.team_id and self.member_id:
+            org = self.team.organization
+            if not self.member.branch.path.startswith(org.path):
+                raise ValidationError(
+                    {
+                        "member": _("%(name)s is not a member of %(org)s.")
+                        % {"name": self.member.name, "org": org}
+                    }
+                )
+
+
+class DemocraticAppraisalQuerySet(ScopedQuerySet):
+    scope_field = "meeting__organization"
+
+
+class DemocraticAppraisal(models.Model):
+    """民主评议党员: one member's rating at a 组织生活会."""
+
+    class Rating(models.TextChoices):
+        EXCELLENT = "excellent", _("excellent")
+        QUALIFIED = "qualified", _("qualified")
+        BASICALLY_QUALIFIED = "basically_qualified", _("basically qualified")
+        UNQUALIFIED = "unqualified", _("unqualified")
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="appraisals"
+    )
+    member = models.ForeignKey(
+        Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="appraisals"
+    )
+    rating = models.CharField(_("rating"), max_length=30, choices=Rating)
+
+    objects = DemocraticAppraisalQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("democratic appraisal")
+        verbose_name_plural = _("democratic appraisals")
+        ordering = ["meeting", "member__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="appraisal_once",
+                violation_error_message=_("This member is already rated at this meeting."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.get_rating_display()}"

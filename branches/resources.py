@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import re
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
-from chengjiang.import_widgets import MSG_REQUIRED, require
+from chengjiang.access import check_route_scope
+from chengjiang.bulkimport import BulkImport, insert, insert_values
+from chengjiang.import_widgets import MSG_REQUIRED, is_missing, require
 from chengjiang.importexport import (
     ChoiceLabelWidget,
     DateWidget,
@@ -29,6 +32,10 @@ from chengjiang.personal_data import mask_id_number, mask_phone, normalize_id_nu
 
 from . import services
 from .models import (
+    EDITABLE_STATUSES,
+    Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
     Meeting,
     MeetingKind,
     Member,
@@ -48,7 +55,8 @@ MSG_ID_UNAVAILABLE = _(
 MSG_NOT_A_MEMBER = _("“%(name)s” is not a member of %(org)s.")
 MSG_AMBIGUOUS_MEMBER = _("Several members of %(org)s are named “%(name)s”; give the ID number.")
 MSG_NO_GROUP = _("%(branch)s has no Party group named “%(name)s”.")
-MSG_ABSENCE_FORMAT = _("Write each absent member as “name: reason”.")
+MSG_ABSENCE_FORMAT = _("Write each member on leave as “name: reason”.")
+MSG_RATING_FORMAT = _("Write each rating as “name: rating”, the rating one of %(ratings)s.")
 
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
@@ -208,15 +216,26 @@ class MemberResource(_Base):
         return super().filter_export(queryset, **kwargs).select_related("branch", "group")
 
     def before_import_row(self, row, **kwargs):
-        for key in list(row):
-            if isinstance(row[key], str):
-                row[key] = row[key].strip()
-        id_col = str(self.fields["id_number"].column_name)
+        for key, value in row.items():
+            if isinstance(value, str):
+                row[key] = value.strip()
+        id_col, phone_col = self._id_phone_columns()
         if row.get(id_col) is not None:
             row[id_col] = normalize_id_number(str(row[id_col]))
-        phone_col = str(self.fields["phone"].column_name)
         if row.get(phone_col) is not None:
             row[phone_col] = str(row[phone_col]).removesuffix(".0")
+
+    def _id_phone_columns(self) -> tuple[str, str]:
+        from django.utils.translation import get_language
+
+        cached = getattr(self, "_columns_cache", None)
+        if cached is None or cached[0] != get_language():
+            columns = (
+                str(self.fields["id_number"].column_name),
+                str(self.fields["phone"].column_name),
+            )
+            cached = self._columns_cache = (get_language(), columns)
+        return cached[1]
 
     def resolve(self, instance, row):
         column = str(self.fields["group"].column_name)
@@ -251,6 +270,9 @@ class MemberResource(_Base):
 
 
 class MeetingResource(_Base):
+    """A meeting as minuted: 主持人, 记录人, 出席 / 请假 (with reasons) / 缺席, 列席, 应到 and 实到
+    (exported, counted on import), the 领导班子 of a 民主生活会 and the 民主评议 ratings."""
+
     organization = fields.Field(
         "organization", _col(Meeting, "organization"), NameWidget(Organization, _("organisation"))
     )
@@ -258,14 +280,34 @@ class MeetingResource(_Base):
     held_on = fields.Field("held_on", _col(Meeting, "held_on"), DateWidget())
     place = fields.Field("place", _col(Meeting, "place"))
     host = fields.Field("host", _col(Meeting, "host"), readonly=True)
+    recorder = fields.Field("recorder", _col(Meeting, "recorder"), readonly=True)
+    leadership_team = fields.Field(
+        "leadership_team",
+        _col(Meeting, "leadership_team"),
+        NameWidget(LeadershipTeam, _("leadership team")),
+    )
     topic = fields.Field("topic", _col(Meeting, "topic"))
     minutes = fields.Field("minutes", _col(Meeting, "minutes"))
+    expected = fields.Field(column_name=_("expected (count)"), readonly=True)
+    present_count = fields.Field(column_name=_("present (count)"), readonly=True)
     present = fields.Field(column_name=_("present members"), readonly=True)
-    absent = fields.Field(column_name=_("absent members (name: reason)"), readonly=True)
+    absent = fields.Field(column_name=_("members on leave (name: reason)"), readonly=True)
+    absent_without_leave = fields.Field(
+        column_name=_("members absent without leave"), readonly=True
+    )
+    observers = fields.Field("observers", _col(Meeting, "observers"))
+    appraisals = fields.Field(column_name=_("democratic appraisal (name: rating)"), readonly=True)
     status = fields.Field("status", _col(Meeting, "status"), ChoiceLabelWidget(Status))
 
     scope_fields = ("organization",)
-    compare_columns = ("host", "present", "absent")
+    compare_columns = (
+        "host",
+        "recorder",
+        "present",
+        "absent",
+        "absent_without_leave",
+        "appraisals",
+    )
     fixed_on_update = ("organization",)
 
     class Meta(_Base.Meta):
@@ -276,10 +318,17 @@ class MeetingResource(_Base):
             "held_on",
             "place",
             "host",
+            "recorder",
+            "leadership_team",
             "topic",
             "minutes",
+            "expected",
+            "present_count",
             "present",
             "absent",
+            "absent_without_leave",
+            "observers",
+            "appraisals",
             "status",
         )
 
@@ -287,21 +336,43 @@ class MeetingResource(_Base):
         return (
             super()
             .filter_export(queryset, **kwargs)
-            .select_related("organization", "host")
-            .prefetch_related("attendances__member")
+            .select_related("organization", "host", "recorder", "leadership_team")
+            .prefetch_related("attendances__member", "appraisals__member")
         )
 
     def dehydrate_host(self, meeting):
         return meeting.host.name if meeting.host_id else ""
 
+    def dehydrate_recorder(self, meeting):
+        return meeting.recorder.name if meeting.recorder_id else ""
+
+    def dehydrate_expected(self, meeting):
+        return "" if meeting.expected_count is None else meeting.expected_count
+
+    def dehydrate_present_count(self, meeting):
+        return meeting.present_count
+
+    def _names(self, meeting, status):
+        return [a for a in meeting.attendances.all() if a.status == status]
+
     def dehydrate_present(self, meeting):
-        return "、".join(a.member.name for a in meeting.attendances.all() if a.present)
+        return "、".join(a.member.name for a in self._names(meeting, Attendance.Status.PRESENT))
 
     def dehydrate_absent(self, meeting):
         return "；".join(
             f"{a.member.name}：{a.absence_reason}"
-            for a in meeting.attendances.all()
-            if not a.present
+            for a in self._names(meeting, Attendance.Status.LEAVE)
+        )
+
+    def dehydrate_absent_without_leave(self, meeting):
+        return "；".join(
+            f"{a.member.name}：{a.absence_reason}" if a.absence_reason else a.member.name
+            for a in self._names(meeting, Attendance.Status.ABSENT)
+        )
+
+    def dehydrate_appraisals(self, meeting):
+        return "；".join(
+            f"{r.member.name}：{r.get_rating_display()}" for r in meeting.appraisals.all()
         )
 
     def _cell(self, row, field):
@@ -319,41 +390,90 @@ class MeetingResource(_Base):
         )
         if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
-        errors = []
-        host = self._cell(row, "host")
-        if host:
-            try:
-                instance.host = find_member(org, host)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
+        errors = {}
+
+        def column_error(field, exc):
+            errors.setdefault(field, []).extend(exc.messages)
+
+        for field in ("host", "recorder"):
+            text = self._cell(row, field)
+            if text:
+                try:
+                    setattr(instance, field, find_member(org, text))
+                except ValidationError as exc:
+                    column_error(field, exc)
+            else:
+                setattr(instance, field, None)
         lines = []
         for text in _split(self._cell(row, "present")):
             try:
                 lines.append(services.AttendanceLine(member=find_member(org, text)))
             except ValidationError as exc:
-                errors.extend(exc.messages)
+                column_error("present", exc)
         for text in _split(self._cell(row, "absent")):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if not match or not match.group(2).strip():
-                errors.append(gettext(MSG_ABSENCE_FORMAT))
+                errors.setdefault("absent", []).append(gettext(MSG_ABSENCE_FORMAT))
                 continue
             name, reason = match.groups()
             try:
                 member = find_member(org, name.strip())
                 lines.append(
                     services.AttendanceLine(
-                        member=member, present=False, absence_reason=reason.strip()
+                        member=member,
+                        status=Attendance.Status.LEAVE,
+                        absence_reason=reason.strip(),
                     )
                 )
             except ValidationError as exc:
-                errors.extend(exc.messages)
+                column_error("absent", exc)
+        for text in _split(self._cell(row, "absent_without_leave")):
+            name, note = [*re.split(r"[:：]", text, maxsplit=1), ""][:2]
+            try:
+                lines.append(
+                    services.AttendanceLine(
+                        member=find_member(org, name.strip()),
+                        status=Attendance.Status.ABSENT,
+                        absence_reason=note.strip(),
+                    )
+                )
+            except ValidationError as exc:
+                column_error("absent_without_leave", exc)
+        instance._appraisals = self._read_appraisals(org, row, errors)
         if errors:
             raise ValidationError(errors)
         instance._attendance = lines
 
+    def _read_appraisals(self, org, row, errors):
+        """民主评议: "name：rating；…" read back by the ratings' Chinese labels."""
+        if str(self.fields["appraisals"].column_name) not in row:
+            return None  # a file without the column leaves the ratings as stored
+        cell = self._cell(row, "appraisals")
+        by_label = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+        lines = []
+        for text in _split(cell):
+            match = re.match(r"^(.+?)[:：](.*)$", text)
+            rating = by_label.get(match.group(2).strip()) if match else None
+            if rating is None:
+                ratings = "、".join(by_label)
+                errors.setdefault("appraisals", []).append(
+                    gettext(MSG_RATING_FORMAT) % {"ratings": ratings}
+                )
+                continue
+            try:
+                member = find_member(org, match.group(1).strip())
+            except ValidationError as exc:
+                errors.setdefault("appraisals", []).extend(exc.messages)
+                continue
+            lines.append(services.AppraisalLine(member=member, rating=rating))
+        return lines
+
     def do_instance_save(self, instance, is_create):
         services.meeting_save(
-            meeting=instance, attendance=getattr(instance, "_attendance", None), by=self.user
+            meeting=instance,
+            attendance=getattr(instance, "_attendance", None),
+            appraisals=getattr(instance, "_appraisals", None),
+            by=self.user,
         )
 
 
@@ -445,3 +565,291 @@ class TalkResource(_Base):
         services.talk_save(
             talk=instance, participants=getattr(instance, "_participants", None), by=self.user
         )
+
+
+# --- the bulk path (chengjiang.bulkimport): the same rules, a batch at a time -----------------
+
+
+class _BulkBase(BulkImport):
+    def __init__(self, resource, **kwargs):
+        super().__init__(resource, **kwargs)
+        self.orgs: dict[str, list[Organization]] = {}  # visible organisations by name
+
+    def load_orgs(self, rows, attribute: str) -> None:
+        """Visible organisations named in the batch (one query; cached for the next batches)."""
+        column = self.column(attribute)
+        names = {row.cell(column) for row in rows} - set(self.orgs) - {""}
+        if not names:
+            return
+        found = Organization.objects.filter(name__in=names)
+        if self.user is not None:
+            found = found.visible_to(self.user)
+        for name in names:
+            self.orgs[name] = []
+        for org in found:
+            self.orgs[org.name].append(org)
+
+    def set_org(self, row, attribute: str) -> None:
+        column = self.column(attribute)
+        if column in row.cells and attribute not in row.errors:
+            setattr(row.instance, attribute, self.name_cell(row, attribute, self.orgs, _what()))
+
+    def require(self, row, *attrs) -> None:
+        for attr in attrs:
+            if attr not in row.errors and is_missing(getattr(row.instance, attr, None)):
+                row.add(attr, ValidationError(MSG_REQUIRED))
+
+    def in_scope(self, row) -> None:
+        try:
+            check_route_scope(self.by, row.instance, path=self.scope)
+        except ValidationError as exc:
+            row.add(NON_FIELD_ERRORS, exc)
+
+    def rules(self, row, rule, *args) -> None:
+        try:
+            rule(row.instance, *args, exclude=list(row.errors))
+        except ValidationError as exc:
+            row.add(NON_FIELD_ERRORS, exc)
+
+    def present_fields(self, rows) -> list[str]:
+        if not rows:
+            return []
+        cells = rows[0].cells
+        return [
+            f.attribute
+            for f in self.import_fields
+            if str(f.column_name) in cells and f.attribute in self.update_fields
+        ]
+
+
+def _fields_only(record, *, exclude):
+    record.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+
+
+def _what():
+    return _("organisation")
+
+
+class MemberBulkImport(_BulkBase):
+    update_fields = MemberResource.Meta.fields
+    resolved_fields = ("group",)
+
+    def stored_queryset(self):
+        return super().stored_queryset().select_related("branch", "group")
+
+    def prepare(self, rows):
+        self.load_orgs(rows, "branch")
+        group_column = self.column("group")
+        for row in rows:
+            self.set_org(row, "branch")
+        wanted = {
+            (row.instance.branch_id, row.cell(group_column))
+            for row in rows
+            if row.instance.branch_id and row.cell(group_column)
+        }
+        self.groups = {}
+        if wanted:
+            for group in Organization.objects.filter(
+                kind=Organization.Kind.GROUP,
+                parent_id__in={b for b, _n in wanted},
+                name__in={n for _b, n in wanted},
+            ).order_by("pk"):
+                self.groups.setdefault((group.parent_id, group.name), group)
+        ids = {row.instance.id_number for row in rows if row.instance.id_number}
+        self.taken = {
+            id_number: (pk, path)
+            for id_number, pk, path in Member.objects.filter(id_number__in=ids).values_list(
+                "id_number", "pk", "branch__path"
+            )
+        }
+        self.group_column = group_column
+
+    def check(self, row):
+        member = row.instance
+        if self.group_column in row.cells:
+            name = row.cell(self.group_column)
+            if not name:
+                member.group = None
+            elif member.branch_id:
+                group = self.groups.get((member.branch_id, name))
+                if group is None:
+                    row.add(
+                        NON_FIELD_ERRORS,
+                        row_error(MSG_NO_GROUP, branch=member.branch, name=name),
+                    )
+                else:
+                    member.group = group
+        if member.branch_id:
+            self.in_scope(row)
+        taken = self.taken.get(member.id_number)
+        if member.id_number and taken and taken[0] != member.pk:
+            visible = self.scope is not None and taken[1].startswith(self.scope)
+            row.add("id_number", ValidationError(MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE))
+        self.rules(row, services.member_rules)
+
+    def write(self, new, changed):
+        if new:
+            insert(Member, [r.instance for r in new], batch_size=self.batch_size)
+        if changed:
+            fields = self.present_fields(changed)
+            if self.group_column in changed[0].cells:
+                fields.append("group")  # read by name within the branch (resolve)
+            if fields:
+                Member.objects.bulk_update(
+                    [r.instance for r in changed], fields, batch_size=self.batch_size
+                )
+
+
+class MeetingBulkImport(_BulkBase):
+    update_fields = ("kind", "held_on", "place", "topic", "minutes", "status")
+
+    def stored_queryset(self):
+        return (
+            super()
+            .stored_queryset()
+            .select_related("organization", "host")
+            .prefetch_related("attendances__member")
+        )
+
+    def prepare(self, rows):
+        self.load_orgs(rows, "organization")
+        for row in rows:
+            self.set_org(row, "organization")
+        keys = [
+            (m.organization_id, m.kind, m.held_on, m.topic)
+            for m in (row.instance for row in rows)
+            if m.organization_id and m.held_on and m.topic
+        ]
+        self.stored_keys = {}
+        if keys:
+            for *key, pk in Meeting.objects.filter(
+                organization_id__in={k[0] for k in keys},
+                held_on__in={k[2] for k in keys},
+                topic__in={k[3] for k in keys},
+            ).values_list("organization_id", "kind", "held_on", "topic", "pk"):
+                self.stored_keys.setdefault(tuple(key), set()).add(pk)
+        # everyone the batch names as host, present or absent: one query
+        texts = set()
+        for row in rows:
+            texts.add(row.cell(self.column("host")))
+            texts.update(_split(row.cell(self.column("present"))))
+            for text in _split(row.cell(self.column("absent"))):
+                texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
+        texts.discard("")
+        ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
+        names = {t for t in texts if not ID_LIKE.match(t)}
+        self.by_name: dict[str, list[Member]] = {}
+        self.by_id: dict[str, Member] = {}
+        if texts:
+            people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
+            if self.scope:
+                people = people.filter(branch__path__startswith=self.scope)
+            people = people.select_related("branch").only(
+                "pk", "name", "id_number", "group_id", "branch__path", "branch__kind"
+            )
+            for member in people:
+                self.by_name.setdefault(member.name, []).append(member)
+                self.by_id[member.id_number] = member
+
+    def find(self, org, text: str) -> Member:
+        """``find_member`` on the batch's lookups (the same messages)."""
+        if ID_LIKE.match(text):
+            member = self.by_id.get(normalize_id_number(text))
+            found = [member] if member is not None and services._member_belongs(member, org) else []
+        else:
+            found = [m for m in self.by_name.get(text, ()) if services._member_belongs(m, org)]
+        if not found:
+            shown = mask_id_number(text) if ID_LIKE.match(text) else text
+            raise row_error(MSG_NOT_A_MEMBER, name=shown, org=org)
+        if len(found) > 1:
+            raise row_error(MSG_AMBIGUOUS_MEMBER, name=text, org=org)
+        return found[0]
+
+    def check(self, row):
+        meeting = row.instance
+        self.require(row, "organization", "kind", "held_on", "topic")
+        if row.original is not None and not getattr(self.user, "is_staff", False):
+            meeting.status = row.original.status  # not the importer's to change
+            if row.original.status not in EDITABLE_STATUSES:
+                row.add(NON_FIELD_ERRORS, ValidationError(services.MSG_NOT_EDITABLE))
+        else:
+            meeting.status = _status_for(self.user, meeting.status)
+        if row.original is None:
+            meeting.recorded_by = self.user
+        org = meeting.organization if meeting.organization_id else None
+        if org is None:
+            self.rules(row, _fields_only)
+            return
+        self.in_scope(row)
+        key = (org.pk, meeting.kind, meeting.held_on, meeting.topic)
+        if self.stored_keys.get(key, set()) - {meeting.pk}:
+            row.add(NON_FIELD_ERRORS, row_error(MSG_DUPLICATE_IN_DB))
+        errors = []
+        host = row.cell(self.column("host"))
+        if host:
+            try:
+                meeting.host = self.find(org, host)
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        elif self.column("host") in row.cells:
+            meeting.host = None
+        lines = []
+        for text in _split(row.cell(self.column("present"))):
+            try:
+                lines.append(services.AttendanceLine(member=self.find(org, text)))
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        for text in _split(row.cell(self.column("absent"))):
+            match = re.match(r"^(.+?)[:：](.*)$", text)
+            if not match or not match.group(2).strip():
+                errors.append(gettext(MSG_ABSENCE_FORMAT))
+                continue
+            name, reason = match.groups()
+            try:
+                lines.append(
+                    services.AttendanceLine(
+                        member=self.find(org, name.strip()),
+                        present=False,
+                        absence_reason=reason.strip(),
+                    )
+                )
+            except ValidationError as exc:
+                errors.extend(exc.messages)
+        if errors:
+            row.add(NON_FIELD_ERRORS, ValidationError(errors))
+            return
+        row.extra["attendance"] = lines
+        self.rules(row, services.meeting_rules, lines)
+
+    def write(self, new, changed):
+        now = timezone.now()
+        if new:
+            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size)
+        if changed:
+            for r in changed:
+                r.instance.updated_at = now
+            fields = [*self.present_fields(changed), "updated_at"]
+            if self.column("host") in changed[0].cells:
+                fields.append("host")
+            Meeting.objects.bulk_update(
+                [r.instance for r in changed], fields, batch_size=self.batch_size
+            )
+            Attendance.objects.filter(meeting_id__in=[r.instance.pk for r in changed]).delete()
+        insert_values(
+            Attendance,
+            [
+                {
+                    "meeting_id": r.instance.pk,
+                    "member_id": line.member.pk,
+                    "present": line.present,
+                    "absence_reason": "" if line.present else line.absence_reason.strip(),
+                }
+                for r in (*new, *changed)
+                for line in r.extra.get("attendance", ())
+            ],
+            batch_size=self.batch_size,
+        )
+
+
+MemberResource.bulk_importer = MemberBulkImport
+MeetingResource.bulk_importer = MeetingBulkImport

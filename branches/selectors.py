@@ -3,7 +3,8 @@
 ``cadence_matrix`` answers "for a year and an organisation subtree, how many approved meetings of
 each required kind did each organisation hold per period, against how many it had to" in three
 queries whatever the number of organisations or meetings: the rules, the organisations, and one
-aggregate of approved meetings grouped by organisation, kind and month.
+aggregate of approved meetings grouped by organisation, kind and month (a fourth, the branches'
+full members by month, when a rule is owed only by branches with a committee).
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractMonth
+from django.db.models import Case, Count, F, Q, Value, When
+from django.db.models.functions import Coalesce, ExtractMonth
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from .models import (
     EDITABLE_STATUSES,
     Attendance,
+    CadenceCondition,
     CadenceRule,
     Meeting,
     MeetingKind,
@@ -42,7 +44,7 @@ STATE_LABELS = {
     DONE: _("done"),
     OVERDUE: _("overdue"),
     DUE: _("due"),
-    NA: _("not required"),
+    NA: _("no meeting owed"),
 }
 NOT_YET_DUE = _("not yet due")
 TALK_LABEL = _("heart-to-heart talk")
@@ -200,6 +202,141 @@ def _state(*, done: int, required: int, period: CadencePeriod, today: datetime.d
     return NA  # a future period: nothing is owed yet
 
 
+def _rules_in_force(kinds: list[str] | None) -> list[CadenceRule]:
+    """The active rules (of ``kinds``, if given) in the order of MeetingKind."""
+    order = {value: i for i, value in enumerate(MeetingKind.values)}
+    rules = sorted(
+        CadenceRule.objects.filter(active=True), key=lambda r: order.get(r.meeting_kind, 99)
+    )
+    if kinds is not None:
+        rules = [r for r in rules if r.meeting_kind in kinds]
+    return rules
+
+
+def _organisations_of_year(*, scope: str, org_kinds: set[str], year: int) -> list[Organization]:
+    """The organisations of ``scope`` of ``org_kinds`` active at some time in ``year``."""
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    return list(
+        Organization.objects.within(scope)
+        .filter(kind__in=org_kinds)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start))
+        .order_by("path")
+    )
+
+
+def _approved_by_month(
+    *, scope: str, rules: list[CadenceRule], year: int
+) -> dict[tuple[int, str], list[int]]:
+    """Approved meetings per (organisation, kind): a list indexed by month 1–12 (one query)."""
+    rows = (
+        Meeting.objects.within(scope)
+        .filter(
+            status=Status.APPROVED,
+            held_on__range=(datetime.date(year, 1, 1), datetime.date(year, 12, 31)),
+            kind__in=[r.meeting_kind for r in rules],
+        )
+        .annotate(month=ExtractMonth("held_on"))
+        .order_by()
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("pk"))
+    )
+    # Per (organisation, kind): the twelve months' counts in a list, summed by slices later
+    # (5,000 organisations × 17 periods: one dict lookup per period, not one per month).
+    monthly: dict[tuple[int, str], list[int]] = {}
+    for row in rows:
+        monthly.setdefault((row["organization_id"], row["kind"]), [0] * 13)[row["month"]] += row[
+            "n"
+        ]
+    return monthly
+
+
+def _committee_months(*, scope: str, year: int) -> dict[int, list[bool]]:
+    """Per 党支部: whether it had a branch committee (7 or more full members) on the first day
+    of each month 1–12 of ``year`` (one query: full members counted by the day they became
+    full members, those from before the year in one bucket)."""
+    from .models import COMMITTEE_MIN_FORMAL_MEMBERS, Member
+
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    since = Coalesce("confirmed_on", "joined_on")
+    rows = (
+        Member.objects.within(scope)
+        .filter(category=Member.Category.FORMAL, joined_on__lte=year_end)
+        .annotate(since=since)
+        .filter(since__lte=year_end)
+        .annotate(
+            bucket=Case(When(since__lt=year_start, then=Value(0)), default=ExtractMonth("since"))
+        )
+        .annotate(first_day=Case(When(since__day=1, then=Value(1)), default=Value(0)))
+        .order_by()
+        .values("branch_id", "bucket", "first_day")
+        .annotate(n=Count("pk"))
+    )
+    # counts[branch][m]: members who are full members on the 1st of month m (index 1–12).
+    counts: dict[int, list[int]] = defaultdict(lambda: [0] * 14)
+    for row in rows:
+        # Full from a day in month b: counted from the 1st of month b+1 (or of b, on the 1st).
+        first = 1 if row["bucket"] == 0 else row["bucket"] + (0 if row["first_day"] else 1)
+        counts[row["branch_id"]][first] += row["n"]
+    out = {}
+    for branch_id, adds in counts.items():
+        running, months = 0, [False] * 13
+        for m in range(1, 13):
+            running += adds[m]
+            months[m] = running >= COMMITTEE_MIN_FORMAL_MEMBERS
+        out[branch_id] = months
+    return out
+
+
+def _owed_share(
+    *, rule: CadenceRule, org: Organization, period: CadencePeriod, committees
+) -> tuple[int, int]:
+    """Of the rule's own periods inside ``period``, how many ``org`` owes under the rule's
+    condition, and how many there are (a 支委会 is owed only in a month the branch has a
+    committee: 7 or more full members on the month's first day)."""
+    starts = range(period.start.month, period.end.month + 1, PERIOD_MONTHS[rule.period])
+    if rule.condition != CadenceCondition.COMMITTEE or org.kind != Organization.Kind.BRANCH:
+        return len(starts), len(starts)
+    months = committees.get(org.pk)
+    return (sum(1 for m in starts if months and months[m]), len(starts))
+
+
+def _kind_table(*, rule, orgs, monthly, committees, year, periods, today) -> CadenceKindTable:
+    """One meeting kind's rows: each organisation the rule names, each column's due vs done."""
+    own = rule.period
+    column_kind = own
+    if periods is not None and PERIOD_MONTHS[periods] > PERIOD_MONTHS[own]:
+        column_kind = periods
+    factor = PERIOD_MONTHS[column_kind] // PERIOD_MONTHS[own]
+    cols = periods_of(year, column_kind)
+    table = CadenceKindTable(rule=rule, periods=cols)
+    wanted = set(rule.org_kind_list)
+    spans = [(period, period.start.month, period.end.month + 1) for period in cols]
+    none = [0] * 13
+    for org in orgs:
+        if org.kind not in wanted:
+            continue
+        cells = []
+        by_month = monthly.get((org.pk, rule.meeting_kind), none)
+        for period, first, stop in spans:
+            done = sum(by_month[first:stop])
+            owed, of = _owed_share(rule=rule, org=org, period=period, committees=committees)
+            required = _required_in(org, period, rule.min_count * factor) * owed // of
+            cells.append(
+                CadenceCell(
+                    organization=org,
+                    meeting_kind=rule.meeting_kind,
+                    period=period,
+                    done=done,
+                    required=required,
+                    state=_state(done=done, required=required, period=period, today=today),
+                    future=period.start > today,
+                )
+            )
+        table.rows.append(CadenceRow(organization=org, cells=cells))
+    return table
+
+
 def cadence_matrix(
     *,
     year: int,
@@ -213,86 +350,38 @@ def cadence_matrix(
     ``periods`` sets the columns: None keeps each rule's own period (monthly rules get twelve
     months, quarterly four quarters, yearly one year); "quarter" or "year" groups finer rules
     into coarser columns (a monthly rule needs three per quarter). A rule is never split finer
-    than its own period. Only APPROVED meetings count as done. Three queries in all.
+    than its own period. Only APPROVED meetings count as done. A rule with a condition is owed
+    only where it holds (``CadenceCondition.COMMITTEE``: 支委会 by a 党支部 with a committee).
+    Three queries in all, four when a rule has the committee condition.
     """
     if today is None:
         today = timezone.localdate()
     if periods is not None and periods not in PERIOD_MONTHS:
         raise ValueError(f"unknown period granularity {periods!r}")
-
-    order = {value: i for i, value in enumerate(MeetingKind.values)}
-    rules = sorted(
-        CadenceRule.objects.filter(active=True), key=lambda r: order.get(r.meeting_kind, 99)
-    )
-    if kinds is not None:
-        rules = [r for r in rules if r.meeting_kind in kinds]
+    rules = _rules_in_force(kinds)
     if not rules:
         return []
-    org_kinds = {k for r in rules for k in r.org_kind_list}
-    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    orgs = list(
-        Organization.objects.within(scope)
-        .filter(kind__in=org_kinds)
-        .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start))
-        .order_by("path")
+    orgs = _organisations_of_year(
+        scope=scope, org_kinds={k for r in rules for k in r.org_kind_list}, year=year
     )
-    counts: dict[tuple[int, str, int], int] = defaultdict(int)
-    rows = (
-        Meeting.objects.within(scope)
-        .filter(
-            status=Status.APPROVED,
-            held_on__range=(year_start, year_end),
-            kind__in=[r.meeting_kind for r in rules],
+    monthly = _approved_by_month(scope=scope, rules=rules, year=year)
+    committees = (
+        _committee_months(scope=scope, year=year)
+        if any(r.condition == CadenceCondition.COMMITTEE for r in rules)
+        else {}
+    )
+    return [
+        _kind_table(
+            rule=rule,
+            orgs=orgs,
+            monthly=monthly,
+            committees=committees,
+            year=year,
+            periods=periods,
+            today=today,
         )
-        .annotate(month=ExtractMonth("held_on"))
-        .order_by()
-        .values("organization_id", "kind", "month")
-        .annotate(n=Count("pk"))
-    )
-    for row in rows:
-        counts[(row["organization_id"], row["kind"], row["month"])] += row["n"]
-    # Per (organisation, kind): the twelve months' counts in a list, summed by slices below
-    # (5,000 organisations × 17 periods: one dict lookup per period, not one per month).
-    monthly: dict[tuple[int, str], list[int]] = {}
-    for (org_id, kind, month), n in counts.items():
-        monthly.setdefault((org_id, kind), [0] * 13)[month] = n
-    none = [0] * 13
-
-    tables = []
-    for rule in rules:
-        own = rule.period
-        column_kind = own
-        if periods is not None and PERIOD_MONTHS[periods] > PERIOD_MONTHS[own]:
-            column_kind = periods
-        factor = PERIOD_MONTHS[column_kind] // PERIOD_MONTHS[own]
-        cols = periods_of(year, column_kind)
-        table = CadenceKindTable(rule=rule, periods=cols)
-        wanted = set(rule.org_kind_list)
-        spans = [(period, period.start.month, period.end.month + 1) for period in cols]
-        for org in orgs:
-            if org.kind not in wanted:
-                continue
-            cells = []
-            by_month = monthly.get((org.pk, rule.meeting_kind), none)
-            for period, first, stop in spans:
-                done = sum(by_month[first:stop])
-                required = _required_in(org, period, rule.min_count * factor)
-                state = _state(done=done, required=required, period=period, today=today)
-                cells.append(
-                    CadenceCell(
-                        organization=org,
-                        meeting_kind=rule.meeting_kind,
-                        period=period,
-                        done=done,
-                        required=required,
-                        state=state,
-                        future=period.start > today,
-                    )
-                )
-            table.rows.append(CadenceRow(organization=org, cells=cells))
-        tables.append(table)
-    return tables
+        for rule in rules
+    ]
 
 
 OPEN_SHOWN = 6  # open cells listed per kind on the home page
@@ -499,3 +588,238 @@ def villages_behind(
     ]
     out.sort(key=lambda b: (-b.overdue, b.village.name))
     return out
+
+
+# --- committees, terms (届期), size and probation ---------------------------------------------
+
+
+def committee_on(org: Organization, on: datetime.date):
+    """The posts serving in ``org`` on ``on`` (书记 first), with their holders."""
+    from .models import Post, SecretaryTerm
+
+    order = {value: i for i, value in enumerate(Post.values)}
+    terms = list(
+        SecretaryTerm.objects.filter(organization=org).serving_on(on).select_related("member")
+    )
+    terms.sort(key=lambda t: (order.get(t.post, 99), t.member.name))
+    return terms
+
+
+def expected_attendees(meeting_kind: str, org: Organization, on: datetime.date, *, team=None):
+    """应到: the members expected at a meeting of ``meeting_kind`` held by ``org`` on ``on``.
+
+    - 民主生活会: the members of the leadership team (``team``) holding a post on the day;
+    - 支部委员会: the committee serving that day (the posts recorded for the organisation);
+    - any other kind: the organisation's members (a Party group's own members, or every member
+      of the organisation's subtree) who had joined the Party by the day — full and probationary
+      members alike, since probationary members attend organisational life.
+    """
+    from .models import Member, SecretaryTerm
+
+    if meeting_kind == MeetingKind.DEMOCRATIC_LIFE:
+        if team is None:
+            return Member.objects.none()
+        return team.members_on(on)
+    if meeting_kind == MeetingKind.BRANCH_COMMITTEE:
+        holders = SecretaryTerm.objects.filter(organization=org).serving_on(on).values("member_id")
+        return Member.objects.filter(pk__in=holders).order_by("name", "pk")
+    return Member.objects.of_organization(org).filter(joined_on__lte=on).order_by("name", "pk")
+
+
+TERM_DUE_MONTHS = 6  # "due" = the term ends within this many months (settings.TERM_DUE_MONTHS)
+TERM_OVERDUE = "overdue"
+TERM_DUE = "due"
+TERM_MISSING = "missing"
+TERM_STATE_LABELS = {
+    TERM_OVERDUE: _("re-election overdue"),
+    TERM_DUE: _("re-election due"),
+    TERM_MISSING: _("term not recorded"),
+}
+
+
+@dataclass
+class TermDue:
+    organization: Organization
+    state: str
+
+    @property
+    def state_label(self) -> str:
+        return str(TERM_STATE_LABELS[self.state])
+
+
+@dataclass
+class TermsDue:
+    items: list[TermDue]
+    total: int
+    months: int
+
+    @property
+    def more(self) -> int:
+        return max(self.total - len(self.items), 0)
+
+
+def _months_later(date: datetime.date, months: int) -> datetime.date:
+    month = date.month - 1 + months
+    year, month = date.year + month // 12, month % 12 + 1
+    return datetime.date(year, month, min(date.day, _month_end(year, month).day))
+
+
+def terms_due(
+    *, scope: str | None, today: datetime.date | None = None, months=None, limit: int = 20
+) -> TermsDue:
+    """Organisations of ``scope`` whose 换届 is overdue (the term has ended), due (it ends within
+    ``months``, ``settings.TERM_DUE_MONTHS``, 6 by default) or whose term is not recorded:
+    overdue first, then by the end of term. 党小组 are not elected. Two queries."""
+    from django.conf import settings
+
+    if today is None:
+        today = timezone.localdate()
+    if months is None:
+        months = getattr(settings, "TERM_DUE_MONTHS", TERM_DUE_MONTHS)
+    if scope is None:
+        return TermsDue(items=[], total=0, months=months)
+    horizon = _months_later(today, months)
+    qs = (
+        Organization.objects.within(scope)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=today))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=today))
+        .exclude(kind=Organization.Kind.GROUP)
+        .filter(Q(term_ends_on__isnull=True) | Q(term_ends_on__lte=horizon))
+    )
+    total = qs.count()
+    rows = qs.select_related("village").order_by(F("term_ends_on").asc(nulls_last=True), "path")[
+        :limit
+    ]
+    items = []
+    for org in rows:
+        if org.term_ends_on is None:
+            state = TERM_MISSING
+        elif org.term_ends_on <= today:
+            state = TERM_OVERDUE
+        else:
+            state = TERM_DUE
+        items.append(TermDue(organization=org, state=state))
+    return TermsDue(items=items, total=total, months=months)
+
+
+# 《中国共产党支部工作条例（试行）》第六条、第九条 and 《中国共产党农村基层组织工作条例》第五条:
+BRANCH_MIN_FORMAL = 3  # a 党支部 needs 3 full members (fewer: a joint branch with a neighbour)
+BRANCH_MAX_MEMBERS = 50  # over 50 members: a 党总支 (branches under it) is the usual form
+GENERAL_BRANCH_MIN_MEMBERS = 50  # a 党总支 for over 50 members, or fewer where work needs it
+PARTY_COMMITTEE_MIN_MEMBERS = 100  # a 党委 (基层委员会) for 100 members or more, with approval
+
+MSG_BRANCH_TOO_SMALL = _(
+    "%(count)d full members: a Party branch needs at least 3 full members "
+    "(with fewer, set up a joint branch with a neighbouring unit)."
+)
+MSG_BRANCH_TOO_LARGE = _(
+    "%(count)d members: a branch of more than 50 members is usually a general Party branch "
+    "with branches under it."
+)
+MSG_COMMITTEE_MISSING = _(
+    "%(count)d full members: the branch should have a branch committee, and none is recorded."
+)
+MSG_COMMITTEE_TOO_SMALL = _(
+    "%(count)d full members: a branch with fewer than 7 full members has no committee, "
+    "but committee members are recorded."
+)
+MSG_GENERAL_BRANCH_SMALL = _(
+    "%(count)d members: a general Party branch is for more than 50 members, or fewer where the "
+    "work needs it and the county Party committee approved it."
+)
+MSG_PARTY_COMMITTEE_SMALL = _(
+    "%(count)d members: a Party committee is set up for 100 members or more, "
+    "with the approval of the county Party committee."
+)
+
+
+@dataclass
+class SizeWarning:
+    organization: Organization
+    message: str
+
+
+def size_warnings(
+    *, scope: str | None, on: datetime.date | None = None, orgs=None
+) -> list[SizeWarning]:
+    """Size rules the office should look at (warnings, never blocks: reality lags the rules).
+
+    Members (全体党员, probationary included) and full members (正式党员) are counted per
+    organisation over its subtree's branches, on ``on``. Three queries: the organisations, the
+    members per branch, the serving committee posts.
+    """
+    from .models import COMMITTEE_MIN_FORMAL_MEMBERS, POSTS_WITHOUT_COMMITTEE, Member, SecretaryTerm
+
+    if scope is None:
+        return []
+    if on is None:
+        on = timezone.localdate()
+    Kind = Organization.Kind
+    if orgs is None:
+        orgs = list(
+            Organization.objects.within(scope)
+            .filter(Q(established_on__isnull=True) | Q(established_on__lte=on))
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gt=on))
+            .exclude(kind__in=(Kind.GROUP, Kind.WORKING_COMMITTEE))
+            .order_by("path")
+        )
+    if not orgs:
+        return []
+    formal = Q(category=Member.Category.FORMAL) & (
+        Q(confirmed_on__isnull=True) | Q(confirmed_on__lte=on)
+    )
+    counts = (
+        Member.objects.within(scope)
+        .filter(joined_on__lte=on)
+        .order_by()
+        .values("branch__path")
+        .annotate(all=Count("pk"), formal=Count("pk", filter=formal))
+    )
+    members: dict[str, int] = defaultdict(int)
+    formal_members: dict[str, int] = defaultdict(int)
+    for row in counts:
+        path = row["branch__path"]
+        # Credit every ancestor: "000001/000004/000009/" → each prefix ending at a "/".
+        for i in range(len(path)):
+            if path[i] == "/":
+                members[path[: i + 1]] += row["all"]
+                formal_members[path[: i + 1]] += row["formal"]
+    with_committee = set(
+        SecretaryTerm.objects.within(scope)
+        .serving_on(on)
+        .exclude(post__in=POSTS_WITHOUT_COMMITTEE)
+        .values_list("organization_id", flat=True)
+    )
+    out = []
+    for org in orgs:
+        n, f = members[org.path], formal_members[org.path]
+        messages = []
+        if org.kind == Kind.BRANCH:
+            if f < BRANCH_MIN_FORMAL:
+                messages.append(MSG_BRANCH_TOO_SMALL % {"count": f})
+            if n > BRANCH_MAX_MEMBERS:
+                messages.append(MSG_BRANCH_TOO_LARGE % {"count": n})
+            if f >= COMMITTEE_MIN_FORMAL_MEMBERS and org.pk not in with_committee:
+                messages.append(MSG_COMMITTEE_MISSING % {"count": f})
+            if f < COMMITTEE_MIN_FORMAL_MEMBERS and org.pk in with_committee:
+                messages.append(MSG_COMMITTEE_TOO_SMALL % {"count": f})
+        elif org.kind == Kind.GENERAL_BRANCH and n <= GENERAL_BRANCH_MIN_MEMBERS:
+            messages.append(MSG_GENERAL_BRANCH_SMALL % {"count": n})
+        elif org.kind == Kind.PARTY_COMMITTEE and n < PARTY_COMMITTEE_MIN_MEMBERS:
+            messages.append(MSG_PARTY_COMMITTEE_SMALL % {"count": n})
+        out.extend(SizeWarning(organization=org, message=str(m)) for m in messages)
+    return out
+
+
+def probation_overdue(*, scope: str | None, today: datetime.date | None = None, limit: int = 20):
+    """预备党员 whose year of probation is over without 转正, longest overdue first:
+    (rows, total), two queries."""
+    from .models import Member
+
+    if scope is None:
+        return [], 0
+    if today is None:
+        today = timezone.localdate()
+    qs = Member.objects.within(scope).probation_overdue(today)
+    rows = list(qs.select_related("branch").order_by("joined_on", "pk")[:limit])
+    return rows, qs.count()

@@ -29,26 +29,40 @@ from chengjiang.tree import path_segment
 from chengjiang.uploads import check_upload, count_allowed
 
 from .models import (
+    COMMITTEE_MIN_FORMAL_MEMBERS,
     EDITABLE_STATUSES,
+    MSG_MEMBER_IN_BRANCH,
+    POSTS_WITHOUT_COMMITTEE,
+    SINGLE_HOLDER_POSTS,
     Attendance,
+    DemocraticAppraisal,
+    LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingAttachment,
+    MeetingKind,
     Member,
     Organization,
     OrgChange,
+    Post,
     SecretaryTerm,
     Status,
     Talk,
     TalkParticipant,
+    one_year_after,
+    term_years,
+    years_after,
 )
 
 Kind = Organization.Kind
+# What may sit under what: a lower rank under a higher one. A 党委 may have 党总支 under it
+# (a 党总支 under a 党委 is usual in large villages); a 党总支 never has a 党委 under it.
 RANK = {
     Kind.WORKING_COMMITTEE: 0,
     Kind.PARTY_COMMITTEE: 1,
-    Kind.GENERAL_BRANCH: 1,
-    Kind.BRANCH: 2,
-    Kind.GROUP: 3,
+    Kind.GENERAL_BRANCH: 2,
+    Kind.BRANCH: 3,
+    Kind.GROUP: 4,
 }
 
 # Refusals, as constants the tests can name.
@@ -85,6 +99,45 @@ MSG_VILLAGE_DIFFERS = _(
 )
 MSG_VILLAGE_AGREES = _("The organisation's village already agrees with its parent's.")
 MSG_KIND_FOR_ORG = _("A %(kind)s is held by a %(org_kinds)s, not by a %(org_kind)s.")
+# Committees, terms (届期) and probation (预备期).
+MSG_MEMBER_NOT_IN_BRANCH = MSG_MEMBER_IN_BRANCH
+MSG_POST_NEEDS_FULL_MEMBER = _(
+    "%(name)s is a probationary member on that date and cannot hold a post (a probationary "
+    "member has no right to elect or be elected)."
+)
+MSG_GROUP_HAS_LEADER_ONLY = _("A Party group has a group leader only, no other posts.")
+MSG_NO_COMMITTEE = _(
+    "A Party branch with fewer than %(count)d full members has no branch committee: it has a "
+    "secretary and, where needed, a deputy secretary only."
+)
+MSG_POST_ENDED = _("This post has already ended.")
+MSG_END_BEFORE_START = _("The end of the term cannot be earlier than its start.")
+MSG_NO_TERM_FOR_GROUP = _("A Party group is not elected and has no term.")
+MSG_REELECT_NEEDS_SECRETARY = _("Name exactly one secretary of the new term.")
+MSG_REELECT_TWICE = _("%(name)s is named twice in the new committee.")
+MSG_REELECT_BEFORE_TERM = _("The re-election must be after the current term began.")
+MSG_TERM_RECORDED = _("The term is already recorded; record the re-election instead.")
+MSG_NOT_PROBATIONARY = _("%(name)s is not a probationary member.")
+MSG_CONFIRM_TOO_EARLY = _(
+    "The probationary year of %(name)s ends on %(date)s; the confirmation cannot be earlier."
+)
+# Meetings as they are minuted (issue 11 §3).
+MSG_BAD_ATTENDANCE_STATUS = _("“%(status)s” is not an attendance status.")
+MSG_TEAM_REQUIRED = _("A democratic-life meeting is held by a leadership team: choose the team.")
+MSG_TEAM_OTHER_ORG = _("The leadership team %(team)s is not %(org)s's.")
+MSG_TEAM_NOT_SERVING = _("The leadership team %(team)s was not serving on %(date)s.")
+MSG_TEAM_ONLY_DEMOCRATIC = _("Only a democratic-life meeting is held by a leadership team.")
+MSG_NOT_ON_TEAM = _("%(name)s held no post in the leadership team %(team)s on the day.")
+MSG_ROLE_OUTSIDE = _("The %(role)s %(name)s is not a member of %(org)s.")
+MSG_APPRAISAL_ONLY_ORG_LIFE = _(
+    "Members are appraised (民主评议党员) only at an organisational-life meeting."
+)
+MSG_APPRAISAL_TWICE = _("%(name)s is rated twice.")
+MSG_BAD_RATING = _("“%(rating)s” is not a rating.")
+MSG_TEAM_KIND = _(
+    "A leadership team is the Party working committee's or a Party committee's, "
+    "not a %(org_kind)s's."
+)
 
 # Which organisation kinds hold which meeting kinds.
 MEETING_ORG_KINDS = {
@@ -341,6 +394,43 @@ def _member_belongs(member: Member, org: Organization) -> bool:
     return member.branch.path.startswith(org.path)
 
 
+def formal_member_count(org: Organization, on: datetime.date) -> int:
+    """Full members of ``org`` (its subtree's branches) on ``on``."""
+    return Member.objects.of_organization(org).formal_on(on).count()
+
+
+def has_committee(org: Organization, on: datetime.date) -> bool:
+    """Whether ``org`` has a committee on ``on``: a 党支部 with 7 or more full members, and every
+    党总支, 党委 and the 党工委; never a 党小组 (it has a 组长)."""
+    if org.kind == Kind.GROUP:
+        return False
+    if org.kind != Kind.BRANCH:
+        return True
+    return formal_member_count(org, on) >= COMMITTEE_MIN_FORMAL_MEMBERS
+
+
+def _check_post(*, organization: Organization, member: Member, post: str, date) -> None:
+    """Who may hold which post: a member of the organisation, a full member on that date; a
+    党小组 has a 组长 only; a 党支部 under 7 full members has a 书记 (and 副书记) only."""
+    if not _member_belongs(member, organization):
+        raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
+    if not Member.objects.filter(pk=member.pk).formal_on(date).exists():
+        raise ValidationError(MSG_POST_NEEDS_FULL_MEMBER % {"name": member.name})
+    if organization.kind == Kind.GROUP and post != Post.SECRETARY:
+        raise ValidationError(MSG_GROUP_HAS_LEADER_ONLY)
+    if post not in POSTS_WITHOUT_COMMITTEE and not has_committee(organization, date):
+        raise ValidationError(MSG_NO_COMMITTEE % {"count": COMMITTEE_MIN_FORMAL_MEMBERS})
+
+
+def _end_term(term: SecretaryTerm, date: datetime.date) -> None:
+    """End a serving term the day before ``date`` (saved one by one for the audit trail)."""
+    if date <= term.started_on:
+        raise ValidationError(MSG_DATE_BEFORE_TERM)
+    term.ended_on = date - datetime.timedelta(days=1)
+    term.full_clean()
+    term.save()
+
+
 @transaction.atomic
 def secretary_appoint(
     *, organization: Organization, member: Member, date: datetime.date, by
@@ -348,21 +438,17 @@ def secretary_appoint(
     """Appoint the secretary (the first one, or a replacement: then 调整书记 is recorded)."""
     check_write_scope(by, organization, member)
     _check_date(date)
-    if not _member_belongs(member, organization):
-        raise ValidationError(MSG_SECRETARY_NOT_MEMBER)
     current = (
         SecretaryTerm.objects.select_for_update()
-        .filter(organization=organization, ended_on__isnull=True)
+        .filter(organization=organization, post=Post.SECRETARY, ended_on__isnull=True)
         .first()
     )
+    if current is not None and current.member_id == member.pk:
+        raise ValidationError(MSG_SAME_SECRETARY)
+    _check_post(organization=organization, member=member, post=Post.SECRETARY, date=date)
     if current is not None:
-        if current.member_id == member.pk:
-            raise ValidationError(MSG_SAME_SECRETARY)
-        if date <= current.started_on:
-            raise ValidationError(MSG_DATE_BEFORE_TERM)
-        current.ended_on = date - datetime.timedelta(days=1)
-        current.full_clean()
-        current.save()
+        _end_term(current, date)
+    _end_other_posts(organization=organization, member=member, date=date)
     term = SecretaryTerm(organization=organization, member=member, started_on=date)
     term.full_clean()
     term.save()
@@ -378,12 +464,193 @@ def secretary_appoint(
     return term
 
 
+def _end_other_posts(*, organization: Organization, member: Member, date) -> None:
+    """A member holds one post of an organisation at a time: the one held before ends."""
+    for term in SecretaryTerm.objects.select_for_update().filter(
+        organization=organization, member=member, ended_on__isnull=True
+    ):
+        _end_term(term, date)
+
+
+@transaction.atomic
+def post_appoint(
+    *, organization: Organization, member: Member, post: str, date: datetime.date, by
+) -> SecretaryTerm:
+    """Appoint a committee member to a post (副书记, 组织委员, …) between elections (增补).
+
+    The 书记 (组长 of a 党小组) goes through ``secretary_appoint``, which records 调整书记. A
+    single-holder post's serving holder steps down the day before.
+    """
+    if post == Post.SECRETARY:
+        return secretary_appoint(organization=organization, member=member, date=date, by=by)
+    check_write_scope(by, organization, member)
+    _check_date(date)
+    _check_post(organization=organization, member=member, post=post, date=date)
+    if post in SINGLE_HOLDER_POSTS:
+        for term in SecretaryTerm.objects.select_for_update().filter(
+            organization=organization, post=post, ended_on__isnull=True
+        ):
+            _end_term(term, date)
+    _end_other_posts(organization=organization, member=member, date=date)
+    term = SecretaryTerm(organization=organization, member=member, post=post, started_on=date)
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def post_end(*, term: SecretaryTerm, date: datetime.date, by) -> SecretaryTerm:
+    """免职 / 辞职: a post's holder steps down on ``date`` (the last day served)."""
+    check_write_scope(by, term)
+    _check_date(date)
+    term = SecretaryTerm.objects.select_for_update().get(pk=term.pk)
+    if term.ended_on is not None:
+        raise ValidationError(MSG_POST_ENDED)
+    if date < term.started_on:
+        raise ValidationError(MSG_END_BEFORE_START)
+    term.ended_on = date
+    term.full_clean()
+    term.save()
+    return term
+
+
+@transaction.atomic
+def organization_reelect(
+    *,
+    organization: Organization,
+    date: datetime.date,
+    committee: Sequence[tuple[Member, str]],
+    by,
+    note: str = "",
+) -> Organization:
+    """换届: the organisation elects its new committee on ``date``; the new term (届期) runs from
+    that day for the organisation's term length (``models.term_years``), every post of the old
+    committee ends the day before, and the event is recorded.
+
+    ``committee`` is (member, post) pairs with exactly one 书记; a 党支部 under 7 full members
+    elects a 书记 (and a 副书记) only.
+    """
+    check_write_scope(by, organization)
+    _check_date(date)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.kind == Kind.GROUP:
+        raise ValidationError(MSG_NO_TERM_FOR_GROUP)
+    if org.dissolved_on is not None:
+        raise ValidationError(MSG_ALREADY_DISSOLVED)
+    if org.term_started_on is not None and date <= org.term_started_on:
+        raise ValidationError(MSG_REELECT_BEFORE_TERM)
+    if sum(1 for _, post in committee if post == Post.SECRETARY) != 1:
+        raise ValidationError(MSG_REELECT_NEEDS_SECRETARY)
+    seen = set()
+    for member, post in committee:
+        check_write_scope(by, member)
+        if member.pk in seen:
+            raise ValidationError(MSG_REELECT_TWICE % {"name": member.name})
+        seen.add(member.pk)
+        _check_post(organization=org, member=member, post=post, date=date)
+    serving = list(
+        SecretaryTerm.objects.select_for_update()
+        .filter(organization=org, ended_on__isnull=True)
+        .select_related("member")
+    )
+    old_secretary = next((t.member for t in serving if t.post == Post.SECRETARY), None)
+    for term in serving:
+        _end_term(term, date)
+    new_secretary = None
+    for member, post in committee:
+        term = SecretaryTerm(organization=org, member=member, post=post, started_on=date)
+        term.full_clean()
+        term.save()
+        if post == Post.SECRETARY:
+            new_secretary = member
+    org.term_started_on = date
+    org.term_ends_on = years_after(date, term_years(org))
+    org.full_clean(exclude=["path"])
+    org.save()
+    _event(
+        kind=OrgChange.Kind.REELECTED,
+        organization=org,
+        date=date,
+        old_secretary=old_secretary,
+        new_secretary=new_secretary,
+        recorded_by=acting_user(by),
+        note=note,
+    )
+    return org
+
+
+@transaction.atomic
+def organization_term_set(
+    *, organization: Organization, started_on: datetime.date, by
+) -> Organization:
+    """Record the term (届期) an organisation is serving when the portal did not keep it yet (a
+    term begun before, or the first one after the organisation was set up); every later term
+    is recorded by 换届 (``organization_reelect``)."""
+    check_write_scope(by, organization)
+    _check_date(started_on)
+    org = Organization.objects.select_for_update().get(pk=organization.pk)
+    if org.kind == Kind.GROUP:
+        raise ValidationError(MSG_NO_TERM_FOR_GROUP)
+    if org.term_started_on is not None:
+        raise ValidationError(MSG_TERM_RECORDED)
+    org.term_started_on = started_on
+    org.term_ends_on = years_after(started_on, term_years(org))
+    org.full_clean(exclude=["path"])
+    org.save()
+    return org
+
+
 @transaction.atomic
 def member_save(*, member: Member, by) -> Member:
+    """Add or edit a member. A member belongs to a 党支部, never directly to a 党委/党总支."""
     check_write_scope(by, member)
+    if member.branch_id and member.branch.kind not in (Kind.BRANCH, Kind.GROUP):
+        raise ValidationError(MSG_MEMBER_NOT_IN_BRANCH)
     member.full_clean()
     member.save()
     return member
+
+
+@transaction.atomic
+def member_confirm_full(*, member: Member, date: datetime.date, by) -> Member:
+    """转正: a probationary member becomes a full member on ``date``, when the year of
+    probation (预备期) is over — from the day it ends (a branch that extends the probation
+    confirms later, or not at all)."""
+    check_write_scope(by, member)
+    _check_date(date)
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    if member.category != Member.Category.PROBATIONARY:
+        raise ValidationError(MSG_NOT_PROBATIONARY % {"name": member.name})
+    ends = one_year_after(member.joined_on)
+    if date < ends:
+        raise ValidationError(
+            MSG_CONFIRM_TOO_EARLY % {"name": member.name, "date": ends.isoformat()}
+        )
+    member.category = Member.Category.FORMAL
+    member.confirmed_on = date
+    member.full_clean()
+    member.save()
+    return member
+
+
+def _loaded_foreign_keys(record) -> list[str]:
+    """Foreign keys already holding a loaded object: their existence needs no query."""
+    return [
+        f.name
+        for f in record._meta.concrete_fields
+        if f.is_relation and f.is_cached(record) and getattr(record, f.attname) is not None
+    ]
+
+
+def member_rules(member: Member, *, exclude: Iterable[str] = ()) -> None:
+    """``member_save``'s checks of one record without queries, for the bulk import: fields and
+    ``Member.clean`` with the branch and group loaded; the unique ID number is the caller's
+    set-based check (``MSG_ID_TAKEN`` in branches.resources)."""
+    member.full_clean(
+        exclude=[*_loaded_foreign_keys(member), *exclude],
+        validate_unique=False,
+        validate_constraints=False,
+    )
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -391,14 +658,36 @@ def member_save(*, member: Member, by) -> Member:
 
 @dataclass(frozen=True)
 class AttendanceLine:
+    """One expected attendee: ``status`` 出席/请假/缺席 (``Attendance.Status``); without it,
+    ``present`` decides (an absence given that way is 请假, the old leave list)."""
+
     member: Member
     present: bool = True
     absence_reason: str = ""
+    status: str | None = None
+
+    @property
+    def resolved_status(self) -> str:
+        if self.status:
+            return self.status
+        return Attendance.Status.PRESENT if self.present else Attendance.Status.LEAVE
+
+
+@dataclass(frozen=True)
+class AppraisalLine:
+    """民主评议党员: one member's rating (``DemocraticAppraisal.Rating``)."""
+
+    member: Member
+    rating: str
 
 
 def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLine]) -> None:
     errors = []
     seen = set()
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    on_team = None
+    if meeting.kind == MeetingKind.DEMOCRATIC_LIFE and team is not None and meeting.held_on:
+        on_team = set(team.members_on(meeting.held_on).values_list("pk", flat=True))
     for line in lines:
         name = line.member.name
         if line.member.pk in seen:
@@ -408,10 +697,31 @@ def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLin
             errors.append(
                 ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
             )
-        if not line.present and not line.absence_reason.strip():
+        elif on_team is not None and line.member.pk not in on_team:
+            errors.append(ValidationError(MSG_NOT_ON_TEAM % {"name": name, "team": team}))
+        status = line.resolved_status
+        if status not in Attendance.Status.values:
+            errors.append(ValidationError(MSG_BAD_ATTENDANCE_STATUS % {"status": status}))
+        elif status == Attendance.Status.LEAVE and not line.absence_reason.strip():
             errors.append(ValidationError(MSG_ABSENCE_REASON % {"name": name}))
     if errors:
         raise ValidationError(errors)
+
+
+def meeting_rules(
+    meeting: Meeting, attendance: Sequence[AttendanceLine] | None, *, exclude: Iterable[str] = ()
+) -> None:
+    """``meeting_save``'s checks of one record without queries, for the bulk import: fields,
+    ``Meeting.clean``, the organisation kind and the attendance (members with their branch
+    loaded). Repeats and the stored row's review status are the caller's set-based checks."""
+    meeting.full_clean(
+        exclude=[*_loaded_foreign_keys(meeting), *exclude],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    _validate_meeting_kind(meeting)
+    if attendance is not None:
+        _validate_meeting_attendance(meeting, attendance)
 
 
 def _validate_meeting_kind(meeting: Meeting) -> None:
@@ -427,6 +737,83 @@ def _validate_meeting_kind(meeting: Meeting) -> None:
                 }
             }
         )
+    _validate_meeting_team(meeting)
+
+
+def _validate_meeting_team(meeting: Meeting) -> None:
+    """民主生活会 is held by a 领导班子 of the meeting's organisation, serving on the day."""
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    if meeting.kind != MeetingKind.DEMOCRATIC_LIFE:
+        if team is not None:
+            raise ValidationError({"leadership_team": MSG_TEAM_ONLY_DEMOCRATIC})
+        return
+    if team is None:
+        raise ValidationError({"leadership_team": MSG_TEAM_REQUIRED})
+    if team.organization_id != meeting.organization_id:
+        raise ValidationError(
+            {"leadership_team": MSG_TEAM_OTHER_ORG % {"team": team, "org": meeting.organization}}
+        )
+    if not team.serving_on(meeting.held_on):
+        raise ValidationError(
+            {"leadership_team": MSG_TEAM_NOT_SERVING % {"team": team, "date": meeting.held_on}}
+        )
+
+
+def _in_organization(member: Member, org: Organization) -> bool:
+    """A host or recorder: a member of the organisation, or for a Party group, of its branch."""
+    if org.kind == Kind.GROUP:
+        return member.branch_id == org.parent_id
+    return member.branch.path.startswith(org.path)
+
+
+def _validate_meeting_roles(meeting: Meeting) -> None:
+    errors = {}
+    for field in ("host", "recorder"):
+        member = getattr(meeting, field) if getattr(meeting, f"{field}_id") else None
+        if member is not None and not _in_organization(member, meeting.organization):
+            role = Meeting._meta.get_field(field).verbose_name
+            errors[field] = MSG_ROLE_OUTSIDE % {
+                "role": role,
+                "name": member.name,
+                "org": meeting.organization,
+            }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _validate_appraisals(meeting: Meeting, lines: Sequence[AppraisalLine]) -> None:
+    if lines and meeting.kind != MeetingKind.ORG_LIFE:
+        raise ValidationError(MSG_APPRAISAL_ONLY_ORG_LIFE)
+    errors = []
+    seen = set()
+    for line in lines:
+        name = line.member.name
+        if line.member.pk in seen:
+            errors.append(ValidationError(MSG_APPRAISAL_TWICE % {"name": name}))
+        seen.add(line.member.pk)
+        if not _member_belongs(line.member, meeting.organization):
+            errors.append(
+                ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
+            )
+        if line.rating not in DemocraticAppraisal.Rating.values:
+            errors.append(ValidationError(MSG_BAD_RATING % {"rating": line.rating}))
+    if errors:
+        raise ValidationError(errors)
+
+
+def _count_expected(meeting: Meeting) -> int:
+    """应到 on the day: who was expected (``selectors.expected_attendees``) and anyone else on
+    the attendance list, so that 应到 = 实到 + 请假 + 缺席 always adds up."""
+    from .selectors import expected_attendees
+
+    team = meeting.leadership_team if meeting.leadership_team_id else None
+    expected = set(
+        expected_attendees(meeting.kind, meeting.organization, meeting.held_on, team=team)
+        .order_by()
+        .values_list("pk", flat=True)
+    )
+    expected.update(meeting.attendances.values_list("member_id", flat=True))
+    return len(expected)
 
 
 # The ``updated_at`` a writer saw (a datetime or its ISO text from a form); None: not checked.
@@ -475,12 +862,16 @@ def meeting_save(
     meeting: Meeting,
     attendance: Sequence[AttendanceLine] | None = None,
     attachments: Sequence = (),
+    appraisals: Sequence[AppraisalLine] | None = None,
     by,
     version: Version = None,
 ) -> Meeting:
     """Create or edit a meeting (a draft or a returned one) with its attendance and files.
 
-    ``version``: the ``updated_at`` the writer's form showed; a newer stored row is refused.
+    ``attendance``: every expected attendee with 出席/请假/缺席 (None: left as stored);
+    ``appraisals``: the 民主评议党员 ratings of a 组织生活会 (None: left as stored). 应到
+    (``expected_count``) is counted on each save. ``version``: the ``updated_at`` the
+    writer's form showed; a newer stored row is refused.
     """
     check_write_scope(by, meeting)
     # Every file is checked before anything is written, so a refused file leaves nothing behind.
@@ -495,8 +886,13 @@ def meeting_save(
         meeting.recorded_by = acting_user(by)
     meeting.full_clean()
     _validate_meeting_kind(meeting)
+    _validate_meeting_roles(meeting)
     if attendance is not None:
         _validate_meeting_attendance(meeting, attendance)
+    if appraisals is not None:
+        _validate_appraisals(meeting, appraisals)
+    elif meeting.pk and meeting.kind != MeetingKind.ORG_LIFE and meeting.appraisals.exists():
+        raise ValidationError({"kind": MSG_APPRAISAL_ONLY_ORG_LIFE})
     meeting.save()
     if attendance is not None:
         meeting.attendances.all().delete()
@@ -504,15 +900,27 @@ def meeting_save(
             Attendance(
                 meeting=meeting,
                 member=line.member,
-                present=line.present,
-                absence_reason="" if line.present else line.absence_reason.strip(),
+                status=line.resolved_status,
+                absence_reason=(
+                    ""
+                    if line.resolved_status == Attendance.Status.PRESENT
+                    else line.absence_reason.strip()
+                ),
             )
             for line in attendance
         ]
         # Each line was validated above (membership, reasons, duplicates); the database's own
-        # constraints (one line per member, absence needs a reason) still guard every row.
+        # constraints (one line per member, leave needs a reason) still guard every row.
         for row in rows:
             row.save()
+    if appraisals is not None:
+        meeting.appraisals.all().delete()
+        for line in appraisals:
+            DemocraticAppraisal(meeting=meeting, member=line.member, rating=line.rating).save()
+    expected = _count_expected(meeting)
+    if meeting.expected_count != expected:
+        meeting.expected_count = expected
+        Meeting.objects.filter(pk=meeting.pk).update(expected_count=expected)
     with StoredFiles() as stored:  # a refused file removes the ones stored before it
         for upload in attachments:
             attachment_add(meeting=meeting, upload=upload, stored=stored, by=by)
@@ -624,6 +1032,46 @@ def meeting_return(*, meeting: Meeting, by, reason: str, version: Version = None
     """Submitted → returned to the secretary, with the reason they will read."""
     check_write_scope(by, meeting)
     return _return(meeting, by=acting_user(by), reason=reason, version=version)
+
+
+# --- leadership teams (领导班子) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TeamPost:
+    member: Member
+    post: str = LeadershipTeamMember.Post.MEMBER
+    started_on: datetime.date | None = None  # None: the team's start
+    ended_on: datetime.date | None = None
+
+
+@transaction.atomic
+def leadership_team_save(
+    *, team: LeadershipTeam, posts: Sequence[TeamPost] | None = None, by
+) -> LeadershipTeam:
+    """Record the 领导班子 of the 党工委 or a 村党委 (and, with ``posts``, its members)."""
+    check_write_scope(by, team)
+    allowed = MEETING_ORG_KINDS["democratic_life"]
+    if team.organization.kind not in allowed:
+        raise ValidationError(
+            {"organization": MSG_TEAM_KIND % {"org_kind": team.organization.get_kind_display()}}
+        )
+    team.full_clean()
+    team.save()
+    if posts is not None:
+        team.posts.all().delete()
+        for post in posts:
+            check_write_scope(by, post.member)
+            row = LeadershipTeamMember(
+                team=team,
+                member=post.member,
+                post=post.post,
+                started_on=post.started_on or team.started_on,
+                ended_on=post.ended_on,
+            )
+            row.full_clean()
+            row.save()
+    return team
 
 
 # --- talks ----------------------------------------------------------------------------------

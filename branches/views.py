@@ -31,7 +31,7 @@ from .forms import (
     TalkForm,
     active_organizations,
 )
-from .models import Meeting, MeetingAttachment, Organization, Status, Talk
+from .models import Attendance, Meeting, MeetingAttachment, Organization, Status, Talk
 from .paging import keyset_page
 
 PAGE_SIZE = 20
@@ -162,6 +162,11 @@ def home(request):
             selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
         )
         context["imports"] = _import_links(user)
+        # 组织委员's checks: size rules (warnings) and probation past its year.
+        context["size_warnings"] = selectors.size_warnings(scope=path, on=today)
+        context["probation_overdue"], context["probation_overdue_total"] = (
+            selectors.probation_overdue(scope=path, today=today)
+        )
     return render(request, "branches/home.html", context)
 
 
@@ -220,16 +225,31 @@ def meeting_list(request):
 @permission_required("branches.view_meeting", raise_exception=True)
 def meeting_detail(request, pk: int):
     meeting = get_visible_or_404(
-        Meeting.objects.select_related("organization", "host"), request.user, pk=pk
+        Meeting.objects.select_related("organization", "host", "recorder", "leadership_team"),
+        request.user,
+        pk=pk,
     )
     attendances = list(meeting.attendances.select_related("member").order_by("member__name"))
+    present = [a for a in attendances if a.present]
+    leave = [a for a in attendances if a.status == Attendance.Status.LEAVE]
+    absent = [a for a in attendances if a.status == Attendance.Status.ABSENT]
+    expected = meeting.expected_count if meeting.expected_count is not None else len(attendances)
     return render(
         request,
         "branches/meeting_detail.html",
         {
             "meeting": meeting,
-            "present": [a for a in attendances if a.present],
-            "absent": [a for a in attendances if not a.present],
+            "present": present,
+            "absent": leave + absent,
+            "counts": {
+                "expected": expected,
+                "present": len(present),
+                "leave": len(leave),
+                "absent": max(expected - len(present) - len(leave), 0),
+            },
+            "appraisals": list(
+                meeting.appraisals.select_related("member").order_by("member__name")
+            ),
             "attachments": list(meeting.attachments.order_by("recorded_at", "pk")),
             "can_change": request.user.has_perm("branches.change_meeting")
             and can_edit(request.user, meeting),
@@ -269,6 +289,7 @@ def _save_meeting(request, form, *, meeting):
                 meeting=form.instance,
                 attendance=form.attendance_lines(),
                 attachments=form.cleaned_data["attachments"],
+                appraisals=form.appraisal_lines(),
                 by=request.user,
                 version=_posted_version(request) if meeting is not None else None,
             )

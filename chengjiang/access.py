@@ -276,3 +276,25 @@ def check_write_scope(by, *records) -> None:
     for record in records:
         if record is not None and not in_write_scope(by, record):
             raise ValidationError(MSG_OUT_OF_SCOPE)
+
+
+def check_route_scope(by, record, *, path: str | None = None) -> None:
+    """``check_write_scope`` for a record whose stored row (if any) was already found within
+    ``by``'s scope and whose related objects are loaded: no query (the bulk import's per-row
+    check). ``path``: ``scope_path(by)``, computed once by the caller."""
+    if by is None:
+        raise TypeError("a write needs its acting user (by=...); pass SYSTEM for the system")
+    if sees_everything(by) or isinstance(by, SystemActor):
+        return
+    path = scope_path(by) if path is None else path
+    if path is None:
+        raise ValidationError(MSG_OUT_OF_SCOPE)
+    if path == "":
+        return
+    queryset = type(record)._default_manager.all()
+    if not isinstance(queryset, ScopedQuerySet):
+        allowed = sees_whole_tree(by)
+    else:
+        allowed = _route_in_scope(record, queryset, by, path)
+    if not allowed:
+        raise ValidationError(MSG_OUT_OF_SCOPE)

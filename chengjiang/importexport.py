@@ -883,6 +883,8 @@ class ScopedImportExportMixin(ImportExportMixin):
         return super().get_export_data(file_format, request, queryset, **kwargs)
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
+        if self.streams(file_format, queryset):
+            return self._stream_file_export(file_format, request, queryset, export_form)
         response = super()._do_file_export(file_format, request, queryset, export_form)
         filename = self.get_export_filename(request, queryset, file_format)
         fallback = "export-{}.{}".format(
@@ -891,6 +893,34 @@ class ScopedImportExportMixin(ImportExportMixin):
         response["Content-Disposition"] = (
             f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
         )
+        return response
+
+    def streams(self, file_format, queryset) -> bool:
+        """Large exports are streamed (``chengjiang.streamexport``), never built in memory."""
+        if file_format.get_extension() not in ("csv", "xlsx"):
+            return False
+        threshold = int(getattr(settings, "STREAM_EXPORT_MIN_ROWS", 5000))
+        return queryset.count() >= threshold
+
+    def _stream_file_export(self, file_format, request, queryset, export_form=None):
+        from import_export.signals import post_export
+
+        from chengjiang.streamexport import stream_export
+
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        resource_class = self.choose_export_resource_class(export_form, request)
+        resource = resource_class(
+            **self.get_export_resource_kwargs(request, export_form=export_form)
+        )
+        response = stream_export(
+            resource,
+            queryset,
+            fmt=file_format.get_extension(),
+            export_fields=self.get_export_resource_fields_from_form(export_form),
+            filename=self.get_export_filename(request, queryset, file_format),
+        )
+        post_export.send(sender=None, model=self.model)
         return response
 
     def get_import_data_kwargs(self, **kwargs):

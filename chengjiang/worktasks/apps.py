@@ -13,6 +13,6 @@ class WorktasksConfig(AppConfig):
         from . import audit, invalidation, summary  # noqa: F401  audit registers the audited models
 
         invalidation.connect()
-        summary.connect()
         # Discover every app's measures.py, as the admin discovers admin.py.
         measures.autodiscover()
+        summary.connect()

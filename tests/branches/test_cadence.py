@@ -8,10 +8,18 @@ from branches.measures import cadence as cadence_table
 from branches.models import CadenceRule, MeetingKind, Status
 from branches.selectors import DONE, DUE, NA, OVERDUE, cadence_matrix, quarter_cadence
 from chengjiang.measures import TABLES, Period
-from tests.factories import MeetingFactory, OrganizationFactory
+from tests.factories import MeetingFactory, MemberFactory, OrganizationFactory
 
 TODAY = datetime.date(2024, 5, 15)
 Kind = OrganizationFactory._meta.model.Kind
+
+
+@pytest.fixture
+def tree(tree):
+    """花园村第一党支部 grown to 7 full members: it has a branch committee, so 支委会 is owed
+    (the committee rule itself is tested in test_committees.py)."""
+    tree.a_members += [MemberFactory(branch=tree.a1) for _ in range(2)]
+    return tree
 
 
 def _approved(org, kind, day, **kw):
@@ -124,7 +132,7 @@ def test_inactive_organisations_owe_nothing(tree):
         established_on=datetime.date(2010, 1, 1),
         dissolved_on=datetime.date(2023, 6, 1),
     )
-    table = _table(cadence_matrix(year=2024, scope=tree.a.path, today=TODAY), "branch_committee")
+    table = _table(cadence_matrix(year=2024, scope=tree.a.path, today=TODAY), "theme_day")
     assert len(table.rows) == 3  # a1, new, gone — not the one dissolved in 2023
     new_cells = _cells(table, new)
     assert new_cells["2024-02"].state == NA
@@ -185,7 +193,7 @@ def _grow(tree, n):
 @pytest.mark.parametrize("size", [2, 30])
 def test_query_count_is_flat(tree, size, django_assert_num_queries):
     _grow(tree, size)
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(4):  # rules, organisations, meetings, full members
         tables = cadence_matrix(year=2024, scope=tree.root.path, today=TODAY)
     assert len(_table(tables, "theme_day").rows) >= size
 

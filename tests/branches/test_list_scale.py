@@ -130,7 +130,7 @@ def test_attendee_and_person_counts_are_those_of_each_row(tree, users, login):
     members = tree.a_members
     Attendance.objects.bulk_create(
         [Attendance(meeting=meeting, member=m) for m in members[:3]]
-        + [Attendance(meeting=meeting, member=members[3], present=False, absence_reason="病假")]
+        + [Attendance(meeting=meeting, member=members[3], status="leave", absence_reason="病假")]
     )
     talk = TalkFactory(organization=tree.a1, held_on="2024-02-01")
     TalkParticipant.objects.bulk_create(

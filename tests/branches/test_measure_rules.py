@@ -69,7 +69,7 @@ def test_a_branch_established_mid_year_owes_its_year_end_org_life_meeting(tree):
 
 
 def test_coverage_counts_months_held_not_meetings(tree):
-    kind = MeetingKind.BRANCH_COMMITTEE
+    kind = MeetingKind.THEME_DAY  # monthly, owed by every branch
     for org in (tree.office_branch, tree.a1, tree.b1):
         for month in range(1, 13):
             MeetingFactory(
@@ -124,8 +124,6 @@ def test_the_matrix_shows_a_new_branch_overdue_for_its_year_end_meeting(tree):
     (cell,) = next(r for r in table.rows if r.organization == new).cells
     assert (cell.required, cell.state) == (1, OVERDUE)
     # a monthly rule still asks nothing of it before the first whole month
-    (monthly,) = cadence_matrix(
-        year=2024, scope="", kinds=["branch_committee"], today=D(2025, 1, 10)
-    )
+    (monthly,) = cadence_matrix(year=2024, scope="", kinds=["theme_day"], today=D(2025, 1, 10))
     cells = next(r for r in monthly.rows if r.organization == new).cells
     assert [c.required for c in cells] == [0] * 6 + [1] * 6

@@ -141,11 +141,11 @@ def test_service_refusal_is_shown_on_the_form(tree, users, login, monkeypatch):
 def test_attendance_lists_members_of_the_chosen_organisation_only(tree, users, login):
     client = login(users.sec_a)
     resp = client.get(reverse("branches:meeting_create"), {"organization": tree.a1g.pk})
-    rows = [m for m, _p, _r in resp.context["form"].attendance_rows]
+    rows = [m for m, *_ in resp.context["form"].attendance_rows]
     assert rows == sorted(tree.a_members[:3], key=lambda m: (m.name, m.pk))
     late = MemberFactory(branch=tree.a1)
     resp = client.get(reverse("branches:meeting_create"), {"organization": tree.a1.pk})
-    assert late in [m for m, _p, _r in resp.context["form"].attendance_rows]
+    assert late in [m for m, *_ in resp.context["form"].attendance_rows]
 
 
 def test_bad_attachment_is_refused_and_nothing_saved(tree, users, login):

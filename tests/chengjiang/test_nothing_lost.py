@@ -19,6 +19,8 @@ OWNED_CHILDREN = {
     "branches.Attendance.meeting": "who attended this meeting",
     "branches.MeetingAttachment.meeting": "this meeting's files",
     "branches.TalkParticipant.talk": "who took part in this talk",
+    "branches.LeadershipTeamMember.team": "the posts of one leadership team",
+    "branches.DemocraticAppraisal.meeting": "the ratings given at this meeting",
     "cadres.GroupFigures.group": "the group's population/workload figures by year",
     "cadres.PayTier.scale": "the tiers of one pay scale",
     "cadres.ReserveCadreStatus.cadre": "the stage history of one reserve cadre",

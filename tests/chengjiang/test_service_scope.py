@@ -25,6 +25,8 @@ NOT_WRITES = {
     "validate_tiers",
     "clash_message",
     "check_version",  # reads the stored row, writes nothing
+    "member_rules",  # member_save's checks of one record for the bulk import, no write
+    "meeting_rules",  # meeting_save's checks of one record for the bulk import, no write
 }
 
 

@@ -230,6 +230,7 @@ class Generator:
         self.users()
         self.members()
         self.secretaries()
+        self.leadership_teams()
         self.org_changes()
         self.meetings()
         self.talks()
@@ -480,15 +481,54 @@ class Generator:
                     changed = datetime.date(self.year, rng.randint(1, 6), rng.randint(1, 28))
                     changed = min(changed, self.today)
                     pk += 1
-                    yield (pk, org, people[1], start, changed - datetime.timedelta(days=1))
+                    ended = changed - datetime.timedelta(days=1)
+                    yield (pk, org, people[1], "secretary", start, ended)
                     self.replaced.append((org, people[1], current, changed))
                     began = changed
                 pk += 1
                 self.secretary[org] = current
-                yield (pk, org, current, began, None)
+                yield (pk, org, current, "secretary", began, None)
+
+        columns = ("id", "organization_id", "member_id", "post", "started_on", "ended_on")
+        self.write(SecretaryTerm, columns, rows())
+
+    # A 领导班子 (leadership team) has this many members: its 民主生活会 expects them.
+    TEAM_SIZE = 5
+
+    def leadership_teams(self) -> None:
+        """领导班子 of the city's and each district's committee, which hold 民主生活会."""
+        from branches.models import LeadershipTeam, LeadershipTeamMember
+
+        self.team: dict[int, int] = {}
+        self.team_people: dict[int, list[int]] = {}
+        names = dict((org, name) for org, name, *_ in self.orgs)
+
+        def teams() -> Iterator[tuple]:
+            for org in [self.root, *self.districts]:
+                people = (self.pool.get(org) or [])[: self.TEAM_SIZE]
+                if not people:
+                    continue
+                pk = len(self.team) + 1
+                self.team[org] = pk
+                self.team_people[org] = people
+                yield (pk, org, f"{names[org]}领导班子", self.established, None)
 
         self.write(
-            SecretaryTerm, ("id", "organization_id", "member_id", "started_on", "ended_on"), rows()
+            LeadershipTeam, ("id", "organization_id", "name", "started_on", "ended_on"), teams()
+        )
+
+        def posts() -> Iterator[tuple]:
+            pk = 0
+            for org, team in self.team.items():
+                for i, member in enumerate(self.team_people[org]):
+                    pk += 1
+                    post = ("secretary", "deputy_secretary")[i] if i < 2 else "member"
+                    yield (pk, team, member, post, self.established, None)
+
+        self.write(
+            LeadershipTeamMember,
+            ("id", "team_id", "member_id", "post", "started_on", "ended_on"),
+            posts(),
         )
 
     def org_changes(self) -> None:
@@ -576,6 +616,7 @@ class Generator:
         # The attendance is drawn with the meeting and written after it: kept as two compact
         # arrays (organisation, first member's place in its pool), not as millions of tuples.
         meeting_org, meeting_first = array("l"), array("l")
+        meeting_team = array("b")  # 1: a 民主生活会 held by its organisation's leadership team
         self.meeting_years: set[int] = set()
 
         def rows() -> Iterator[tuple]:
@@ -585,8 +626,11 @@ class Generator:
                 day = min(planned, self.today)
                 self.meeting_years.add(day.year)
                 people = self.pool[org]
+                team = self.team.get(org) if kind == "democratic_life" else None
                 meeting_org.append(org)
+                meeting_team.append(1 if team else 0)
                 meeting_first.append(rng.randrange(len(people)) if people else 0)
+                expected = len(self.team_people[org]) if team else min(per, len(people))
                 m = day.month
                 topic = TOPICS[kind] % {"y": day.year, "m": m, "q": (m - 1) // 3 + 1}
                 yield (
@@ -599,6 +643,9 @@ class Generator:
                     self.secretary.get(org),
                     topic,
                     "",
+                    "",
+                    team,
+                    expected,
                     *self.review(day),
                 )
 
@@ -612,6 +659,9 @@ class Generator:
             "host_id",
             "topic",
             "minutes",
+            "observers",
+            "leadership_team_id",
+            "expected_count",
             "status",
             "return_reason",
             "recorded_by_id",
@@ -629,18 +679,23 @@ class Generator:
 
         def attendance() -> Iterator[tuple]:
             pk = 0
-            for meeting, (org, first) in enumerate(zip(meeting_org, meeting_first, strict=True), 1):
-                people = self.pool[org]
+            for meeting, (org, first, by_team) in enumerate(
+                zip(meeting_org, meeting_first, meeting_team, strict=True), 1
+            ):
+                people = self.team_people[org] if by_team else self.pool[org]
                 size = len(people)
-                for j in range(min(per, size)):
+                if by_team:
+                    first = 0
+                for j in range(size if by_team else min(per, size)):
                     pk += 1
                     if j % 9 == 8:
-                        yield (pk, meeting, people[(first + j) % size], False, "外出务工请假")
+                        yield (pk, meeting, people[(first + j) % size], "leave", "外出务工请假")
                     else:
-                        yield (pk, meeting, people[(first + j) % size], True, "")
+                        yield (pk, meeting, people[(first + j) % size], "present", "")
 
+        # ``present`` is generated by the database from ``status``.
         self.write(
-            Attendance, ("id", "meeting_id", "member_id", "present", "absence_reason"), attendance()
+            Attendance, ("id", "meeting_id", "member_id", "status", "absence_reason"), attendance()
         )
 
     def talks(self) -> None:
