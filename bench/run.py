@@ -240,7 +240,6 @@ def measure_pages(args) -> dict:
     return rows
 
 
-<<<<<<< HEAD
 def measure_jobs() -> dict:
     """The year-end summary as ``manage.py annual_report`` prints it, and a full rebuild of the
     monthly summary (what ``manage.py rebuild_summaries`` and its job do)."""
@@ -258,10 +257,7 @@ def measure_jobs() -> dict:
     return {"annual": annual, "rebuild": rebuild, "rows": written}
 
 
-def print_table(args, t_generate: float, rows: dict, run_started: float) -> None:
-=======
 def print_table(args, t_generate: float, rows: dict, run_started: float, imports=()) -> None:
->>>>>>> main
     health = rows["healthz"]
     base = max(health["warm"], 0.001)
     print(f"\nissue 12 at size {args.size!r}: PostgreSQL, in-process client, office staff")
@@ -292,15 +288,12 @@ def print_table(args, t_generate: float, rows: dict, run_started: float, imports
     rps = f"{dash['rps']:.2f}/s"
     add("dashboard: throughput", rps, "≥ 25 %", f"{share:.1%}", share >= DASHBOARD_THROUGHPUT)
     add("/healthz: throughput (one client)", f"{health['rps']:.0f}/s", "", "100 %", None)
-<<<<<<< HEAD
     jobs = rows["summaries"]
     annual = jobs["annual"]
     add("year-end summary (annual_report)", f"{annual:.2f} s", f"≤ {SUMMARY_S} s", "", annual <= 2)
     add("rebuild_summaries (the job)", f"{jobs['rebuild']:.1f} s", f"{jobs['rows']} rows", "", None)
-=======
     for figure, measured, goal, baseline, ok in imports:  # bench/imports.py: baseline, not healthz
         add(figure, measured, goal, baseline, ok)
->>>>>>> main
     total = time.perf_counter() - run_started
     add(
         "whole bench run (before the drop)", f"{total / 60:.1f} min", "≤ 20 min", "", total <= RUN_S
