@@ -195,6 +195,11 @@ TABLES: dict[str, TableSpec] = {}
 # subtree must be summed again. ``sender`` is the tree model, ``paths`` the old and new paths.
 tree_changed = Signal()
 
+# Sent by a write that fires no per-row signal (a bulk import), inside its transaction after
+# the rows are written: ``sender`` is the model written. Cached figures are dropped and a
+# summary of those records is set aside (figures are computed from the records) until rebuilt.
+records_bulk_written = Signal()
+
 
 def table(key: str, *, label):
     """Declare a table function ``(*, period, scope, **params) -> list[Table]``."""

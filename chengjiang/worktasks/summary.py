@@ -40,6 +40,7 @@ from chengjiang import measures as registry
 from chengjiang import tree
 from chengjiang.measures import Measure, Period
 
+from .invalidation import data_version
 from .models import MonthlyFigure, SummaryState, param_values
 
 ALL_TIME = Period(datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
@@ -82,19 +83,31 @@ def summarised_measures() -> list[Measure]:
     return [m for m in registry.REGISTRY.values() if summarised(m)]
 
 
-_BUILT = False  # once seen built in this process (only a rebuild clears it, and builds it again)
+_BUILT: tuple[int, bool] | None = None  # (data version, built) as last read in this process
 
 
 def is_built() -> bool:
+    """Whether the summary may be read: read again whenever the data version moves (every write
+    bumps it, so a bulk write that set the summary aside is seen by every process)."""
     global _BUILT
-    if not _BUILT:
-        _BUILT = SummaryState.objects.filter(key="built").exists()
-    return _BUILT
+    version = data_version()
+    if _BUILT is None or _BUILT[0] != version:
+        _BUILT = (version, SummaryState.objects.filter(key="built").exists())
+    return _BUILT[1]
 
 
 def _forget_built(**kwargs) -> None:
     global _BUILT
-    _BUILT = False
+    _BUILT = None
+
+
+def _bulk_written(sender, **kwargs) -> None:
+    """Records written in bulk (no signal per row): the summary of their measures is set
+    aside — every figure is computed from the records — until ``rebuild_summaries`` runs."""
+    if not routes_for(sender):
+        return
+    _raw_delete(SummaryState.objects.all())
+    _forget_built()
 
 
 def month_period(year: int, month: int) -> Period:
@@ -486,5 +499,6 @@ def connect() -> None:
     pre_delete.connect(_before, dispatch_uid="worktasks-summary-pre-delete")
     post_delete.connect(_after_delete, dispatch_uid="worktasks-summary-delete")
     registry.tree_changed.connect(_tree_changed, dispatch_uid="worktasks-summary-tree")
+    registry.records_bulk_written.connect(_bulk_written, dispatch_uid="worktasks-summary-bulk")
     post_migrate.connect(_after_migrate, dispatch_uid="worktasks-summary-migrate")
     post_delete.connect(_forget_built, sender=SummaryState, dispatch_uid="worktasks-summary-state")

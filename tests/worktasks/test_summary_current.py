@@ -146,3 +146,24 @@ def test_the_dashboard_and_report_do_not_read_the_meetings(tree, users, login):
             assert client.get(url).status_code == 200
         raw = [q["sql"] for q in ctx.captured_queries if f'"{table}"' in q["sql"]]
         assert not raw, f"{url} read the meetings: {raw[:2]}"
+
+
+def test_a_bulk_write_sets_the_summary_aside_until_rebuilt(tree, users, login):
+    """An import writes rows without a signal per row: figures come from the records until
+    the rebuild, never from a summary that missed them."""
+    from chengjiang import measures
+
+    TaskFactory(responsible=tree.root, target=4)
+    client = login(users.office)
+    MeetingFactory(organization=tree.a1, kind=KIND, status=Status.APPROVED)
+    assert _dashboard_value(client) == 1
+    Meeting.objects.bulk_create(
+        [Meeting(organization=tree.b1, kind=KIND, status=Status.APPROVED, held_on="2024-04-01")]
+    )
+    measures.records_bulk_written.send(sender=Meeting)
+    assert not summary.is_built()
+    assert _dashboard_value(client) == 2
+    summary.rebuild_summaries()
+    assert summary.is_built()
+    assert _total(tree.root, params={"kind": KIND}) == 2
+    assert _dashboard_value(client) == 2
