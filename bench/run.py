@@ -237,6 +237,9 @@ def measure_pages(args) -> dict:
     rows["summaries"] = measure_jobs()
     dash = rows["dashboard"]
     dash["rps"] = throughput(dash["client"], dash["url"], args.seconds)
+    share = dash["rps"] / rows["healthz"]["rps"]
+    print(f"  throughput: /healthz {rows['healthz']['rps']:.0f}/s, dashboard {dash['rps']:.1f}/s")
+    print(f"  dashboard throughput: {share:.1%} of /healthz's")
     return rows
 
 
