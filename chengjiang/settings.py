@@ -298,3 +298,4 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Chengjiang Party-building portal")
+OFFICE_NAME = env.str("OFFICE_NAME", default="中共澄江街道工作委员会")  # signs the summary .docx
