@@ -70,6 +70,7 @@ YEAR = 2024
 WARM_MS, COLD_MS = 100, 300
 DASHBOARD_WARM_MS, DASHBOARD_HTML, DASHBOARD_THROUGHPUT = 30, 300 * 1024, 0.25
 GENERATE_S, RUN_S = 300, 20 * 60
+SUMMARY_S = 2  # goal 5: the year-end summary for the whole tree
 
 
 def scratch_database(server: str, name: str, *, create: bool) -> None:
@@ -188,6 +189,8 @@ def measure_pages(args) -> dict:
     last_page = max(1, math.ceil(records.count() / 50))
     meeting = Meeting.objects.filter(held_on__year=YEAR).order_by("pk").values_list("pk", flat=True)
     meeting_pk = meeting[meeting.count() // 2]
+    district = Organization.objects.filter(parent=root).order_by("path").first()
+    village = Organization.objects.filter(parent=district).order_by("path").first()
     drill_url = "/dashboard/measure/branches.meetings/?" + urlencode(drill)
     pages = [
         ("healthz", "/healthz"),
@@ -196,9 +199,13 @@ def measure_pages(args) -> dict:
         ("talks list", "/talks/"),
         ("meeting detail", f"/meetings/{meeting_pk}/"),
         ("dashboard", f"/dashboard/?year={YEAR}"),
+        ("dashboard, a sub-district", f"/dashboard/?year={YEAR}&org={district.pk}"),
+        ("dashboard, a village", f"/dashboard/?year={YEAR}&org={village.pk}"),
+        ("dashboard, organisation search", "/dashboard/organizations/?" + urlencode({"q": "村"})),
         ("drill-down, first page", drill_url),
         (f"drill-down, last page ({last_page})", f"{drill_url}&page={last_page}"),
         ("report", f"/reports/{YEAR}/"),
+        ("year-end summary (.docx)", f"/reports/{YEAR}/summary.docx"),
         ("admin meetings", "/admin/branches/meeting/"),
         ("admin meetings, search", "/admin/branches/meeting/?" + urlencode({"q": "主题党日"})),
         ("admin members", "/admin/branches/member/"),
@@ -227,9 +234,30 @@ def measure_pages(args) -> dict:
             f"{r['queries']:>3} queries  {r['html'] / 1024:>7.1f} KB"
         )
     rows["healthz"]["rps"] = throughput(rows["healthz"]["client"], "/healthz", args.seconds)
+    rows["summaries"] = measure_jobs()
     dash = rows["dashboard"]
     dash["rps"] = throughput(dash["client"], dash["url"], args.seconds)
+    share = dash["rps"] / rows["healthz"]["rps"]
+    print(f"  throughput: /healthz {rows['healthz']['rps']:.0f}/s, dashboard {dash['rps']:.1f}/s")
+    print(f"  dashboard throughput: {share:.1%} of /healthz's")
     return rows
+
+
+def measure_jobs() -> dict:
+    """The year-end summary as ``manage.py annual_report`` prints it, and a full rebuild of the
+    monthly summary (what ``manage.py rebuild_summaries`` and its job do)."""
+    from django.core.management import call_command
+
+    from chengjiang.worktasks.summary import rebuild_summaries
+
+    start = time.perf_counter()
+    call_command("annual_report", year=YEAR, stdout=io.StringIO())
+    annual = time.perf_counter() - start
+    start = time.perf_counter()
+    written = rebuild_summaries()
+    rebuild = time.perf_counter() - start
+    print(f"  annual_report {annual:.2f} s; rebuild_summaries {rebuild:.1f} s ({written} rows)")
+    return {"annual": annual, "rebuild": rebuild, "rows": written}
 
 
 def print_table(args, t_generate: float, rows: dict, run_started: float, imports=()) -> None:
@@ -246,9 +274,9 @@ def print_table(args, t_generate: float, rows: dict, run_started: float, imports
     add("generate_scale_data", f"{t_generate:.0f} s", f"≤ {GENERATE_S} s", "", t_generate <= 300)
     add("/healthz warm (the yardstick)", f"{health['warm']:.1f} ms", "", "1", None)
     for label, r in rows.items():
-        if label == "healthz":
+        if label in ("healthz", "summaries"):
             continue
-        goal = DASHBOARD_WARM_MS if label == "dashboard" else WARM_MS
+        goal = DASHBOARD_WARM_MS if label.startswith("dashboard") else WARM_MS
         warm, cold = r["warm"], r["cold"]
         add(f"{label}: warm", f"{warm:.0f} ms", f"≤ {goal} ms", f"{warm / base:.0f}", warm <= goal)
         add(
@@ -263,6 +291,10 @@ def print_table(args, t_generate: float, rows: dict, run_started: float, imports
     rps = f"{dash['rps']:.2f}/s"
     add("dashboard: throughput", rps, "≥ 25 %", f"{share:.1%}", share >= DASHBOARD_THROUGHPUT)
     add("/healthz: throughput (one client)", f"{health['rps']:.0f}/s", "", "100 %", None)
+    jobs = rows["summaries"]
+    annual = jobs["annual"]
+    add("year-end summary (annual_report)", f"{annual:.2f} s", f"≤ {SUMMARY_S} s", "", annual <= 2)
+    add("rebuild_summaries (the job)", f"{jobs['rebuild']:.1f} s", f"{jobs['rows']} rows", "", None)
     for figure, measured, goal, baseline, ok in imports:  # bench/imports.py: baseline, not healthz
         add(figure, measured, goal, baseline, ok)
     total = time.perf_counter() - run_started

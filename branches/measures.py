@@ -28,6 +28,7 @@ from .models import (
     params={"kind": MeetingKind},
     village_field="organization__village",
     date_field="held_on",
+    org_field="organization",
 )
 def meetings(*, period: Period, scope: str, kind: str | None = None) -> QuerySet:
     """Approved meetings held in the period (of one kind, if given)."""
@@ -46,6 +47,8 @@ def meetings(*, period: Period, scope: str, kind: str | None = None) -> QuerySet
     aggregate=Count(TruncMonth("held_on"), distinct=True),
     village_field="organization__village",
     date_field="held_on",
+    org_field="organization",
+    monthly="months",
 )
 def org_life_rounds(*, period: Period, scope: str) -> QuerySet:
     """组织生活会 as the summary counts it: rounds, not meetings.
@@ -146,6 +149,7 @@ def meeting_coverage(*, period: Period, scope: str, kind: str | None = None) -> 
     unit=_("person-times"),
     village_field="talk__organization__village",
     date_field="talk__held_on",
+    org_field="talk__organization",
 )
 def talk_person_times(*, period: Period, scope: str) -> QuerySet:
     """People talked with in approved talks: one person in one talk is one person-time."""
@@ -166,6 +170,7 @@ def talk_person_times(*, period: Period, scope: str) -> QuerySet:
     },
     village_field="organization__village",
     date_field="date",
+    org_field="organization",
 )
 def org_changes(
     *, period: Period, scope: str, kind: str | None = None, org_kind: str | None = None

@@ -17,6 +17,7 @@ from django.db.models.functions import Concat, Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from chengjiang import measures
 from chengjiang.access import (
     MSG_OUT_OF_SCOPE,
     acting_user,
@@ -277,6 +278,7 @@ def organization_move(
         depth=F("depth") + delta,
     )
     org.refresh_from_db()
+    measures.tree_changed.send(Organization, paths=(old_path, new_path))
     _event(
         kind=OrgChange.Kind.MOVED,
         organization=org,

@@ -46,6 +46,7 @@ from django.utils import timezone
 from django.utils.encoding import smart_str
 from django.utils.translation import gettext
 
+from chengjiang import measures
 from chengjiang.access import acting_user, scope_path
 from chengjiang.importexport import (
     CONTROL_CHARS,
@@ -762,10 +763,8 @@ class BulkImport:
             if writing and not result.errors:
                 self.flush_audit()
                 result.audit_entries = self.audit_count
-                from chengjiang.worktasks.invalidation import bump_data_version
-
-                bump_data_version()
-                transaction.on_commit(bump_data_version)
+                # cached figures and summaries of these records (chengjiang.worktasks) follow
+                measures.records_bulk_written.send(sender=self.model)
                 result.written = True
             else:
                 transaction.set_rollback(True)

@@ -20,6 +20,7 @@ from typing import Any
 
 from django.db.models import Aggregate, Count, QuerySet
 from django.db.models.functions import TruncMonth
+from django.dispatch import Signal
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,13 @@ class Measure:
     # A figure that is not an aggregate of the records (e.g. a coverage ratio): computed by
     # ``compute(records, period=..., **params)``; no monthly trend then.
     compute: Callable[..., Any] | None = None
+    # Lookup from a record to the Organization it belongs to. With ``date_field``, a counted
+    # figure (no ``aggregate``, or ``monthly="months"``) is kept in worktasks' monthly summary,
+    # updated on every write of the records, so pages never aggregate the raw records.
+    org_field: str | None = None
+    # How the monthly counts make the figure: "sum" (the default: records in the period), or
+    # "months" (the number of months that have any record, e.g. rounds of a meeting).
+    monthly: str = "sum"
 
     def records(self, *, period: Period, scope: str, **params) -> QuerySet:
         unknown = set(params) - set(self.params)
@@ -121,8 +129,12 @@ def measure(
     village_field: str | None = None,
     date_field: str | None = None,
     compute: Callable[..., Any] | None = None,
+    org_field: str | None = None,
+    monthly: str = "sum",
 ):
     """Declare a measure. ``key`` is "<app>.<name>", e.g. "branches.meetings"."""
+    if monthly not in ("sum", "months"):
+        raise ValueError(f"measure {key}: monthly must be 'sum' or 'months'")
 
     def register(func: Callable[..., QuerySet]) -> Callable[..., QuerySet]:
         REGISTRY[key] = Measure(
@@ -135,6 +147,8 @@ def measure(
             village_field=village_field,
             date_field=date_field,
             compute=compute,
+            org_field=org_field,
+            monthly=monthly,
         )
         return func
 
@@ -176,6 +190,15 @@ class TableSpec:
 
 
 TABLES: dict[str, TableSpec] = {}
+
+# Sent by an app whose organisation tree changed shape (a subtree moved): figures kept per
+# subtree must be summed again. ``sender`` is the tree model, ``paths`` the old and new paths.
+tree_changed = Signal()
+
+# Sent by a write that fires no per-row signal (a bulk import), inside its transaction after
+# the rows are written: ``sender`` is the model written. Cached figures are dropped and a
+# summary of those records is set aside (figures are computed from the records) until rebuilt.
+records_bulk_written = Signal()
 
 
 def table(key: str, *, label):

@@ -14,8 +14,10 @@ class WorktasksConfig(AppConfig):
             audit,
             invalidation,
             jobs,
+            summary,
         )
 
         invalidation.connect()
         # Discover every app's measures.py, as the admin discovers admin.py.
         measures.autodiscover()
+        summary.connect()

@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from chengjiang import upload_limits
 from chengjiang.forms import CleanTextMixin
 
-from .models import ManualStatus, Section
+from .models import ManualStatus, Section, param_values
 from .report import validate_wording
 
 
@@ -87,3 +87,50 @@ class ImportForm(CleanTextMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.helper = FormHelper()
         self.helper.add_input(Submit("preview", _("Preview"), css_class="btn-touch"))
+
+
+MSG_BAD_YEAR = _("The year must be a number from 2000 to 2100.")
+MSG_BAD_MONTH = _("The month must be a number from 1 to 12.")
+MSG_BAD_PAGE = _("The page must be a whole number from 1.")
+MSG_BAD_ID = _("The organisation or village is not a valid number.")
+MSG_BAD_VALUE = _("“%(value)s” is not one of this figure's choices.")
+
+
+def _int_field(low, high, message):
+    messages = {"invalid": message, "min_value": message, "max_value": message}
+    return forms.IntegerField(
+        required=False, min_value=low, max_value=high, error_messages=messages
+    )
+
+
+class DrilldownForm(forms.Form):
+    """The drill-down's query string: the year, an optional month, page, village and
+    organisation, and the measure's own parameters (each one of its declared values)."""
+
+    year = _int_field(2000, 2100, MSG_BAD_YEAR)
+    month = _int_field(1, 12, MSG_BAD_MONTH)
+    page = _int_field(1, 10**9, MSG_BAD_PAGE)
+    village = _int_field(1, 2**31 - 1, MSG_BAD_ID)
+    org = _int_field(1, 2**31 - 1, MSG_BAD_ID)
+
+    def __init__(self, data, *, measure):
+        super().__init__(data)
+        self.measure = measure
+        for name, choices in measure.params.items():
+            allowed = param_values(choices)
+            if allowed is None:
+                self.fields[name] = forms.CharField(required=False, max_length=100)
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    required=False,
+                    choices=[("", "")] + [(v, v) for v in sorted(allowed)],
+                    error_messages={"invalid_choice": MSG_BAD_VALUE},
+                )
+
+    def params(self) -> dict:
+        """The measure's parameters that were given."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self.measure.params
+            if self.cleaned_data.get(name)
+        }

@@ -42,7 +42,14 @@ def _on_change(sender, **kwargs) -> None:
     transaction.on_commit(bump_data_version, using=kwargs.get("using"))
 
 
+def _on_bulk(sender, **kwargs) -> None:
+    _on_change(sender, using=kwargs.get("using"))
+
+
 def connect() -> None:
+    from chengjiang.measures import records_bulk_written
+
+    records_bulk_written.connect(_on_bulk, dispatch_uid="worktasks-invalidate-bulk")
     post_save.connect(_on_change, dispatch_uid="worktasks-invalidate-save")
     post_delete.connect(_on_change, dispatch_uid="worktasks-invalidate-delete")
     m2m_changed.connect(_on_m2m, dispatch_uid="worktasks-invalidate-m2m")

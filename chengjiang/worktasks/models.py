@@ -316,3 +316,55 @@ class ReportDraft(models.Model):
 
     def sections(self) -> dict[str, str]:
         return {s.value: getattr(self, s.value) for s in Section}
+
+
+class MonthlyFigure(models.Model):
+    """A summarised measure: the count of its records per organisation and calendar month.
+
+    ``own`` counts the organisation's own records, ``total`` those of its whole subtree (its own
+    plus every organisation below it), so a figure for any scope and period is a sum over at
+    most twelve rows. Kept current on every write of the records, in the same transaction
+    (``summary``); ``manage.py rebuild_summaries`` recomputes everything from the records.
+    Derived data: not audited, never edited by hand.
+    """
+
+    measure_key = models.CharField(max_length=100)
+    params = models.CharField(max_length=200)  # selectors.params_key of the parameters
+    # No database constraint: millions of derived rows are written in bulk, and checking each
+    # against the tree costs more than the write; Django still deletes them with their
+    # organisation (CASCADE).
+    organization = models.ForeignKey(
+        "branches.Organization", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
+    year = models.PositiveSmallIntegerField()
+    month = models.PositiveSmallIntegerField()
+    own = models.BigIntegerField(default=0)
+    total = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("monthly figure")
+        verbose_name_plural = _("monthly figures")
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure_key", "params", "organization", "year", "month"],
+                name="worktasks_monthlyfigure_unique",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.measure_key} {self.params} {self.organization_id} {self.year}-{self.month}"
+
+
+class SummaryState(models.Model):
+    """One row once the monthly summary is complete (built by ``rebuild_summaries`` or from an
+    empty database); without it every figure is computed from the records."""
+
+    key = models.CharField(max_length=20, unique=True, default="built")
+    built_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.key} {self.built_at:%Y-%m-%d %H:%M}"

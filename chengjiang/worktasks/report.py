@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy as _
 from chengjiang import measures as registry
 from chengjiang.measures import Period
 
+from . import summary
 from .models import Checklist, ReportDraft, Section, param_value_ok
 from .selectors import drilldown_url, number
 
@@ -301,13 +302,15 @@ class Renderer:
         if m is None:
             return Figure("〔指标未启用：%s〕" % token.key, raw, missing=True)
         try:
-            result = m.evaluate(period=self.period, scope=self.scope, **token.params)
+            records = m.records(period=self.period, scope=self.scope, **token.params)
         except TypeError:
             return Figure("〔指标参数有误：%s〕" % raw, raw, missing=True)
         url = drilldown_url(token.key, year=self.year, params=token.params, org=self.org_id)
-        value: Any = result.value
+        # From the monthly summary where the measure is kept there, else from the records.
+        value: Any = summary.value(m, period=self.period, scope=self.scope, params=token.params)
+        if value is None:
+            value = m.value_of(records, period=self.period, **token.params)
         text = number(value)
-        records = result.records
         for f in token.filters:
             if f == "approx":
                 text = approx(value)

@@ -34,6 +34,7 @@ from django.utils.translation import pgettext_lazy
 from chengjiang import measures as registry
 from chengjiang.measures import Period
 
+from . import summary
 from .invalidation import data_version
 from .models import MANUAL_SHARE, Checklist, Line, ManualStatus, Task, param_label
 
@@ -113,9 +114,9 @@ class Figures:
             if m is None:
                 self._values[memo_key] = None
             else:
-                self._values[memo_key] = m.evaluate(
-                    period=self.period, scope=scope, **(params or {})
-                ).value
+                self._values[memo_key] = summary.figure(
+                    m, period=self.period, scope=scope, params=params
+                )
         return self._values[memo_key]
 
 
@@ -360,10 +361,20 @@ def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | N
     kinds = m.params.get("kind")
     kind_items = list(kinds.choices) if kinds is not None else [(None, m.label)]
     series = []
+    kept = summary.by_month(
+        m,
+        year=year,
+        scope=scope,
+        params_list=[{"kind": value} if value else {} for value, _label in kind_items],
+    )
     for value, label in kind_items:
         params = {"kind": value} if value else {}
-        per_month = m.by_month(period=period, scope=scope, **params)
-        data = [int(per_month.get(d, 0)) for d in month_starts]
+        if kept is not None:  # the monthly summary: one query for every kind
+            months = kept[summary.params_key(params)]
+            data = [int(months.get(d.month, 0)) for d in month_starts]
+        else:
+            per_month = m.by_month(period=period, scope=scope, **params)
+            data = [int(per_month.get(d, 0)) for d in month_starts]
         urls = [
             drilldown_url(TREND_MEASURE, year=year, params=params, month=d.month, org=org_id)
             for d in month_starts
@@ -385,3 +396,161 @@ def cadence_tables(year: int, scope: str) -> list:
     if spec is None:
         return []
     return list(spec.func(period=Period.year(year), scope=scope))
+
+
+# --- one level of the tree at a time ----------------------------------------------------------
+
+MAX_CHILDREN = 100  # a level shows at most this many organisations (the most lagging first)
+
+
+@dataclass
+class ChildRow:
+    """One organisation under the chosen one: its figures for the checklist's tasks and its
+    progress against its share of each target."""
+
+    organization: Any
+    url: str  # the dashboard, drilled down to this organisation
+    organizations: int  # organisations in its subtree (itself included)
+    cells: list[tuple[str, str | None]]  # (value, drill-down url) per task column
+    percent: Decimal | None = None
+
+    @property
+    def percent_text(self) -> str:
+        return pct(self.percent)
+
+    @property
+    def bar(self) -> int:
+        return int(self.percent or 0)
+
+
+@dataclass
+class Level:
+    columns: list[TaskProgress]
+    rows: list[ChildRow]
+    total: int  # children in all (rows shows at most MAX_CHILDREN)
+
+
+def _subtree_sizes(tree, path: str, depth: int) -> dict[str, int]:
+    """Organisations under each child of ``path`` (keyed by the child's path): one query."""
+    from django.db.models import Count
+    from django.db.models.functions import Substr
+
+    width = len(path) + 7  # "000001/"
+    rows = (
+        tree._base_manager.filter(path__startswith=path, depth__gt=depth)
+        .annotate(child=Substr("path", 1, width))
+        .values("child")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {r["child"]: r["n"] for r in rows}
+
+
+def children_level(
+    progress: ChecklistProgress | None, *, node, year: int, dashboard_url: str
+) -> Level:
+    """The organisations directly under ``node`` (None: the roots), lagging first.
+
+    A child's share of a task's target is the target × (organisations in the child's subtree ÷
+    organisations in the responsible organisation's subtree); its progress is the weighted
+    average of min(figure ÷ share, 100 %) over the tasks bound to a measure, as for the whole
+    checklist. Figures come from the monthly summary (one query for every task), or, for a
+    measure not kept there, from the records, one query per child.
+    """
+    tree = summary.tree_model()
+    path = node.path if node is not None else ""
+    depth = node.depth if node is not None else -1
+    under = {"parent": node} if node is not None else {"parent__isnull": True}
+    children = list(tree._base_manager.filter(**under).only("pk", "name", "path", "depth"))
+    sizes = _subtree_sizes(tree, path, depth)
+    tasks = [
+        tp
+        for tp in (progress.tasks if progress is not None else [])
+        if not tp.manual and tp.available and not tp.task.not_applicable
+    ]
+    responsible_sizes: dict[str, int] = {}
+    for tp in tasks:
+        r = tp.task.responsible
+        if r.path not in responsible_sizes:
+            responsible_sizes[r.path] = _count_subtree(tree, r.path)
+    pairs = []
+    seen = set()
+    for tp in tasks:
+        pair = (tp.task.measure_key, params_key(tp.task.measure_params))
+        if pair not in seen:
+            seen.add(pair)
+            pairs.append((registry.REGISTRY[tp.task.measure_key], tp.task.measure_params))
+    kept = summary.by_child(pairs, year=year, parent_id=getattr(node, "pk", None)) or {}
+    period = Period.year(year)
+    rows = []
+    for child in children:
+        own_size = sizes.get(child.path, 1)  # its subtree, itself included
+        cells, total_w, total = [], Decimal(0), Decimal(0)
+        for tp in tasks:
+            task = tp.task
+            m = registry.REGISTRY[task.measure_key]
+            pair = (task.measure_key, params_key(task.measure_params))
+            if pair in kept:
+                value = kept[pair].get(child.pk, 0)
+            else:
+                value = summary.figure(
+                    m, period=period, scope=child.path, params=task.measure_params
+                )
+            url = drilldown_url(
+                task.measure_key, year=year, params=task.measure_params, org=child.pk
+            )
+            cells.append((number(value), url))
+            r_path = task.responsible.path
+            if child.path.startswith(r_path):
+                share = task.target * own_size / responsible_sizes[r_path]
+            elif r_path.startswith(child.path):
+                share = task.target
+            else:
+                continue  # the task is another subtree's
+            if share > 0:
+                got = min(Decimal(value or 0) / share, Decimal(1)) * HUNDRED
+                total_w += task.weight
+                total += task.weight * got
+        rows.append(
+            ChildRow(
+                organization=child,
+                url=f"{dashboard_url}?{urlencode({'year': year, 'org': child.pk})}",
+                organizations=own_size,
+                cells=cells,
+                percent=(total / total_w) if total_w else None,
+            )
+        )
+    rows.sort(key=lambda r: (r.percent is None, r.percent or 0, r.organization.path))
+    return Level(columns=tasks, rows=rows[:MAX_CHILDREN], total=len(rows))
+
+
+def _count_subtree(tree, path: str) -> int:
+    return tree._base_manager.filter(path__startswith=path).count()
+
+
+def breadcrumbs(node, viewer_path: str) -> list:
+    """The organisations from the viewer's own scope down to ``node`` (one query)."""
+    if node is None:
+        return []
+    tree = summary.tree_model()
+    ids = summary.ancestors(node.path)
+    return list(
+        tree._base_manager.filter(pk__in=ids, path__startswith=viewer_path)
+        .only("pk", "name", "path")
+        .order_by("path")
+    )
+
+
+def dashboard_panels(progress: ChecklistProgress | None, *, node, year: int, dashboard_url: str):
+    """(level, trend) of one dashboard page, cached per data version like the progress."""
+    path = node.path if node is not None else ""
+    org_id = getattr(node, "pk", None)
+    checklist_id = progress.checklist.pk if progress is not None else None
+    key = f"worktasks:panels:{data_version()}:{year}:{checklist_id}:{path}:{org_id}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    level = children_level(progress, node=node, year=year, dashboard_url=dashboard_url)
+    result = (level, meeting_trend(year, path, org_id))
+    cache.set(key, result, CACHE_SECONDS)
+    return result

@@ -7,6 +7,7 @@ app_name = "worktasks"
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
     path("dashboard/measure/<str:key>/", views.drilldown, name="drilldown"),
+    path("dashboard/organizations/", views.organization_search, name="organization_search"),
     path("dashboard/import/", views.checklist_import, name="import"),
     path("dashboard/task/<int:pk>/", views.task_manual, name="task_manual"),
     path("dashboard/evidence/<int:pk>/", views.evidence_download, name="evidence_download"),

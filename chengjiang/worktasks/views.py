@@ -5,17 +5,20 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header, urlencode
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import measures as registry
@@ -27,9 +30,10 @@ from chengjiang.jobs.offload import offload_year_file
 from chengjiang.measures import Period
 from chengjiang.params import id_or_404, parse_int, year_or_404
 
-from . import selectors, services
+from . import selectors, services, summary
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
-from .forms import EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
+from .forms import DrilldownForm, EvidenceForm, ImportForm, ManualStatusForm, ReportDraftForm
+from .invalidation import data_version
 from .models import (
     Checklist,
     Evidence,
@@ -37,7 +41,6 @@ from .models import (
     Section,
     Task,
     param_label,
-    param_value_ok,
 )
 from .report import default_wording, default_wording_applies, render_report
 
@@ -45,11 +48,6 @@ VIEW = "worktasks.view_task"
 # The tree (``chengjiang.tree``): worktasks reads the apps only through measures and tables.
 Organization = tree.organization_model()
 Village = tree.village_model()
-SCOPE_KINDS = (
-    Organization.Kind.WORKING_COMMITTEE,
-    Organization.Kind.PARTY_COMMITTEE,
-    Organization.Kind.GENERAL_BRANCH,
-)
 MSG_SAVED = _("The wording has been saved; the figures stay bound to the measures.")
 MSG_RESET = _("The wording is back to the portal's default.")
 MSG_STATUS_SAVED = _("The task's status has been saved.")
@@ -86,31 +84,73 @@ def _scope(request):
     return path, request.user.organization if path else None
 
 
+MSG_ORG_NOT_FOUND = _("No organisation of that name in your scope.")
+SEARCH_LIMIT = 20
+
+
 @permission_required(VIEW, raise_exception=True)
 def dashboard(request):
+    """One level of the tree at a time: the chosen organisation's checklist progress, then the
+    organisations directly under it, lagging first, each opening its own level."""
     year = _year(request, default=selectors.default_year())
+    if request.GET.get("org_name") and not request.GET.get("org"):
+        found = _organization_named(request)
+        if found is not None:
+            return redirect(f"{reverse('worktasks:dashboard')}?year={year}&org={found.pk}")
+        messages.error(request, MSG_ORG_NOT_FOUND)
     path, org = _scope(request)
     org_id = getattr(org, "pk", None)
-    years = sorted(set(Checklist.objects.values_list("year", flat=True)) | {year}, reverse=True)
-    checklist = Checklist.objects.filter(year=year).first()
-    villages = list(
-        (Village.objects.within(path) if path else Village.objects.all()).order_by("name")
-    )
-    progress = breakdown = None
-    if checklist is not None:
-        progress = selectors.checklist_progress(checklist, path, org_id)
-        breakdown = selectors.village_breakdown(checklist, path, villages, org_id)
-    trend = selectors.meeting_trend(year, path, org_id)
-    tables = selectors.cadence_tables(year, path)
-    scopes = list(
-        Organization.objects.visible_to(request.user)
-        .filter(kind__in=SCOPE_KINDS)
-        .only("pk", "name", "depth")
-        .order_by("path")
-    )
+    checklists = list(Checklist.objects.order_by("-year"))  # one a year: a short list
+    years = sorted({c.year for c in checklists} | {year}, reverse=True)
+    checklist = next((c for c in checklists if c.year == year), None)
     state = request.GET.get("state")
     if state not in selectors.STATE_LABELS:
         state = None
+    can_import = request.user.has_perm("worktasks.add_task")
+    can_change = request.user.has_perm("worktasks.change_task")
+    # The page below the header, rendered once per data version: a warm page is a cache read.
+    key = "worktasks:dashboard-body:" + ":".join(
+        str(part)
+        for part in (
+            data_version(),
+            get_language(),
+            year,
+            getattr(checklist, "pk", None),
+            path,
+            org_id,
+            bool(request.GET.get("org")),
+            scope_path(request.user),
+            state,
+            can_import,
+            can_change,
+        )
+    )
+    context = {
+        "year": year,
+        "years": years,
+        "checklist": checklist,
+        "scope_org": org,
+    }
+    body = cache.get(key)
+    if body is None:
+        context.update(_dashboard_body_context(request, year, path, org, checklist, state))
+        context.update(can_import=can_import, can_change=can_change)
+        body = render_to_string("worktasks/_dashboard_body.html", context, request=request)
+        cache.set(key, body, selectors.CACHE_SECONDS)
+    return render(request, "worktasks/dashboard.html", {**context, "body": mark_safe(body)})
+
+
+def _dashboard_body_context(request, year, path, org, checklist, state) -> dict:
+    org_id = getattr(org, "pk", None)
+    progress = None
+    if checklist is not None:
+        progress = selectors.checklist_progress(checklist, path, org_id)
+    level, trend = selectors.dashboard_panels(
+        progress, node=org, year=year, dashboard_url=reverse("worktasks:dashboard")
+    )
+    # The 三会一课 grid lists every organisation of the subtree: only below the sub-districts.
+    narrow = org is not None and org.kind != Organization.Kind.WORKING_COMMITTEE
+    tables = selectors.cadence_tables(year, path) if narrow else []
     base_query = {"year": year, **({"org": org_id} if request.GET.get("org") else {})}
     chart = {"lines": [], "trend": None}
     if progress is not None:
@@ -123,67 +163,141 @@ def dashboard(request):
             "months": trend.months,
             "series": [{"name": s["name"], "data": s["data"]} for s in trend.series],
         }
-    return render(
-        request,
-        "worktasks/dashboard.html",
-        {
-            "year": year,
-            "years": years,
-            "checklist": checklist,
-            "progress": progress,
-            "villages": villages,
-            "breakdown": breakdown,
-            "trend": trend,
-            "tables": tables,
-            "scopes": scopes,
-            "scope_org": org,
-            "chart": chart,
-            "state_filter": state,
-            "state_filter_label": selectors.STATE_LABELS.get(state, ""),
-            "base_query": urlencode(base_query),
-            "summary_offered": default_wording_applies(org)
-            or ReportDraft.objects.filter(year=year, scope=org).exists(),
-            "can_import": request.user.has_perm("worktasks.add_task"),
-            "can_change": request.user.has_perm("worktasks.change_task"),
-        },
+    return {
+        "progress": progress,
+        "level": level,
+        "crumbs": selectors.breadcrumbs(org, scope_path(request.user) or ""),
+        "trend": trend,
+        "tables": tables,
+        "chart": chart,
+        "state_filter": state,
+        "state_filter_label": selectors.STATE_LABELS.get(state, ""),
+        "base_query": urlencode(base_query),
+        "summary_offered": default_wording_applies(org)
+        or ReportDraft.objects.filter(year=year, scope=org).exists(),
+    }
+
+
+def _organization_named(request):
+    name = (request.GET.get("org_name") or "").strip()[:100]
+    return (
+        Organization.objects.visible_to(request.user)
+        .filter(name=name)
+        .only("pk")
+        .order_by("path")
+        .first()
     )
 
 
 @permission_required(VIEW, raise_exception=True)
+def organization_search(request):
+    """The scope chooser's suggestions: organisations in the user's scope whose name contains
+    ``q`` (at most 20, the widest first), as JSON."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    orgs = Organization.objects.visible_to(request.user)
+    if q:
+        orgs = orgs.filter(name__icontains=q)
+    rows = orgs.order_by("depth", "path").values_list("pk", "name")[:SEARCH_LIMIT]
+    return JsonResponse({"results": [{"id": pk, "name": name} for pk, name in rows]})
+
+
+PER_PAGE = 50
+COUNT_CAP = 10_000  # records counted at most, where the summary cannot give the count
+
+
+@dataclass
+class RecordsPage:
+    """One page of a drill-down: offset paging whose count comes from the summary (the figure
+    of a counted measure is its number of records), or is capped at COUNT_CAP."""
+
+    number: int
+    count: int
+    capped: bool
+    object_list: list
+
+    @property
+    def num_pages(self) -> int:
+        return max(1, -(-self.count // PER_PAGE))
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * PER_PAGE + 1
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.number < self.num_pages
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_previous or self.has_next
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _records_page(records, number: int, known_count: int | None) -> RecordsPage:
+    capped = False
+    if known_count is None:
+        known_count = records.order_by()[: COUNT_CAP + 1].count()
+        capped = known_count > COUNT_CAP
+        known_count = min(known_count, COUNT_CAP)
+    pages = max(1, -(-known_count // PER_PAGE))
+    number = min(max(number, 1), pages)
+    offset = (number - 1) * PER_PAGE
+    records = _totally_ordered(records)
+    if capped or number <= (pages + 1) // 2:
+        return RecordsPage(number, known_count, capped, list(records[offset : offset + PER_PAGE]))
+    # the second half is read from the end, so no page skips more than half the records
+    size = min(PER_PAGE, known_count - offset)
+    from_end = known_count - offset - size
+    rows = list(records.reverse()[from_end : from_end + size])
+    return RecordsPage(number, known_count, capped, rows[::-1])
+
+
+def _totally_ordered(records):
+    """The records in their own order, ties broken by id (so the order can be reversed)."""
+    order = list(records.query.order_by or records.model._meta.ordering or [])
+    if not any(str(o).lstrip("-") in ("pk", "id") for o in order):
+        order.append("-pk")
+    return records.order_by(*order)
+
+
+@permission_required(VIEW, raise_exception=True)
 def drilldown(request, key: str):
-    """The records behind a figure: the measure's queryset, scoped, paginated."""
+    """The records behind a figure: the measure's queryset, scoped, a page at a time."""
     m = registry.REGISTRY.get(key)
     if m is None:
         raise Http404
-    year = _year(request)
+    form = DrilldownForm(request.GET, measure=m)
+    if not form.is_valid():
+        # a query string no page of the portal makes: not found, saying what is wrong
+        return render(request, "worktasks/drilldown.html", {"measure": m, "form": form}, status=404)
+    data = form.cleaned_data
+    year = data["year"] or timezone.localdate().year
     path, org = _scope(request)
     period = Period.year(year)
-    month = request.GET.get("month")
-    if month:
-        mo = parse_int(month, low=1, high=12)
-        if mo is None:
-            raise Http404
-        start = datetime.date(year, mo, 1)
-        end = (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-        period = Period(start, end)
-    params = {}
-    for name, choices in m.params.items():
-        value = request.GET.get(name)
-        if value:
-            if not param_value_ok(choices, value):
-                raise Http404
-            params[name] = value
+    if data["month"]:
+        period = summary.month_period(year, data["month"])
+    params = form.params()
     records = m.records(period=period, scope=path, **params)
     village = None
-    if request.GET.get("village"):
-        village = get_visible_or_404(
-            Village.objects, request.user, pk=id_or_404(request.GET["village"])
-        )
+    if data["village"]:
+        village = get_visible_or_404(Village.objects, request.user, pk=data["village"])
         if not m.village_field:
             raise Http404
         records = records.filter(**{m.village_field: village.pk})
-    value = m.value_of(records, period=period, **params)
-    page = Paginator(records, 50).get_page(request.GET.get("page"))
+        value = m.value_of(records, period=period, **params)
+    else:
+        value = summary.figure(m, period=period, scope=path, params=params)
+    counted = village is None and summary.summarised(m) and m.monthly == "sum"
+    page = _records_page(records, data["page"] or 1, value if counted else None)
     rows = []
     for obj in page.object_list:
         date = _follow(obj, m.date_field) if m.date_field else None
@@ -225,8 +339,15 @@ def _follow(obj, lookup: str):
 
 
 def _report_context(request, year: int):
+    """The summary as rendered for this scope, kept per data version (every figure is a
+    query: a warm page reads them once)."""
     path, org = _scope(request)
-    report = render_report(year=year, scope=path, scope_org=org)
+    org_id = getattr(org, "pk", None)
+    key = f"worktasks:report:{data_version()}:{get_language()}:{year}:{path}:{org_id}"
+    report = cache.get(key)
+    if report is None:
+        report = render_report(year=year, scope=path, scope_org=org)
+        cache.set(key, report, selectors.CACHE_SECONDS)
     return path, org, report
 
 

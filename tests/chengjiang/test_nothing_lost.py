@@ -31,6 +31,7 @@ OWNED_CHILDREN = {
     "training.SessionAttendance.session": "attendance at one session",
     "training.SessionAttendance.attendee": "one attendee's attendance rows",
     "worktasks.Evidence.task": "the evidence files of one task",
+    "worktasks.MonthlyFigure.organization": "derived figures of one organisation (the summary)",
 }
 APPS = (*DOMAIN_APPS, "accounts")
 

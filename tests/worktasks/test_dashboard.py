@@ -148,7 +148,8 @@ def fake_cadence(monkeypatch):
 
 
 def test_renders_whatever_tables_the_cadence_measure_returns(users, login, fake_cadence):
-    body = login(users.office).get(URL, {"year": 2024}).content.decode()
+    # a village's level (the grid lists every organisation of the scope: not the sub-district's)
+    body = login(users.sec_a).get(URL, {"year": 2024}).content.decode()
     assert "假矩阵" in body and "测试支部" in body and "说明文字" in body
     assert 'class="wt-cell wt-cell-overdue"><a href="/x/">0/1</a>' in body
 

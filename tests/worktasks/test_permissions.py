@@ -79,5 +79,5 @@ def test_secretary_dashboard_is_scoped(tree, users, login, manual_task):
     client = login(users.sec_b)
     response = client.get(reverse("worktasks:dashboard"), {"year": 2024})
     assert response.context["progress"].tasks == []  # the task belongs to 花园村
-    assert [v.name for v in response.context["villages"]] == ["青桥村"]
+    assert [r.organization.name for r in response.context["level"].rows] == ["青桥村第一党支部"]
     assert client.get(reverse("worktasks:dashboard"), {"org": tree.a.pk}).status_code == 404

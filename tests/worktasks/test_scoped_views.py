@@ -150,8 +150,12 @@ def test_dashboard_opens_on_the_latest_year_with_a_checklist(tree, users, login,
 
 def test_every_row_of_the_dashboard_tables_opens_its_records(tree, users, login, checklist):
     response = login(users.office).get(DASHBOARD, {"year": 2024})
-    for row in response.context["breakdown"]:
-        assert row.url and row.url.startswith(reverse("worktasks:drilldown", args=[row.key]))
+    level = response.context["level"]
+    assert level.rows
+    for row in level.rows:
+        assert row.url.startswith(DASHBOARD) and f"org={row.organization.pk}" in row.url
+        for (_text, url), tp in zip(row.cells, level.columns, strict=True):
+            assert url.startswith(reverse("worktasks:drilldown", args=[tp.task.measure_key]))
     for series in response.context["trend"].series:
         assert series["url"].startswith(reverse("worktasks:drilldown", args=["branches.meetings"]))
         assert "month" not in series["url"]
@@ -159,8 +163,8 @@ def test_every_row_of_the_dashboard_tables_opens_its_records(tree, users, login,
         for row in table.rows:
             assert row.url, row.label
     body = response.content.decode()
-    for row in response.context["breakdown"]:
-        assert f'<a href="{row.url.replace("&", "&amp;")}">{row.label}</a>' in body
+    for row in level.rows:
+        assert f'<a href="{row.url.replace("&", "&amp;")}">{row.organization.name}</a>' in body
 
 
 def test_state_counts_open_the_tasks_in_that_state(tree, users, login, checklist):

@@ -35,7 +35,8 @@ from chengjiang.access import SYSTEM
 MARKER = "规模测试"
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 # Tables that migrations fill (reference data), which may be present in a fresh database.
-REFERENCE_MODELS = {"branches.cadencerule"}
+# Rows every database has: the cadence rules, and the summary's state (built when migrated).
+REFERENCE_MODELS = {"branches.cadencerule", "worktasks.summarystate"}
 MONTHLY_BRANCH = ("branch_committee", "theme_day")
 QUARTERLY_BRANCH = ("branch_assembly", "party_lecture")
 TOPICS = {
@@ -235,6 +236,17 @@ class Generator:
         self.talks()
         self.reset_sequences()
         self.checklist()
+        self.summaries()
+
+    def summaries(self) -> None:
+        """The monthly summary from the records just written (no signal fired per row)."""
+        from chengjiang.worktasks.models import MonthlyFigure
+        from chengjiang.worktasks.summary import rebuild_summaries
+
+        started = time.perf_counter()
+        rows = rebuild_summaries()
+        self.models_written.append(MonthlyFigure)
+        self.out.write(f"  summaries: {rows} rows, {time.perf_counter() - started:.1f} s")
 
     def finish(self) -> None:
         from chengjiang.worktasks.invalidation import bump_data_version

@@ -1,0 +1,504 @@
+"""The monthly summary: counted measures kept per organisation and month, current on every write.
+
+Why: the dashboard, the drill-down and the year-end summary read figures for wide scopes (the
+whole tree: 5,000 organisations, a million meetings). Aggregating the records on each request
+takes seconds; reading the summary is a sum over at most twelve rows.
+
+What is summarised: every measure that declares ``org_field`` and ``date_field`` and counts its
+records (``chengjiang.measures.Measure``: no ``aggregate``/``compute``, or ``monthly="months"``),
+for every combination of its parameters (each parameter given or not). A row
+(``MonthlyFigure``) holds the organisation's own records of the month (``own``) and those of its
+subtree (``total``).
+
+Kept current: a save or delete of a record — or of a record the measure's records lead to through
+``org_field`` (a talk, for the people talked with) — recomputes ``own`` for the organisation and
+month it was in before and after the write, from the measure's own queryset, and adds the change
+to ``total`` of the organisation and every organisation above it, in the same transaction (post
+signals run inside the service's transaction). A subtree moved elsewhere (``measures.tree_changed``)
+sums the totals above it again. No app is imported: the models come from the registry.
+
+Never stale: without a ``SummaryState`` row (a database filled by hand) every figure is computed
+from the records; ``rebuild_summaries`` (``manage.py rebuild_summaries``, or the job) recomputes
+everything and marks it built. A fresh database is built at once after ``migrate`` (empty).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.db import connection, transaction
+from django.db.models import Count, F, Sum
+from django.db.models.functions import TruncMonth
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
+
+from chengjiang import measures as registry
+from chengjiang import tree
+from chengjiang.measures import Measure, Period
+
+from .invalidation import data_version
+from .models import MonthlyFigure, SummaryState, param_values
+
+ALL_TIME = Period(datetime.date(1900, 1, 1), datetime.date(2100, 12, 31))
+BATCH = 5000
+MAX_COMBOS = 100  # a measure with more parameter combinations than this is not summarised
+
+
+def params_key(params: dict | None) -> str:
+    import json
+
+    return json.dumps(params or {}, sort_keys=True, ensure_ascii=False)
+
+
+def tree_model():
+    """The organisation model, without importing its app (``chengjiang.tree``)."""
+    return tree.organization_model()
+
+
+def combos(m: Measure) -> list[dict]:
+    names = sorted(m.params)
+    choices = [[None, *sorted(param_values(m.params[n]) or [])] for n in names]
+    return [
+        {n: v for n, v in zip(names, values, strict=True) if v is not None}
+        for values in itertools.product(*choices)
+    ]
+
+
+def summarised(m: Measure | None) -> bool:
+    return bool(
+        m is not None
+        and m.org_field
+        and m.date_field
+        and m.compute is None
+        and (m.aggregate is None or m.monthly == "months")
+        and len(combos(m)) <= MAX_COMBOS
+    )
+
+
+def summarised_measures() -> list[Measure]:
+    return [m for m in registry.REGISTRY.values() if summarised(m)]
+
+
+_BUILT: tuple[int, bool] | None = None  # (data version, built) as last read in this process
+
+
+def is_built() -> bool:
+    """Whether the summary may be read: read again whenever the data version moves (every write
+    bumps it, so a bulk write that set the summary aside is seen by every process)."""
+    global _BUILT
+    version = data_version()
+    if _BUILT is None or _BUILT[0] != version:
+        _BUILT = (version, SummaryState.objects.filter(key="built").exists())
+    return _BUILT[1]
+
+
+def _forget_built(**kwargs) -> None:
+    global _BUILT
+    _BUILT = None
+
+
+def _bulk_written(sender, **kwargs) -> None:
+    """Records written in bulk (no signal per row): the summary of their measures is set
+    aside — every figure is computed from the records — until ``rebuild_summaries`` runs."""
+    if not routes_for(sender):
+        return
+    _raw_delete(SummaryState.objects.all())
+    _forget_built()
+
+
+def month_period(year: int, month: int) -> Period:
+    last = calendar.monthrange(year, month)[1]
+    return Period(datetime.date(year, month, 1), datetime.date(year, month, last))
+
+
+def ancestors(path: str) -> list[int]:
+    """The organisation ids on a materialised path, root first ("000001/000004/" → [1, 4])."""
+    return [int(step) for step in path.split("/") if step]
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def months_of(period: Period) -> tuple[int, int, int] | None:
+    """(year, first month, last month) when the period is whole months of one year."""
+    start, end = period.start, period.end
+    if start.year != end.year or start.day != 1:
+        return None
+    if end != month_period(end.year, end.month).end:
+        return None
+    return start.year, start.month, end.month
+
+
+def _scope_filter(scope: str) -> dict:
+    return {"organization__path": scope} if scope else {"organization__parent__isnull": True}
+
+
+def value(m: Measure, *, period: Period, scope: str, params: dict | None = None):
+    """The figure from the summary, or None when the summary cannot give it (then compute it
+    from the records)."""
+    span = months_of(period)
+    if span is None or not summarised(m) or not is_built():
+        return None
+    year, first, last = span
+    rows = MonthlyFigure.objects.filter(
+        measure_key=m.key,
+        params=params_key(params),
+        year=year,
+        month__range=(first, last),
+        total__gt=0,
+        **_scope_filter(scope),
+    )
+    if m.monthly == "months":
+        return rows.values("month").distinct().count()
+    return rows.aggregate(v=Sum("total"))["v"] or 0
+
+
+def figure(m: Measure, *, period: Period, scope: str, params: dict | None = None):
+    """The figure of a measure: from the summary where it is kept, else from the records."""
+    summed = value(m, period=period, scope=scope, params=params)
+    if summed is not None:
+        return summed
+    return m.evaluate(period=period, scope=scope, **(params or {})).value
+
+
+def by_month(m: Measure, *, year: int, scope: str, params_list: list[dict]) -> dict | None:
+    """{params_key: {month: value}} for the year, one query; None when not summarised."""
+    if not summarised(m) or not is_built():
+        return None
+    out: dict[str, dict[int, int]] = {params_key(p): {} for p in params_list}
+    rows = MonthlyFigure.objects.filter(
+        measure_key=m.key, params__in=list(out), year=year, **_scope_filter(scope)
+    ).values_list("params", "month", "total")
+    for pk, month, total in rows:
+        out[pk][month] = total if m.monthly == "sum" else int(total > 0)
+    return out
+
+
+def by_child(
+    pairs: list[tuple[Measure, dict]], *, year: int, parent_id: int
+) -> dict[tuple[str, str], dict[int, int]] | None:
+    """{(measure key, params key): {child organisation id: figure}} over the year for the
+    children of one organisation: one query. None when not summarised."""
+    pairs = [(m, p) for m, p in pairs if summarised(m)]
+    if not pairs or not is_built():
+        return None
+    wanted = {(m.key, params_key(p)): m for m, p in pairs}
+    rows = MonthlyFigure.objects.filter(
+        measure_key__in={k for k, _ in wanted},
+        params__in={p for _, p in wanted},
+        year=year,
+        organization__parent_id=parent_id,
+        total__gt=0,
+    ).values_list("measure_key", "params", "organization_id", "month", "total")
+    out: dict[tuple[str, str], dict[int, int]] = {key: defaultdict(int) for key in wanted}
+    for key, pk, org_id, _month, total in rows:
+        m = wanted.get((key, pk))
+        if m is None:
+            continue
+        out[(key, pk)][org_id] += total if m.monthly == "sum" else 1
+    return out
+
+
+# --- keeping it current -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Route:
+    """How a saved model leads to a summarised measure's organisation and month."""
+
+    measure: Measure
+    org_lookup: str  # from the saved instance to the organisation id
+    date_lookup: str  # from the saved instance to the date
+
+
+def _routes() -> dict[type, list[Route]]:
+    """For each model: the summarised measures whose records it is, or leads to."""
+    routes: dict[type, list[Route]] = defaultdict(list)
+    for m in summarised_measures():
+        model = m.records(period=ALL_TIME, scope="").model
+        org_parts = m.org_field.split("__")
+        date_parts = m.date_field.split("__")
+        current = model
+        for depth in range(len(org_parts)):
+            prefix = org_parts[:depth]
+            if date_parts[:depth] != prefix:
+                break
+            org_rest = "__".join(org_parts[depth:]) + "_id"
+            date_rest = "__".join(date_parts[depth:])
+            routes[current].append(Route(m, org_rest, date_rest))
+            current = current._meta.get_field(org_parts[depth]).related_model
+    return routes
+
+
+_ROUTES: dict[type, list[Route]] | None = None
+
+
+def routes_for(model) -> list[Route]:
+    global _ROUTES
+    if _ROUTES is None:
+        _ROUTES = _routes()
+    return _ROUTES.get(model, [])
+
+
+def _places(model, pk, route: Route) -> set[tuple[int, int, int]]:
+    """(organisation id, year, month) of one stored instance along a route."""
+    if pk is None:
+        return set()
+    rows = model._base_manager.filter(pk=pk).values_list(route.org_lookup, route.date_lookup)
+    out = set()
+    for org_id, date in rows:
+        if org_id is not None and date is not None:
+            out.add((org_id, date.year, date.month))
+    return out
+
+
+def _pending(instance) -> dict:
+    return instance.__dict__.setdefault("_summary_places", {})
+
+
+def _before(sender, instance, **kwargs) -> None:
+    routes = routes_for(sender)
+    if not routes or not is_built():
+        return
+    pending = _pending(instance)
+    for route in routes:
+        pending[route.measure.key] = _places(sender, instance.pk, route)
+
+
+def _after_save(sender, instance, **kwargs) -> None:
+    routes = routes_for(sender)
+    if not routes or not is_built():
+        return
+    pending = instance.__dict__.pop("_summary_places", {})
+    for route in routes:
+        places = pending.get(route.measure.key, set()) | _places(sender, instance.pk, route)
+        for org_id, year, month in places:
+            recompute(route.measure, org_id, year, month)
+
+
+def _after_delete(sender, instance, **kwargs) -> None:
+    routes = routes_for(sender)
+    if not routes or not is_built():
+        return
+    pending = instance.__dict__.pop("_summary_places", {})
+    for route in routes:
+        for org_id, year, month in pending.get(route.measure.key, set()):
+            recompute(route.measure, org_id, year, month)
+
+
+def recompute(m: Measure, org_id: int, year: int, month: int) -> None:
+    """Count the organisation's own records of the month again (each parameter combination),
+    and carry the change up to every organisation above it."""
+    org = tree_model()._base_manager.filter(pk=org_id).values_list("path", flat=True).first()
+    if org is None:
+        return
+    path = org
+    chain = ancestors(path)
+    period = month_period(year, month)
+    for params in combos(m):
+        own = (
+            m.records(period=period, scope=path, **params)
+            .filter(**{m.org_field: org_id})
+            .order_by()
+            .count()
+        )
+        key = params_key(params)
+        row = (
+            MonthlyFigure.objects.select_for_update()
+            .filter(measure_key=m.key, params=key, organization_id=org_id, year=year, month=month)
+            .first()
+        )
+        delta = own - (row.own if row else 0)
+        if not delta:
+            continue
+        _add(m.key, key, chain, year, month, delta)
+        MonthlyFigure.objects.filter(
+            measure_key=m.key, params=key, organization_id=org_id, year=year, month=month
+        ).update(own=own)
+
+
+def _add(measure_key: str, key: str, chain: list[int], year: int, month: int, delta: int) -> None:
+    """``total += delta`` for each organisation of ``chain``; rows are made where missing."""
+    common = {"measure_key": measure_key, "params": key, "year": year, "month": month}
+    existing = set(
+        MonthlyFigure.objects.filter(organization_id__in=chain, **common).values_list(
+            "organization_id", flat=True
+        )
+    )
+    missing = [pk for pk in chain if pk not in existing]
+    if missing:
+        MonthlyFigure.objects.bulk_create(
+            [MonthlyFigure(organization_id=pk, **common) for pk in missing],
+            ignore_conflicts=True,
+        )
+    MonthlyFigure.objects.filter(organization_id__in=chain, **common).update(
+        total=F("total") + delta
+    )
+
+
+def _tree_changed(sender, paths=(), **kwargs) -> None:
+    """A subtree moved: sum the totals of every organisation on its old and new paths again."""
+    if not is_built():
+        return
+    org_ids = set()
+    for path in paths:
+        org_ids.update(ancestors(path)[:-1])
+    for org_id in org_ids:
+        resum(org_id)
+
+
+def resum(org_id: int) -> None:
+    """Totals of one organisation = the own counts of its subtree (no record is read)."""
+    path = tree_model()._base_manager.filter(pk=org_id).values_list("path", flat=True).first()
+    if path is None:
+        return
+    sums = list(
+        MonthlyFigure.objects.filter(organization__path__startswith=path)
+        .values_list("measure_key", "params", "year", "month")
+        .annotate(s=Sum("own"))
+    )
+    owns = {
+        (r.measure_key, r.params, r.year, r.month): r.own
+        for r in MonthlyFigure.objects.filter(organization_id=org_id)
+    }
+    _raw_delete(MonthlyFigure.objects.filter(organization_id=org_id))
+    MonthlyFigure.objects.bulk_create(
+        [
+            MonthlyFigure(
+                measure_key=key,
+                params=pk,
+                organization_id=org_id,
+                year=year,
+                month=month,
+                own=owns.get((key, pk, year, month), 0),
+                total=s or 0,
+            )
+            for key, pk, year, month, s in sums
+        ],
+        batch_size=BATCH,
+    )
+
+
+# --- rebuilding -------------------------------------------------------------------------------
+
+
+def _raw_delete(queryset) -> None:
+    """DELETE in one statement: no row is fetched and no signal sent (derived data)."""
+    queryset._raw_delete(queryset.db)
+
+
+def rebuild_summaries(progress: Callable[[int, int], None] | None = None) -> int:
+    """Recompute the whole summary from the records (one grouped query per measure and
+    parameter combination) and mark it built; returns the number of rows written.
+    ``progress(done, total)`` is called after each combination."""
+    work = [(m, p) for m in summarised_measures() for p in combos(m)]
+    org_paths = dict(tree_model()._base_manager.values_list("pk", "path"))
+    chains = {pk: ancestors(path) for pk, path in org_paths.items()}
+    written = 0
+    _forget_built()
+    with transaction.atomic():
+        # derived rows: deleted without collecting them (no signal per row)
+        _raw_delete(MonthlyFigure.objects.all())
+        _raw_delete(SummaryState.objects.all())
+        for done, (m, params) in enumerate(work, 1):
+            written += _rebuild_one(m, params, chains)
+            if progress is not None:
+                progress(done, len(work))
+        SummaryState.objects.create(key="built")
+    return written
+
+
+def _rebuild_one(m: Measure, params: dict, chains: dict[int, list[int]]) -> int:
+    key = params_key(params)
+    grouped = (
+        m.records(period=ALL_TIME, scope="", **params)
+        .order_by()
+        .annotate(summary_month=TruncMonth(m.date_field))
+        .values_list(m.org_field, "summary_month")
+        .annotate(n=Count("pk"))
+    )
+    if connection.vendor == "postgresql":
+        return _rebuild_in_sql(m.key, key, grouped)
+    own: dict[tuple[int, int, int], int] = {}
+    total: dict[tuple[int, int, int], int] = defaultdict(int)
+    for org_id, month, n in grouped.iterator(chunk_size=BATCH):
+        if org_id is None or month is None:
+            continue
+        own[(org_id, month.year, month.month)] = n
+        for pk in chains.get(org_id, [org_id]):
+            total[(pk, month.year, month.month)] += n
+    rows = (
+        (m.key, key, org_id, year, month, own.get((org_id, year, month), 0), n)
+        for (org_id, year, month), n in total.items()
+    )
+    return _write(rows)
+
+
+def _rebuild_in_sql(measure_key: str, key: str, grouped) -> int:
+    """PostgreSQL: count, roll up to every organisation on each path and insert, in one
+    statement (the ancestors are the ids on the materialised path)."""
+    inner, inner_params = grouped.query.sql_with_params()
+    table = connection.ops.quote_name(MonthlyFigure._meta.db_table)
+    tree = connection.ops.quote_name(tree_model()._meta.db_table)
+    sql = f"""
+        INSERT INTO {table} (measure_key, params, organization_id, year, month, own, total)
+        SELECT %s, %s, a.id, EXTRACT(YEAR FROM g.mo)::int, EXTRACT(MONTH FROM g.mo)::int,
+               SUM(CASE WHEN a.id = g.org THEN g.n ELSE 0 END), SUM(g.n)
+        FROM ({inner}) AS g(org, mo, n)
+        JOIN {tree} o ON o.id = g.org
+        CROSS JOIN LATERAL unnest(string_to_array(rtrim(o.path, '/'), '/')::int[]) AS a(id)
+        WHERE g.org IS NOT NULL AND g.mo IS NOT NULL
+        GROUP BY a.id, g.mo
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [measure_key, key, *inner_params])
+        return cursor.rowcount
+
+
+FIELDS = ("measure_key", "params", "organization_id", "year", "month", "own", "total")
+
+
+def _write(rows) -> int:
+    count = 0
+    if connection.vendor == "postgresql":
+        table = MonthlyFigure._meta.db_table
+        columns = ", ".join(connection.ops.quote_name(f) for f in FIELDS)
+        with (
+            connection.cursor() as cursor,
+            cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+                count += 1
+        return count
+    batch = []
+    for row in rows:
+        batch.append(MonthlyFigure(**dict(zip(FIELDS, row, strict=True))))
+        count += 1
+        if len(batch) >= BATCH:
+            MonthlyFigure.objects.bulk_create(batch)
+            batch = []
+    MonthlyFigure.objects.bulk_create(batch)
+    return count
+
+
+def _after_migrate(sender, using="default", **kwargs) -> None:
+    """A database with no summary yet: build it (at once when there are no records)."""
+    if sender.label != "worktasks" or is_built():
+        return
+    rebuild_summaries()
+
+
+def connect() -> None:
+    pre_save.connect(_before, dispatch_uid="worktasks-summary-pre-save")
+    post_save.connect(_after_save, dispatch_uid="worktasks-summary-save")
+    pre_delete.connect(_before, dispatch_uid="worktasks-summary-pre-delete")
+    post_delete.connect(_after_delete, dispatch_uid="worktasks-summary-delete")
+    registry.tree_changed.connect(_tree_changed, dispatch_uid="worktasks-summary-tree")
+    registry.records_bulk_written.connect(_bulk_written, dispatch_uid="worktasks-summary-bulk")
+    post_migrate.connect(_after_migrate, dispatch_uid="worktasks-summary-migrate")
+    post_delete.connect(_forget_built, sender=SummaryState, dispatch_uid="worktasks-summary-state")
