@@ -126,6 +126,9 @@ def _query_without_page(request) -> str:
 # --- home -----------------------------------------------------------------------------------
 
 
+HOME_LIST_MAX = 20
+
+
 @require_GET
 def home(request):
     user = request.user
@@ -158,12 +161,15 @@ def home(request):
     if context["is_reviewer"]:
         # The office's home: the review queue, villages behind on 三会一课, imports.
         context["queue"] = selectors.review_queue(user)
-        context["behind"] = (
-            selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
-        )
+        # Lists on the home are bounded whatever the tree (issue 12): the first HOME_LIST_MAX,
+        # most urgent first, and how many there are in all.
+        behind = selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
+        context["behind"], context["behind_total"] = behind[:HOME_LIST_MAX], len(behind)
         context["imports"] = _import_links(user)
         # 组织委员's checks: size rules (warnings) and probation past its year.
-        context["size_warnings"] = selectors.size_warnings(scope=path, on=today)
+        warnings = selectors.size_warnings(scope=path, on=today)
+        context["size_warnings"] = warnings[:HOME_LIST_MAX]
+        context["size_warnings_total"] = len(warnings)
         context["probation_overdue"], context["probation_overdue_total"] = (
             selectors.probation_overdue(scope=path, today=today)
         )
