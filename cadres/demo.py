@@ -320,13 +320,15 @@ def _village_secretary(village) -> Member:
     is 村党组织书记 is this member, one person with one record. Appointed here from the
     village's members if branches.demo named none."""
     from branches import services as branch_services
-    from branches.models import Organization, SecretaryTerm
+    from branches.models import Organization, Post, SecretaryTerm
 
     org = Organization.objects.get(
         village=village,
         kind__in=[Organization.Kind.PARTY_COMMITTEE, Organization.Kind.GENERAL_BRANCH],
     )
-    term = SecretaryTerm.objects.filter(organization=org, ended_on__isnull=True).first()
+    term = SecretaryTerm.objects.filter(
+        organization=org, post=Post.SECRETARY, ended_on__isnull=True
+    ).first()
     if term is None:
         member = Member.objects.filter(branch__village=village).order_by("pk").first()
         term = branch_services.secretary_appoint(

@@ -139,6 +139,7 @@ def test_the_demo_links_each_village_secretary_to_the_serving_party_secretary():
         serving = SecretaryTerm.objects.filter(
             organization__village=cadre.village,
             organization__kind__in=["party_committee", "general_branch"],
+            post="secretary",
             ended_on__isnull=True,
         ).get()
         assert cadre.member == serving.member
