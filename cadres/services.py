@@ -538,7 +538,7 @@ def leader_take_office(
     """A leader takes office; the serving leader (if any) leaves the day before.
 
     The term is the villagers' committee's (《村民委员会组织法》第二十八条): it ends when the
-    village's committee term in force on ``started_on`` ends (``leader_term_end``); ``term_end``
+    village's committee term in force on ``started_on`` ends (``_leader_term_end``); ``term_end``
     is used only where no committee term is recorded. The leader is linked to the same person's
     Party member record, if any (``link_person``).
 
@@ -561,13 +561,13 @@ def leader_take_office(
         id_number=id_number,
         phone=phone,
         started_on=started_on,
-        term_end=leader_term_end(group.village, started_on, fallback=term_end),
+        term_end=_leader_term_end(group.village, started_on, fallback=term_end),
     )
     leader.member = _matching_member(leader, by)
     return _save(leader)
 
 
-def leader_term_end(village, started_on: datetime.date, *, fallback=None) -> datetime.date:
+def _leader_term_end(village, started_on: datetime.date, *, fallback=None) -> datetime.date:
     """A group leader's term ends with the village committee's term in force on ``started_on``;
     without one recorded, on ``fallback``, else five years on (``term_end_from``)."""
     term = VillageCommitteeTerm.objects.covering(village, started_on).order_by("-starts_on").first()
@@ -655,9 +655,9 @@ def link_people(*, by, village=None) -> int:
 @transaction.atomic
 def leader_save(*, by, leader: GroupLeader) -> GroupLeader:
     """A leader entered or edited by hand (the admin): the term still ends with the village
-    committee's term (``leader_term_end``) and the person is linked to a Party member record."""
+    committee's term (``_leader_term_end``) and the person is linked to a Party member record."""
     check_write_scope(by, leader)
-    leader.term_end = leader_term_end(
+    leader.term_end = _leader_term_end(
         leader.group.village, leader.started_on, fallback=leader.term_end
     )
     if leader.member_id is None:
