@@ -237,7 +237,7 @@ class Generator:
         self.checklist()
 
     def finish(self) -> None:
-        from chengjiang.worktasks.invalidation import bump_data_version
+        from chengjiang.data_version import bump_data_version
 
         bump_data_version()
         if self.pg:
