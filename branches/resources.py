@@ -15,7 +15,7 @@ import re
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
@@ -378,8 +378,23 @@ class MeetingResource(_Base):
             f"{r.member.name}：{r.get_rating_display()}" for r in meeting.appraisals.all()
         )
 
-    def _cell(self, row, field):
-        return str(row.get(str(self.fields[field].column_name)) or "").strip()
+    def _cell(self, row, field, columns=None):
+        return str(row.get((columns or self._columns())[field]) or "").strip()
+
+    def _columns(self) -> dict[str, str]:
+        """Each field's column header as plain text, computed once per language (the bulk path
+        reads a dozen cells of each of 100,000 rows)."""
+        language = get_language()
+        cached = getattr(self, "_columns_cache", None)
+        if cached is None or cached[0] != language:
+            names = {name: str(f.column_name) for name, f in self.fields.items()}
+            ratings = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+            cached = self._columns_cache = (language, names, ratings)
+        return cached[1]
+
+    def _ratings_by_label(self) -> dict[str, str]:
+        self._columns()
+        return self._columns_cache[2]
 
     def duplicate_key(self, instance):
         return (instance.organization_id, instance.kind, instance.held_on, instance.topic)
@@ -411,22 +426,23 @@ class MeetingResource(_Base):
         def column_error(field, exc):
             errors.setdefault(field, []).extend(exc.messages)
 
+        columns = self._columns()
         found = {}
         for field in ("host", "recorder"):
             found[field] = None
-            text = self._cell(row, field)
+            text = self._cell(row, field, columns)
             if text:
                 try:
                     found[field] = find(org, text)
                 except ValidationError as exc:
                     column_error(field, exc)
         lines = []
-        for text in _split(self._cell(row, "present")):
+        for text in _split(self._cell(row, "present", columns)):
             try:
                 lines.append(services.AttendanceLine(member=find(org, text)))
             except ValidationError as exc:
                 column_error("present", exc)
-        for text in _split(self._cell(row, "absent")):
+        for text in _split(self._cell(row, "absent", columns)):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if not match or not match.group(2).strip():
                 errors.setdefault("absent", []).append(gettext(MSG_ABSENCE_FORMAT))
@@ -443,7 +459,7 @@ class MeetingResource(_Base):
                 )
             except ValidationError as exc:
                 column_error("absent", exc)
-        for text in _split(self._cell(row, "absent_without_leave")):
+        for text in _split(self._cell(row, "absent_without_leave", columns)):
             name, note = [*re.split(r"[:：]", text, maxsplit=1), ""][:2]
             try:
                 lines.append(
@@ -463,11 +479,12 @@ class MeetingResource(_Base):
         """Every text of the row that ``read_minutes`` may look up as a member (the bulk path
         reads them for a whole batch at once)."""
         texts = set()
+        columns = self._columns()
         for field in ("host", "recorder", "present", "absent", "absent_without_leave"):
-            for text in _split(self._cell(row, field)):
+            for text in _split(self._cell(row, field, columns)):
                 texts.add(text)
                 texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
-        for text in _split(self._cell(row, "appraisals")):
+        for text in _split(self._cell(row, "appraisals", columns)):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if match:
                 texts.add(match.group(1).strip())
@@ -476,10 +493,11 @@ class MeetingResource(_Base):
 
     def _read_appraisals(self, org, row, errors, find=find_member):
         """民主评议: "name：rating；…" read back by the ratings' Chinese labels."""
-        if str(self.fields["appraisals"].column_name) not in row:
+        columns = self._columns()
+        if columns["appraisals"] not in row:
             return None  # a file without the column leaves the ratings as stored
-        cell = self._cell(row, "appraisals")
-        by_label = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+        cell = self._cell(row, "appraisals", columns)
+        by_label = self._ratings_by_label()
         lines = []
         for text in _split(cell):
             match = re.match(r"^(.+?)[:：](.*)$", text)

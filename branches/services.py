@@ -679,6 +679,10 @@ class AppraisalLine:
     rating: str
 
 
+_ATTENDANCE_STATUSES = frozenset(Attendance.Status.values)
+_RATINGS = frozenset(DemocraticAppraisal.Rating.values)
+
+
 def _validate_meeting_attendance(
     meeting: Meeting,
     lines: Iterable[AttendanceLine],
@@ -707,7 +711,7 @@ def _validate_meeting_attendance(
         elif on_team is not None and line.member.pk not in on_team:
             errors.append(ValidationError(MSG_NOT_ON_TEAM % {"name": name, "team": team}))
         status = line.resolved_status
-        if status not in Attendance.Status.values:
+        if status not in _ATTENDANCE_STATUSES:
             errors.append(ValidationError(MSG_BAD_ATTENDANCE_STATUS % {"status": status}))
         elif status == Attendance.Status.LEAVE and not line.absence_reason.strip():
             errors.append(ValidationError(MSG_ABSENCE_REASON % {"name": name}))
@@ -849,7 +853,7 @@ def _validate_appraisals(meeting: Meeting, lines: Sequence[AppraisalLine]) -> No
             errors.append(
                 ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
             )
-        if line.rating not in DemocraticAppraisal.Rating.values:
+        if line.rating not in _RATINGS:
             errors.append(ValidationError(MSG_BAD_RATING % {"rating": line.rating}))
     if errors:
         raise ValidationError(errors)
