@@ -9,7 +9,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 8000
 DEV    := DEBUG=1
 
-.PHONY: install lock upgrade vendor run test lint format e2e bench messages backup restore prune-audit check-deploy clean
+.PHONY: install lock upgrade vendor run serve worker test lint format e2e bench messages backup restore prune-audit prune-jobs check-deploy clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -47,6 +47,22 @@ run: install | var
 	@echo "澄江街道党建工作平台: http://$(HOST):$(PORT)/"
 	$(DEV) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# Production app server: gunicorn (WEB_CONCURRENCY workers, default 2 per core + 1) with
+# whitenoise serving the collected static files. Settings come from the environment (README,
+# "Running for a whole district"); several servers behind a load balancer need REDIS_URL.
+WEB_CONCURRENCY ?= $(shell echo $$(( $$(nproc) * 2 + 1 )))
+WORKER_CONCURRENCY ?= $(shell nproc)
+serve: install | var
+	$(BIN)/python manage.py collectstatic --noinput -v 0
+	CHENGJIANG_SERVING=1 $(BIN)/gunicorn chengjiang.wsgi:application --bind $(HOST):$(PORT) \
+	  --workers $(WEB_CONCURRENCY) --access-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# The Celery worker for long work (imports, large exports, year-end files, summary rebuilds);
+# needs CELERY_BROKER_URL or REDIS_URL. One job at a time per process (prefetch 1).
+worker: install
+	$(BIN)/celery -A chengjiang worker --loglevel=INFO --concurrency $(WORKER_CONCURRENCY) \
+	  -Q $${CELERY_QUEUE:-chengjiang}
+
 # JOBS=1 runs the suite in one process (easier to debug).
 JOBS ?= auto
 test: install
@@ -75,12 +91,12 @@ messages: install
 	for d in branches cadres training; do \
 	  (cd $$d && ../$(BIN)/python ../manage.py makemessages -l zh_Hans --no-obsolete --no-wrap && \
 	   ../$(BIN)/python ../manage.py compilemessages -l zh_Hans) ; done
-	for d in chengjiang/worktasks chengjiang/accounts; do \
+	for d in chengjiang/worktasks chengjiang/accounts chengjiang/jobs; do \
 	  (cd $$d && ../../$(BIN)/python ../../manage.py makemessages -l zh_Hans --no-obsolete --no-wrap && \
 	   ../../$(BIN)/python ../../manage.py compilemessages -l zh_Hans) ; done
 	$(BIN)/python manage.py makemessages -l zh_Hans --no-obsolete --no-wrap -i ".venv/*" -i "var/*" \
 	  -i "branches/*" -i "cadres/*" -i "training/*" -i "chengjiang/worktasks/*" \
-	  -i "chengjiang/accounts/*" -i "tests/*" -i "bench/*" -i "static/*" -i "e2e-artifacts/*"
+	  -i "chengjiang/accounts/*" -i "chengjiang/jobs/*" -i "tests/*" -i "bench/*" -i "static/*" -i "e2e-artifacts/*"
 	cd locale/.. && $(BIN)/python -c "import subprocess; subprocess.run(['msgfmt', '-o', 'locale/zh_Hans/LC_MESSAGES/django.mo', 'locale/zh_Hans/LC_MESSAGES/django.po'], check=True)"
 
 backup: install | var
@@ -91,6 +107,10 @@ restore: install
 
 prune-audit: install
 	$(BIN)/python manage.py prune_audit_log
+
+# Finished background jobs and their result files older than JOB_RETENTION_DAYS (default 30).
+prune-jobs: install
+	$(BIN)/python manage.py prune_jobs
 
 check-deploy: install
 	DEBUG=0 $(BIN)/python manage.py check --deploy --fail-level WARNING

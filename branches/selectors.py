@@ -21,12 +21,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import (
+    COMMITTEE_MIN_FORMAL_MEMBERS,
     EDITABLE_STATUSES,
     Attendance,
     CadenceCondition,
     CadenceRule,
     Meeting,
     MeetingKind,
+    Member,
     Organization,
     Status,
     Talk,
@@ -823,3 +825,13 @@ def probation_overdue(*, scope: str | None, today: datetime.date | None = None, 
     qs = Member.objects.within(scope).probation_overdue(today)
     rows = list(qs.select_related("branch").order_by("joined_on", "pk")[:limit])
     return rows, qs.count()
+
+
+def has_committee(org: Organization, on: datetime.date) -> bool:
+    """Whether ``org`` has a committee on ``on``: a 党支部 with 7 or more full members, and every
+    党总支, 党委 and the 党工委; never a 党小组 (it has a 组长)."""
+    if org.kind == Organization.Kind.GROUP:
+        return False
+    if org.kind != Organization.Kind.BRANCH:
+        return True
+    return Member.objects.of_organization(org).formal_on(on).count() >= COMMITTEE_MIN_FORMAL_MEMBERS

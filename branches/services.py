@@ -27,6 +27,7 @@ from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.tree import path_segment
 from chengjiang.uploads import check_upload, count_allowed
 
+from . import selectors
 from .models import (
     COMMITTEE_MIN_FORMAL_MEMBERS,
     EDITABLE_STATUSES,
@@ -392,21 +393,6 @@ def _member_belongs(member: Member, org: Organization) -> bool:
     return member.branch.path.startswith(org.path)
 
 
-def formal_member_count(org: Organization, on: datetime.date) -> int:
-    """Full members of ``org`` (its subtree's branches) on ``on``."""
-    return Member.objects.of_organization(org).formal_on(on).count()
-
-
-def has_committee(org: Organization, on: datetime.date) -> bool:
-    """Whether ``org`` has a committee on ``on``: a 党支部 with 7 or more full members, and every
-    党总支, 党委 and the 党工委; never a 党小组 (it has a 组长)."""
-    if org.kind == Kind.GROUP:
-        return False
-    if org.kind != Kind.BRANCH:
-        return True
-    return formal_member_count(org, on) >= COMMITTEE_MIN_FORMAL_MEMBERS
-
-
 def _check_post(*, organization: Organization, member: Member, post: str, date) -> None:
     """Who may hold which post: a member of the organisation, a full member on that date; a
     党小组 has a 组长 only; a 党支部 under 7 full members has a 书记 (and 副书记) only."""
@@ -416,7 +402,7 @@ def _check_post(*, organization: Organization, member: Member, post: str, date) 
         raise ValidationError(MSG_POST_NEEDS_FULL_MEMBER % {"name": member.name})
     if organization.kind == Kind.GROUP and post != Post.SECRETARY:
         raise ValidationError(MSG_GROUP_HAS_LEADER_ONLY)
-    if post not in POSTS_WITHOUT_COMMITTEE and not has_committee(organization, date):
+    if post not in POSTS_WITHOUT_COMMITTEE and not selectors.has_committee(organization, date):
         raise ValidationError(MSG_NO_COMMITTEE % {"count": COMMITTEE_MIN_FORMAL_MEMBERS})
 
 

@@ -37,6 +37,8 @@ from .models import (
     ElectionRound,
     GroupFigures,
     GroupLeader,
+    GroupMeeting,
+    GroupMeetingVote,
     MentoringLog,
     Pairing,
     PayScale,
@@ -45,6 +47,7 @@ from .models import (
     ReserveCadre,
     ReserveCadreStatus,
     VillageCadre,
+    VillageCommitteeTerm,
     VillageGroup,
     validate_tiers,
 )
@@ -58,6 +61,9 @@ def _message_errors(request, exc: ValidationError) -> None:
 
 
 # --- step actions: a small form page, then the service for every selected record or none -------
+
+MSG_ONE_GROUP = _("Select the candidates of one group in one election round.")
+MSG_LINKED = _("%(count)s record(s) linked to the Party member record.")
 
 
 def _today():
@@ -105,6 +111,13 @@ class RecommendationsForm(forms.Form):
     votes_for = forms.IntegerField(label=_("mass recommendation votes"), min_value=0)
     votes_cast = forms.IntegerField(label=_("mass recommendation votes cast"), min_value=0)
     on = _date_field(_("recommendations on"), initial=_today)
+
+
+class GroupMeetingForm(forms.Form):
+    held_on = _date_field(_("meeting held on"), initial=_today)
+    basis = forms.ChoiceField(label=_("who attends"), choices=GroupMeeting.Basis.choices)
+    expected = forms.IntegerField(label=_("number who should attend"), min_value=1)
+    present = forms.IntegerField(label=_("number present"), min_value=0)
 
 
 class ReviewForm(forms.Form):
@@ -214,7 +227,9 @@ class PayScaleAdmin(ScopedModelAdmin):
 
 @admin.register(ElectionRound)
 class ElectionRoundAdmin(ScopedModelAdmin):
-    list_display = ("name", "announced_on", "pass_mark", "election_rule", "term_start", "term_end")
+    list_display = ("name", "announced_on", "pass_mark", "term_start", "term_end")
+    # 一选 is decided by the law (more than half of those present), not by a rule of the round
+    exclude = ("election_rule",)
     filter_horizontal = ("villages",)
 
 
@@ -249,7 +264,7 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
         ),
         (_("Steps"), {"fields": STEP_FIELDS}),
     )
-    actions = ["qualification_action", "recommendations_action", "withdraw"]
+    actions = ["qualification_action", "recommendations_action", "meeting_action", "withdraw"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("round", "group__village")
@@ -302,6 +317,55 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
             ),
         )
 
+    @admin.action(description=_("Record a ballot of the group meeting"), permissions=["change"])
+    def meeting_action(self, request, queryset):
+        """一选: one ballot of the 村民小组会议 for the selected candidates of one group."""
+        objects = list(queryset)
+        if len({(c.round_id, c.group_id) for c in objects}) != 1:
+            messages.warning(request, MSG_ONE_GROUP)
+            return None
+        first = objects[0]
+        form_class = type(
+            "GroupMeetingForm",
+            (GroupMeetingForm,),
+            {
+                f"votes_{c.pk}": forms.IntegerField(
+                    label=gettext("votes for %(name)s") % {"name": c.name}, min_value=0
+                )
+                for c in objects
+            },
+        )
+
+        def record(candidate, data):
+            if candidate.pk != first.pk:  # one ballot for all the selected candidates
+                return None
+            services.group_meeting_record(
+                round=first.round,
+                group=first.group,
+                held_on=data["held_on"],
+                basis=data["basis"],
+                expected=data["expected"],
+                present=data["present"],
+                votes={c: data[f"votes_{c.pk}"] for c in objects},
+                by=request.user,
+            )
+
+        return form_then_act(
+            self,
+            request,
+            queryset,
+            form_class=form_class,
+            title=gettext("Group meeting"),
+            intro=gettext(
+                "Record one ballot of the group meeting for the candidates below. The meeting "
+                "is valid only with at least two-thirds of those who should attend present; a "
+                "candidate is elected with more than half of those present. Otherwise the "
+                "outcome is another ballot."
+            ),
+            describe=_with_stage,
+            act=record,
+        )
+
     def get_readonly_fields(self, request, obj=None):
         fields = list(self.STEP_FIELDS)
         if obj is not None:
@@ -334,15 +398,97 @@ class CandidateAdmin(ScopedImportExportMixin, ScopedModelAdmin):
                 _message_errors(request, exc)
 
 
-@admin.register(GroupLeader)
-class GroupLeaderAdmin(ScopedModelAdmin):
-    list_display = ("name", "group", "started_on", "term_end", "ended_on")
-    list_filter = ("group__village", "ended_on")
-    search_fields = ("name", "group__name")
-    readonly_fields = ("candidate",)
+class GroupMeetingVoteInline(ScopedTabularInline):
+    model = GroupMeetingVote
+    fields = ("candidate", "votes")
+    readonly_fields = fields
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(GroupMeeting)
+class GroupMeetingAdmin(ScopedModelAdmin):
+    """Ballots are recorded by ``group_meeting_record`` (the candidates' action); read here."""
+
+    list_display = (
+        "group",
+        "round",
+        "ballot",
+        "held_on",
+        "basis",
+        "expected",
+        "present",
+        "outcome",
+        "winner",
+    )
+    list_filter = ("round", "outcome", "group__village")
+    inlines = [GroupMeetingVoteInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("group__village")
+        return super().get_queryset(request).select_related("round", "group__village", "winner")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(VillageCommitteeTerm)
+class VillageCommitteeTermAdmin(ScopedModelAdmin):
+    list_display = ("village", "starts_on", "ends_on")
+    list_filter = ("village",)
+
+    def save_model(self, request, obj, form, change):
+        services.village_committee_term_save(term=obj, by=request.user)
+
+
+def _member_display(obj):
+    member = obj.member
+    if member is None:
+        return "—"
+    return f"{member.name}（{member.branch}）"
+
+
+class PersonLinkMixin:
+    """The Party member record is matched by ID number (``link_person``), never picked by hand."""
+
+    @admin.display(description=_("Party member record"))
+    def member_record(self, obj):
+        return _member_display(obj)
+
+    @admin.action(description=_("Link to the Party member record by ID number"))
+    def link_person_action(self, request, queryset):
+        linked = 0
+        for person in queryset:
+            try:
+                if services.link_person(person=person, by=request.user) is not None:
+                    linked += 1
+            except ValidationError as exc:
+                _message_errors(request, exc)
+        messages.success(request, gettext(MSG_LINKED) % {"count": linked})
+
+
+@admin.register(GroupLeader)
+class GroupLeaderAdmin(PersonLinkMixin, ScopedModelAdmin):
+    list_display = ("name", "group", "member_record", "started_on", "term_end", "ended_on")
+    list_filter = ("group__village", "ended_on")
+    search_fields = ("name", "group__name")
+    exclude = ("member",)
+    readonly_fields = ("candidate", "member_record")
+    actions = ["link_person_action"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("group__village", "member__branch")
+
+    def save_model(self, request, obj, form, change):
+        services.leader_save(leader=obj, by=request.user)
 
 
 # --- recruitment --------------------------------------------------------------------------------
@@ -513,15 +659,17 @@ class ReserveCadreStatusInline(ScopedTabularInline):
 
 
 @admin.register(ReserveCadre)
-class ReserveCadreAdmin(ScopedModelAdmin):
-    list_display = ("name", "village", "education", "recruited_on", "status")
+class ReserveCadreAdmin(PersonLinkMixin, ScopedModelAdmin):
+    list_display = ("name", "village", "member_record", "education", "recruited_on", "status")
     list_filter = ("village", "status")
     search_fields = ("name",)
-    readonly_fields = ("applicant", "status")
+    exclude = ("member",)
+    readonly_fields = ("applicant", "status", "member_record")
     inlines = [ReserveCadreStatusInline]
+    actions = ["link_person_action"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("village")
+        return super().get_queryset(request).select_related("village", "member__branch")
 
     def save_model(self, request, obj, form, change):
         if change:
@@ -542,10 +690,16 @@ class ReserveCadreAdmin(ScopedModelAdmin):
 
 
 @admin.register(VillageCadre)
-class VillageCadreAdmin(ScopedModelAdmin):
-    list_display = ("name", "village", "post", "term_start", "term_end")
+class VillageCadreAdmin(PersonLinkMixin, ScopedModelAdmin):
+    list_display = ("name", "village", "post", "member_record", "term_start", "term_end")
     list_filter = ("village", "post")
     search_fields = ("name",)
+    exclude = ("member",)
+    readonly_fields = ("member_record",)
+    actions = ["link_person_action"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("village", "member__branch")
 
     def save_model(self, request, obj, form, change):
         services.village_cadre_save(cadre=obj, by=request.user)

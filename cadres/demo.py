@@ -30,13 +30,18 @@ from .models import (
     Recruitment,
     ReserveCadre,
     VillageCadre,
+    VillageCommitteeTerm,
     VillageGroup,
+    term_end_from,
 )
 
 D = datetime.date
 ROUND_NAME = "2024年村民组长选举（两荐一考一选）"
 RECRUITMENT_NAME = "2024年花园村后备干部公开招考"
 SCALE_NAME = "澄江街道村民组长五档递增薪酬"
+COMMITTEE_TERM_START = D(2021, 10, 8)
+# The group (by index within 花园村) whose first ballot is a tie: 另行选举, then a second ballot.
+TIE_GROUP = 6
 
 # (population from, workload points from, monthly allowance)
 TIERS = [(0, 0, 600), (300, 40, 800), (500, 60, 1000), (700, 80, 1200), (900, 100, 1500)]
@@ -137,12 +142,18 @@ def _load(ctx: dict) -> None:
         by=SYSTEM,
     )
     _previous_leaders(hy_groups + qq_groups, people)
+    # 村民委员会 elected in October 2021 (the 换届 of the village cadres below): the group
+    # leaders elected in 2024 serve to the end of the committee's term (第二十八条).
+    for village in (huayuan, qingqiao):
+        services.village_committee_term_save(
+            term=VillageCommitteeTerm(village=village, starts_on=COMMITTEE_TERM_START), by=SYSTEM
+        )
     election = services.election_round_create(
         name=ROUND_NAME,
         villages=[huayuan, qingqiao],
         announced_on=D(2024, 3, 1),
         term_start=D(2024, 5, 1),
-        term_end=D(2029, 4, 30),
+        term_end=term_end_from(COMMITTEE_TERM_START),
         pass_mark=Decimal("60"),
         by=SYSTEM,
     )
@@ -268,31 +279,62 @@ def _election(election, groups, stops, people, election_day) -> None:
             services.candidate_record_exam(candidate=c, score=score, on=exam_on, by=SYSTEM)
         finalists = [Candidate.objects.get(pk=c.pk) for c in (winner, other) if c is not None]
         finalists = [c for c in finalists if c.stage == Candidate.Stage.EXAMINED]
-        cast = 120 + rng.randint(0, 80)
+        # 村民小组会议: the adult villagers (about four in five of the population) should attend;
+        # more than two-thirds do. A candidate needs more than half of those present.
+        figures = group.figures_on(election_day)
+        expected = figures.population * 4 // 5
+        present = expected - rng.randint(expected // 10, expected // 5)
+        meeting = {
+            "round": election,
+            "group": group,
+            "basis": "adults",
+            "expected": expected,
+            "present": present,
+            "by": SYSTEM,
+        }
         if len(finalists) == 2:
-            loser_votes = cast // 3
-            services.candidate_record_election(
-                candidate=finalists[1],
-                votes_for=loser_votes,
-                votes_cast=cast,
-                on=election_day,
-                by=SYSTEM,
-            )
-            services.candidate_record_election(
-                candidate=finalists[0],
-                votes_for=cast - loser_votes - 3,
-                votes_cast=cast,
-                on=election_day,
-                by=SYSTEM,
+            loser_votes = present // 3
+            if index == TIE_GROUP and group.village.name == "花园村":
+                tie = (present - 4) // 2
+                services.group_meeting_record(
+                    **meeting, held_on=election_day, votes={c: tie for c in finalists}
+                )
+                election_day_2 = election_day + datetime.timedelta(days=1)
+            else:
+                election_day_2 = election_day
+            services.group_meeting_record(
+                **meeting,
+                held_on=election_day_2,
+                votes={finalists[0]: present - loser_votes - 3, finalists[1]: loser_votes},
             )
         else:
-            services.candidate_record_election(
-                candidate=finalists[0],
-                votes_for=cast - rng.randint(5, 20),
-                votes_cast=cast,
-                on=election_day,
-                by=SYSTEM,
+            services.group_meeting_record(
+                **meeting,
+                held_on=election_day,
+                votes={finalists[0]: present - rng.randint(5, 20)},
             )
+
+
+def _village_secretary(village) -> Member:
+    """The serving secretary of the village's Party organisation (党委 / 党总支): the 村干部 who
+    is 村党组织书记 is this member, one person with one record. Appointed here from the
+    village's members if branches.demo named none."""
+    from branches import services as branch_services
+    from branches.models import Organization, Post, SecretaryTerm
+
+    org = Organization.objects.get(
+        village=village,
+        kind__in=[Organization.Kind.PARTY_COMMITTEE, Organization.Kind.GENERAL_BRANCH],
+    )
+    term = SecretaryTerm.objects.filter(
+        organization=org, post=Post.SECRETARY, ended_on__isnull=True
+    ).first()
+    if term is None:
+        member = Member.objects.filter(branch__village=village).order_by("pk").first()
+        term = branch_services.secretary_appoint(
+            organization=org, member=member, date=COMMITTEE_TERM_START, by=SYSTEM
+        )
+    return term.member
 
 
 def _village_cadres(huayuan, qingqiao, people) -> dict:
@@ -301,7 +343,7 @@ def _village_cadres(huayuan, qingqiao, people) -> dict:
     for village, prefix in ((huayuan, "hy"), (qingqiao, "qq")):
         for post in (Post.SECRETARY, Post.DIRECTOR, Post.DEPUTY_SECRETARY, Post.COMMITTEE_MEMBER):
             p = people.make(born=(1968, 1988))
-            member = Member.objects.filter(branch__village=village).order_by("pk").first()
+            member = _village_secretary(village) if post == Post.SECRETARY else None
             cadre = services.village_cadre_save(
                 cadre=VillageCadre(
                     village=village,

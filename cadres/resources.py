@@ -52,6 +52,10 @@ MSG_NOTHING_GIVEN = _("The row gives neither a score nor votes.")
 MSG_BAD_SCORE = _("“%(value)s” is not a score; write a number or 缺考 (absent).")
 MSG_DATE_REQUIRED = _("Give the date of the %(step)s.")
 MSG_PARTY_REQUIRED = _("Give the Party organisation's recommendation (是 or 否) with the votes.")
+MSG_ELECTION_AT_MEETING = _(
+    "Election votes are recorded ballot by ballot at the group meeting (who should attend, who "
+    "did), not in this sheet."
+)
 
 ABSENT = "absent"
 ABSENT_WORDS = {"缺考", "缺席", "absent"}
@@ -233,13 +237,19 @@ class CandidateResultResource(_Base):
     recommended_on = fields.Field("recommended_on", _col(Candidate, "recommended_on"), DateWidget())
     exam_score = fields.Field("exam_score", _col(Candidate, "exam_score"), widgets.DecimalWidget())
     exam_on = fields.Field("exam_on", _col(Candidate, "exam_on"), DateWidget())
+    # the election is recorded ballot by ballot at the group meeting (应到, 实到), never per row
     election_votes_for = fields.Field(
         "election_votes_for", _col(Candidate, "election_votes_for"), widgets.IntegerWidget()
     )
     election_votes_cast = fields.Field(
-        "election_votes_cast", _col(Candidate, "election_votes_cast"), widgets.IntegerWidget()
+        "election_votes_cast",
+        _col(Candidate, "election_votes_cast"),
+        widgets.IntegerWidget(),
+        readonly=True,
     )
-    election_on = fields.Field("election_on", _col(Candidate, "election_on"), DateWidget())
+    election_on = fields.Field(
+        "election_on", _col(Candidate, "election_on"), DateWidget(), readonly=True
+    )
     stage = fields.Field("stage", _col(Candidate, "stage"), readonly=True)
     stop_reason = fields.Field("stop_reason", _col(Candidate, "stop_reason"), readonly=True)
 
@@ -325,6 +335,8 @@ class CandidateResultResource(_Base):
             and instance.party_recommended is None
         ):
             raise row_error(MSG_PARTY_REQUIRED)
+        if instance.election_votes_for != instance.stored["election_votes_for"]:
+            raise row_error(MSG_ELECTION_AT_MEETING)
 
     def do_instance_save(self, instance, is_create):
         stored = instance.stored
@@ -347,19 +359,6 @@ class CandidateResultResource(_Base):
                 raise ValidationError(MSG_DATE_REQUIRED % {"step": gettext("exam")})
             services.candidate_record_exam(
                 candidate=instance, score=instance.exam_score, on=instance.exam_on, by=self.user
-            )
-        if (
-            instance.election_votes_for is not None
-            and instance.election_votes_for != stored["election_votes_for"]
-        ):
-            if instance.election_on is None:
-                raise ValidationError(MSG_DATE_REQUIRED % {"step": gettext("election")})
-            services.candidate_record_election(
-                candidate=instance,
-                votes_for=instance.election_votes_for,
-                votes_cast=instance.election_votes_cast,
-                on=instance.election_on,
-                by=self.user,
             )
 
 

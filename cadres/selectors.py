@@ -116,6 +116,14 @@ class SheetPeriod:
             )
         raise ValueError(code)
 
+    @property
+    def label(self) -> str:
+        """How the sheet names its period: 2024年10月, 2024年第四季度 (never the raw code)."""
+        if self.start.month == self.end.month:
+            return f"{self.start.year}年{self.start.month}月"
+        quarter = "一二三四"[(self.start.month - 1) // 3]
+        return f"{self.start.year}年第{quarter}季度"
+
     @classmethod
     def month_of(cls, day: datetime.date) -> SheetPeriod:
         return cls.parse(f"{day.year}-{day.month}")
@@ -225,7 +233,7 @@ def groups_for_page(user, date: datetime.date):
 def leaders_for_page(user):
     return (
         GroupLeader.objects.visible_to(user)
-        .select_related("group__village", "candidate__round")
+        .select_related("group__village", "candidate__round", "member__branch")
         .order_by("group__village__name", "group_id", "-started_on")
     )
 

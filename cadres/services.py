@@ -31,6 +31,8 @@ from .models import (
     ElectionRound,
     GroupFigures,
     GroupLeader,
+    GroupMeeting,
+    GroupMeetingVote,
     MentoringLog,
     Pairing,
     PayScale,
@@ -40,8 +42,12 @@ from .models import (
     ReserveCadreStatus,
     Step,
     VillageCadre,
+    VillageCommitteeTerm,
     VillageGroup,
     VoteRule,
+    has_quorum,
+    is_majority,
+    term_end_from,
     validate_tiers,
 )
 
@@ -65,6 +71,23 @@ MSG_WITHDRAW_REASON = _("Give the reason for stopping.")
 MSG_ALREADY_FINISHED = _("This record has already finished its steps.")
 MSG_TIERS_MISSING = _("A pay scale has exactly five tiers, numbered 1 to 5.")
 
+# 村民小组会议 (《村民委员会组织法》第二十八条)
+MSG_NO_QUORUM = _(
+    "The group meeting is not valid: %(present)s present of %(expected)s who should attend, "
+    "fewer than two-thirds (at least %(quorum)s). Its result cannot be recorded."
+)
+MSG_PRESENT_EXCEEDS = _("The number present cannot exceed the number who should attend.")
+MSG_NO_EXPECTED = _("Enter the number who should attend.")
+MSG_NO_CANDIDATES = _("Enter the votes of at least one candidate.")
+MSG_NOT_A_FINALIST = _(
+    "%(name)s is not a candidate of this group who has passed the exam in this round."
+)
+MSG_BALLOT_VOTES_EXCEED = _("The votes together cannot exceed the number present.")
+MSG_NEGATIVE_VOTES = _("Votes cannot be negative.")
+MSG_TERM_OVERLAP = _("This term overlaps another term of the village's committee.")
+# one person, one record
+MSG_MEMBER_ID_MISMATCH = _("The Party member record has another ID number: it is not this person.")
+
 MSG_STAGE = _("This step needs the applicant to be at the stage “%(stage)s”.")
 MSG_WRITTEN_PENDING = _("Record every qualified applicant's written test score first.")
 MSG_INTERVIEW_PENDING = _("Record every interviewee's interview score first.")
@@ -86,7 +109,10 @@ REASON_QUALIFICATION = _("Did not meet the qualification: %(conditions)s.")
 REASON_PARTY = _("Not recommended by the Party organisation.")
 REASON_MASS = _("Mass recommendation %(votes_for)s of %(votes_cast)s votes; the rule is %(rule)s.")
 REASON_EXAM = _("Exam score %(score)s below the pass mark %(pass_mark)s.")
-REASON_ELECTION = _("Election %(votes_for)s of %(votes_cast)s votes; the rule is %(rule)s.")
+REASON_NOT_ELECTED = _(
+    "Group meeting ballot %(ballot)s: %(votes)s votes of %(present)s present; %(winner)s was "
+    "elected."
+)
 REASON_AGE = _("Older than the age limit of %(limit)s.")
 REASON_EDUCATION = _("Education below the required %(education)s.")
 REASON_ABSENT_WRITTEN = _("Absent from the written test.")
@@ -114,6 +140,8 @@ def _check_not_future(date: datetime.date) -> None:
 
 
 def _save(obj):
+    if isinstance(obj, VillageCadre | GroupLeader | ReserveCadre):
+        _check_member(obj)
     obj.full_clean()
     obj.save()
     return obj
@@ -372,45 +400,110 @@ def candidate_record_exam(
 
 
 @transaction.atomic
-def candidate_record_election(
-    *, by, candidate: Candidate, votes_for: int, votes_cast: int, on: datetime.date
-) -> Candidate:
-    """Step 4: the villagers' meeting vote; elected by the round's rule, then takes office."""
-    candidate = _lock(candidate)
-    check_write_scope(by, candidate)
-    _require_step(candidate, Step.ELECTION)
-    _check_votes(votes_for, votes_cast)
-    _check_not_future(on)
-    candidate.election_votes_for = votes_for
-    candidate.election_votes_cast = votes_cast
-    candidate.election_on = on
-    rule = candidate.round.election_rule
-    if not VoteRule.passes(rule, votes_for, votes_cast):
-        _stop(
-            candidate,
-            at=Step.ELECTION,
-            reason=gettext(REASON_ELECTION)
-            % {"votes_for": votes_for, "votes_cast": votes_cast, "rule": VoteRule(rule).label},
-        )
-        return _save(candidate)
-    if Candidate.objects.filter(
-        round=candidate.round, group=candidate.group, stage=Stage.ELECTED
+def group_meeting_record(
+    *,
+    by,
+    round: ElectionRound,
+    group: VillageGroup,
+    held_on: datetime.date,
+    basis: str,
+    expected: int,
+    present: int,
+    votes: Mapping[Candidate, int],
+) -> GroupMeeting:
+    """Step 4, 一选, as the law runs it: one ballot of the 村民小组会议 (《村民委员会组织法》
+    第二十八条). The only way to record an election: a candidate's votes alone, without the
+    meeting's 应到 and 实到, elect nobody.
+
+    The meeting is valid only when at least two-thirds of those who should attend are present
+    (``has_quorum``); an invalid meeting's result is refused. A candidate with more than half of
+    those present (``is_majority``) is elected and takes office; the other candidates of the
+    ballot stop. With nobody over half — a tie included — the outcome is 另行选举 (another
+    ballot): the candidates stay and the next call records ballot 2 of the same round and group.
+    """
+    check_write_scope(by, group)
+    VillageGroup.objects.select_for_update().filter(pk=group.pk).first()
+    if not round.villages.filter(pk=group.village_id).exists():
+        raise ValidationError(MSG_GROUP_NOT_IN_ROUND)
+    if GroupMeeting.objects.filter(
+        round=round, group=group, outcome=GroupMeeting.Outcome.ELECTED
     ).exists():
         raise ValidationError(MSG_GROUP_ALREADY_ELECTED)
-    candidate.stage = Stage.ELECTED
-    _save(candidate)
+    if not expected or expected <= 0:
+        raise ValidationError(MSG_NO_EXPECTED)
+    if present is None or present < 0 or present > expected:
+        raise ValidationError(MSG_PRESENT_EXCEEDS)
+    if not has_quorum(expected=expected, present=present):
+        quorum = -(-expected * 2 // 3)
+        raise ValidationError(
+            MSG_NO_QUORUM % {"present": present, "expected": expected, "quorum": quorum}
+        )
+    _check_not_future(held_on)
+    if not votes:
+        raise ValidationError(MSG_NO_CANDIDATES)
+    finalists = {
+        c.pk: c
+        for c in Candidate.objects.select_for_update().filter(
+            round=round, group=group, pk__in=[c.pk for c in votes]
+        )
+    }
+    for c, n in votes.items():
+        found = finalists.get(c.pk)
+        if found is None:
+            raise ValidationError(MSG_NOT_A_FINALIST % {"name": c.name})
+        _require_step(found, Step.ELECTION)
+        if n is None or n < 0:
+            raise ValidationError(MSG_NEGATIVE_VOTES)
+    if sum(votes.values()) > present:
+        raise ValidationError(MSG_BALLOT_VOTES_EXCEED)
+    ballot = GroupMeeting.objects.filter(round=round, group=group).count() + 1
+    elected = [c for c, n in votes.items() if is_majority(votes=n, present=present)]
+    # votes together never exceed those present, so at most one candidate is over half
+    winner = finalists[elected[0].pk] if elected else None
+    meeting = _save(
+        GroupMeeting(
+            round=round,
+            group=group,
+            ballot=ballot,
+            held_on=held_on,
+            basis=basis,
+            expected=expected,
+            present=present,
+            outcome=GroupMeeting.Outcome.ELECTED if winner else GroupMeeting.Outcome.ANOTHER_BALLOT,
+            winner=winner,
+        )
+    )
+    for c, n in votes.items():
+        _save(GroupMeetingVote(meeting=meeting, candidate=finalists[c.pk], votes=n))
+    if winner is None:
+        return meeting
+    for c, n in votes.items():
+        record = finalists[c.pk]
+        record.election_votes_for = n
+        record.election_votes_cast = present
+        record.election_on = held_on
+        if record is winner:
+            record.stage = Stage.ELECTED
+        else:
+            _stop(
+                record,
+                at=Step.ELECTION,
+                reason=gettext(REASON_NOT_ELECTED)
+                % {"ballot": ballot, "votes": n, "present": present, "winner": winner.name},
+            )
+        _save(record)
     leader_take_office(
         by=by,
-        group=candidate.group,
-        name=candidate.name,
-        gender=candidate.gender,
-        id_number=candidate.id_number,
-        phone=candidate.phone,
-        started_on=max(on, candidate.round.term_start),
-        term_end=candidate.round.term_end,
-        candidate=candidate,
+        group=group,
+        name=winner.name,
+        gender=winner.gender,
+        id_number=winner.id_number,
+        phone=winner.phone,
+        started_on=max(held_on, round.term_start),
+        term_end=round.term_end,
+        candidate=winner,
     )
-    return candidate
+    return meeting
 
 
 @transaction.atomic
@@ -438,11 +531,16 @@ def leader_take_office(
     gender: str,
     id_number: str,
     started_on: datetime.date,
-    term_end: datetime.date,
+    term_end: datetime.date | None = None,
     phone: str = "",
     candidate: Candidate | None = None,
 ) -> GroupLeader:
     """A leader takes office; the serving leader (if any) leaves the day before.
+
+    The term is the villagers' committee's (《村民委员会组织法》第二十八条): it ends when the
+    village's committee term in force on ``started_on`` ends (``_leader_term_end``); ``term_end``
+    is used only where no committee term is recorded. The leader is linked to the same person's
+    Party member record, if any (``link_person``).
 
     The group row is locked first, so two concurrent appointments to one group queue up; the
     partial unique index ``one_serving_leader_per_group`` stands behind it in any case.
@@ -455,18 +553,116 @@ def leader_take_office(
             raise ValidationError(MSG_LEADER_OVERLAP)
         current.ended_on = started_on - datetime.timedelta(days=1)
         _save(current)
-    return _save(
-        GroupLeader(
-            group=group,
-            candidate=candidate,
-            name=name,
-            gender=gender,
-            id_number=id_number,
-            phone=phone,
-            started_on=started_on,
-            term_end=term_end,
-        )
+    leader = GroupLeader(
+        group=group,
+        candidate=candidate,
+        name=name,
+        gender=gender,
+        id_number=id_number,
+        phone=phone,
+        started_on=started_on,
+        term_end=_leader_term_end(group.village, started_on, fallback=term_end),
     )
+    leader.member = _matching_member(leader, by)
+    return _save(leader)
+
+
+def _leader_term_end(village, started_on: datetime.date, *, fallback=None) -> datetime.date:
+    """A group leader's term ends with the village committee's term in force on ``started_on``;
+    without one recorded, on ``fallback``, else five years on (``term_end_from``)."""
+    term = VillageCommitteeTerm.objects.covering(village, started_on).order_by("-starts_on").first()
+    if term is not None:
+        return term.ends_on
+    return fallback or term_end_from(started_on)
+
+
+@transaction.atomic
+def village_committee_term_save(*, by, term: VillageCommitteeTerm) -> VillageCommitteeTerm:
+    """A villagers' committee term (five years from its start unless an end is given). The group
+    leaders of the village who took office within it get its end as the end of their term, so
+    changing the village's term moves theirs."""
+    check_write_scope(by, term)
+    term.full_clean()
+    overlapping = VillageCommitteeTerm.objects.filter(
+        village=term.village, starts_on__lte=term.ends_on, ends_on__gte=term.starts_on
+    ).exclude(pk=term.pk)
+    if overlapping.exists():
+        raise ValidationError(MSG_TERM_OVERLAP)
+    term.save()
+    leaders = GroupLeader.objects.filter(
+        group__village=term.village, started_on__gte=term.starts_on, started_on__lte=term.ends_on
+    ).exclude(term_end=term.ends_on)
+    for leader in leaders:
+        leader.term_end = term.ends_on
+        _save(leader)
+    return term
+
+
+# --- one person, one record ---------------------------------------------------------------------
+
+
+def _matching_member(person, by):
+    """The Party member with the person's ID number among those ``by`` may see, or None (IDs
+    are unique among members; a member out of scope reads as no member)."""
+    from branches.models import Member
+    from chengjiang.personal_data import normalize_id_number
+
+    id_number = normalize_id_number(person.id_number or "")
+    if not id_number:
+        return None
+    return Member.objects.visible_to(by).filter(id_number=id_number).first()
+
+
+def _check_member(person) -> None:
+    from chengjiang.personal_data import normalize_id_number
+
+    if person.member_id is not None and normalize_id_number(
+        person.member.id_number
+    ) != normalize_id_number(person.id_number or ""):
+        raise ValidationError({"member": MSG_MEMBER_ID_MISMATCH})
+
+
+@transaction.atomic
+def link_person(*, by, person):
+    """One person, one record: link a 村干部, 村民组长 or 后备干部 to the Party member record with
+    the same ID number (or unlink it when there is none). Returns the member or None."""
+    check_write_scope(by, person)
+    person.member = _matching_member(person, by)
+    _save(person)
+    return person.member
+
+
+@transaction.atomic
+def link_people(*, by, village=None) -> int:
+    """``link_person`` for every unlinked cadre, leader and reserve cadre (of a village); the
+    number linked."""
+    linked = 0
+    for model, route in (
+        (VillageCadre, "village"),
+        (GroupLeader, "group__village"),
+        (ReserveCadre, "village"),
+    ):
+        rows = model.objects.filter(member__isnull=True)
+        if village is not None:
+            rows = rows.filter(**{route: village})
+        for person in rows:
+            if _matching_member(person, by) is not None:
+                link_person(by=by, person=person)
+                linked += 1
+    return linked
+
+
+@transaction.atomic
+def leader_save(*, by, leader: GroupLeader) -> GroupLeader:
+    """A leader entered or edited by hand (the admin): the term still ends with the village
+    committee's term (``_leader_term_end``) and the person is linked to a Party member record."""
+    check_write_scope(by, leader)
+    leader.term_end = _leader_term_end(
+        leader.group.village, leader.started_on, fallback=leader.term_end
+    )
+    if leader.member_id is None:
+        leader.member = _matching_member(leader, by)
+    return _save(leader)
 
 
 @transaction.atomic
@@ -716,6 +912,7 @@ def reserve_cadre_add(
         applicant=applicant,
     )
     check_write_scope(by, cadre)
+    cadre.member = _matching_member(cadre, by)
     _save(cadre)
     reserve_cadre_set_status(
         cadre=cadre, status=ReserveCadre.Status.POOL, since=recruited_on, by=by
@@ -740,7 +937,10 @@ def reserve_cadre_set_status(
 
 @transaction.atomic
 def village_cadre_save(*, by, cadre: VillageCadre) -> VillageCadre:
+    """A village post-holder; one who is a Party member is linked to that record (by ID)."""
     check_write_scope(by, cadre)
+    if cadre.member_id is None:
+        cadre.member = _matching_member(cadre, by)
     return _save(cadre)
 
 

@@ -31,9 +31,12 @@ from .forms import AllowancePeriodForm, MentoringLogForm
 from .models import (
     GroupFigures,
     GroupLeader,
+    GroupMeeting,
     MentoringLog,
     Pairing,
     ReserveCadre,
+    VillageCadre,
+    VillageCommitteeTerm,
     VillageGroup,
 )
 
@@ -94,11 +97,28 @@ def group_detail(request, pk: int):
         VillageGroup.objects.select_related("village").with_tier(date), request.user, pk=pk
     )
     figures = GroupFigures.objects.filter(group=group).order_by("-effective_from")
-    leaders = GroupLeader.objects.filter(group=group).order_by("-started_on")
+    leaders = (
+        GroupLeader.objects.filter(group=group)
+        .select_related("member__branch")
+        .order_by("-started_on")
+    )
+    meetings = GroupMeeting.objects.filter(group=group).for_list().order_by("round", "ballot")
+    committee_term = (  # the term in force on the date, or the last one before it
+        VillageCommitteeTerm.objects.filter(village=group.village, starts_on__lte=date)
+        .order_by("-starts_on")
+        .first()
+    )
     return render(
         request,
         "cadres/group_detail.html",
-        {"group": group, "date": date, "figures": figures, "leaders": leaders},
+        {
+            "group": group,
+            "date": date,
+            "figures": figures,
+            "leaders": leaders,
+            "meetings": meetings,
+            "committee_term": committee_term,
+        },
     )
 
 
@@ -146,8 +166,8 @@ def allowance_sheet_xlsx(request):
         return _sheet_page(request, form, sheet)  # the page, with the form error
     wb = Workbook()
     ws = wb.active
-    ws.title = sheet.period.code
-    ws.append([gettext("Village group leaders' allowance sheet"), sheet.period.code])
+    ws.title = sheet.period.label
+    ws.append([gettext("Village group leaders' allowance sheet"), sheet.period.label])
     ws.append(
         [
             gettext("village"),
@@ -177,7 +197,7 @@ def allowance_sheet_xlsx(request):
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
     response["Content-Disposition"] = content_disposition_header(
-        True, gettext("allowances-%(period)s.xlsx") % {"period": sheet.period.code}
+        True, gettext("allowances-%(period)s.xlsx") % {"period": sheet.period.label}
     )
     response["Cache-Control"] = "private, no-store"  # names of people: never kept in a cache
     return response
@@ -234,7 +254,7 @@ def pairing_list(request):
 def _pairing(request, pk: int) -> Pairing:
     return get_visible_or_404(
         Pairing.objects.select_related("reserve_cadre__village").prefetch_related(
-            "mentors",
+            Prefetch("mentors", queryset=VillageCadre.objects.select_related("member__branch")),
             Prefetch("logs", queryset=MentoringLog.objects.select_related("mentor")),
         ),
         request.user,

@@ -13,6 +13,7 @@ NAVIGATION = (
     (_("Training"), "training:calendar", None),
     (_("Dashboard"), "worktasks:dashboard", None),
     (_("Year-end summary"), "worktasks:report_current", None),
+    (_("Background jobs"), "jobs:list", None),
     (_("Administration"), "admin:index", "staff"),
 )
 

@@ -883,6 +883,12 @@ class ScopedImportExportMixin(ImportExportMixin):
         return super().get_export_data(file_format, request, queryset, **kwargs)
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
+        from chengjiang.jobs.offload import offload_admin_export
+
+        # above JOB_SYNC_MAX_ROWS rows: made by a background job, with a progress page
+        offloaded = offload_admin_export(self, file_format, request, queryset, export_form)
+        if offloaded is not None:
+            return offloaded
         if self.streams(file_format, queryset):
             return self._stream_file_export(file_format, request, queryset, export_form)
         response = super()._do_file_export(file_format, request, queryset, export_form)

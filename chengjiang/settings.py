@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "csp",
     "chengjiang",
     "chengjiang.accounts",
+    "chengjiang.jobs",
     "branches",
     "cadres",
     "training",
@@ -66,6 +67,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Dashboards, reports and exports read from the replica (REPLICA_READ_VIEWS).
+    "chengjiang.db_router.ReplicaReadsMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Django's LoginRequiredMiddleware, keeping a form posted after the session expired.
@@ -124,6 +127,45 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     if _sqlite_name and _sqlite_name != ":memory:" and not _sqlite_name.startswith("file:"):
         # A fresh clone has no var/: SQLite creates the file but not its folder.
         Path(_sqlite_name).parent.mkdir(parents=True, exist_ok=True)
+# Behind PgBouncer in transaction mode (PGBOUNCER=1) a connection may serve another client
+# between two transactions: no server-side cursors (they outlive a transaction), no prepared
+# statements (psycopg prepares a statement on one server connection and reuses its name on
+# another). CONN_MAX_AGE keeps connections open between requests (0: one per request).
+PGBOUNCER = env.bool("PGBOUNCER", default=False)
+CONN_MAX_AGE = env.int("CONN_MAX_AGE", default=0)
+
+
+def _postgres_options(database: dict) -> dict:
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        database["CONN_MAX_AGE"] = CONN_MAX_AGE
+        database["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE > 0
+        if PGBOUNCER:
+            database["DISABLE_SERVER_SIDE_CURSORS"] = True
+            database.setdefault("OPTIONS", {})["prepare_threshold"] = None
+    return database
+
+
+_postgres_options(DATABASES["default"])
+# An optional read replica (streaming replication of the primary): dashboards, reports and
+# exports read from it inside ``chengjiang.db_router.read_from_replica()``; every write, and every
+# read outside that block, goes to the primary (chengjiang/db_router.py).
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = _postgres_options(env.db_url_config(DATABASE_REPLICA_URL))
+if TESTING:
+    # Tests point both aliases at one server: the replica alias mirrors the test database.
+    DATABASES.setdefault("replica", {**DATABASES["default"]})["TEST"] = {"MIRROR": "default"}
+# Reads of the views below go to the replica (off in tests unless a test turns it on).
+REPLICA_READS = env.bool("REPLICA_READS", default=bool(DATABASE_REPLICA_URL) and not TESTING)
+REPLICA_READ_VIEWS = {
+    "worktasks:dashboard",
+    "worktasks:drilldown",
+    "worktasks:report",
+    "worktasks:report_current",
+    "worktasks:report_docx",
+    "worktasks:progress_xlsx",
+}
+DATABASE_ROUTERS = ["chengjiang.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -168,6 +210,39 @@ else:
             }
         )
     }
+
+# Long work (chengjiang/jobs): on Celery workers when a broker is configured (CELERY_BROKER_URL,
+# else REDIS_URL), else in a background thread of the app process that started it ("thread").
+# JOBS_BACKEND=eager runs a job inside the request that starts it (tests, debugging).
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+JOBS_BACKEND = env.str("JOBS_BACKEND", default="celery" if CELERY_BROKER_URL else "thread")
+if JOBS_BACKEND not in ("celery", "thread", "eager"):
+    raise ImproperlyConfigured("JOBS_BACKEND must be celery, thread or eager.")
+CELERY_TASK_IGNORE_RESULT = True  # the job's row holds its status, progress and result
+CELERY_TASK_ACKS_LATE = True  # a worker that dies mid-job leaves it to be run again
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long tasks: a worker takes one at a time
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="chengjiang")
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# Redis hands an unacknowledged task to another worker after this long: longer than any job,
+# so a long import is not run twice (a worker that died is noticed by the job's silence).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=6 * 3600)
+}
+# Above this many rows (or organisations in the scope, for the year-end files) a download is made
+# by a job with a progress page instead of inside the request.
+JOB_SYNC_MAX_ROWS = env.int("JOB_SYNC_MAX_ROWS", default=2000)
+JOB_SYNC_MAX_ORGS = env.int("JOB_SYNC_MAX_ORGS", default=500)
+# `manage.py prune_jobs` removes finished jobs (and their files) older than this.
+JOB_RETENTION_DAYS = env.int("JOB_RETENTION_DAYS", default=30)
+# A running job that has not reported progress for this long is shown as interrupted.
+JOB_STALE_SECONDS = env.int("JOB_STALE_SECONDS", default=15 * 60)
+# Hooks to other parts of the portal, by dotted path (a job of that kind fails in Chinese while
+# the function does not exist): the streamed bulk import and the dashboard's summary rebuild.
+JOB_IMPORT_FUNCTION = env.str("JOB_IMPORT_FUNCTION", default="chengjiang.bulkimport.import_rows")
+JOB_REBUILD_SUMMARIES_FUNCTION = env.str(
+    "JOB_REBUILD_SUMMARIES_FUNCTION", default="chengjiang.worktasks.summary.rebuild_summaries"
+)
 
 # Sessions end after idle time (seconds) and when the browser closes: every request moves the
 # expiry forward (SESSION_SAVE_EVERY_REQUEST), so SESSION_COOKIE_AGE is an idle timeout.
@@ -298,3 +373,4 @@ LOGGING = {
 }
 
 ADMIN_SITE_HEADER = _("Chengjiang Party-building portal")
+OFFICE_NAME = env.str("OFFICE_NAME", default="中共澄江街道工作委员会")  # signs the summary .docx

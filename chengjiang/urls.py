@@ -22,6 +22,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("cadres/", include("cadres.urls")),
     path("training/", include("training.urls")),
+    path("", include("chengjiang.jobs.urls")),
     path("", include("chengjiang.worktasks.urls")),
     path("", include("branches.urls")),
 ]

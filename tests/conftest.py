@@ -1,7 +1,9 @@
 """Shared fixtures: a small tree of two villages and one user per role and scope."""
 
 import datetime
+import os
 from types import SimpleNamespace
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.db import connection
@@ -16,6 +18,71 @@ PASSWORD = "Test-pass-12345"
 # Tests hash passwords with a fast hasher: the production PBKDF2 cost (settings.py, unchanged)
 # made hashing about 640 s of CPU per run. test_passwords.py checks production's own list.
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+# --- Redis: one database number per test worker --------------------------------------------------
+# Parallel workers (xdist gw0, gw1, …) that use Redis each get their own database number (gwN →
+# N + 1; a run without xdist uses 1), so one worker never reads, or flushes, another's cache,
+# sessions or queued jobs. With REDIS_URL set the whole suite runs its cache and sessions on
+# Redis that way; without it, the Redis tests (marked ``redis``) use REDIS_TEST_URL's server.
+REDIS_TEST_URL = os.environ.get("REDIS_TEST_URL", "redis://127.0.0.1:6379/0")
+REDIS_DATABASES = 16  # redis.conf's default "databases"
+
+
+def redis_url_for_worker(base: str, worker: str | None) -> str:
+    """``base`` with the database number of test worker ``worker`` ("gw3" → /4)."""
+    number = 1
+    if worker and worker.startswith("gw") and worker[2:].isdigit():
+        number = int(worker[2:]) + 1
+    if number >= REDIS_DATABASES:
+        raise pytest.UsageError(
+            f"test worker {worker} needs Redis database {number}: raise redis.conf's databases"
+        )
+    parts = urlsplit(base)
+    return urlunsplit(parts._replace(path=f"/{number}"))
+
+
+def worker_redis_url() -> str:
+    from django.conf import settings
+
+    return redis_url_for_worker(
+        settings.REDIS_URL or REDIS_TEST_URL, os.environ.get("PYTEST_XDIST_WORKER")
+    )
+
+
+def redis_available(url: str) -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(url, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+def pytest_configure(config):
+    """Point this worker's cache, sessions and job broker at its own Redis database (before any
+    of them is used), and empty that database: a previous run's cached figures must not match."""
+    from django.conf import settings
+
+    url = worker_redis_url()
+    settings.CELERY_BROKER_URL = url
+    if settings.REDIS_URL:
+        settings.REDIS_URL = url
+        settings.CACHES["default"]["LOCATION"] = url
+        if redis_available(url):
+            import redis
+
+            redis.Redis.from_url(url).flushdb()
+
+
+@pytest.fixture
+def redis_url():
+    """This worker's Redis database, emptied (tests marked ``redis``)."""
+    import redis
+
+    url = worker_redis_url()
+    redis.Redis.from_url(url).flushdb()
+    return url
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -145,6 +212,10 @@ def pytest_runtest_setup(item):
     the test's own transaction, which pytest-django opens later."""
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("PostgreSQL only (CI runs the suite on both databases)")
+    if item.get_closest_marker("redis") and not redis_available(worker_redis_url()):
+        if os.environ.get("CI") or os.environ.get("REDIS_REQUIRED"):
+            pytest.fail(f"Redis is required here and does not answer at {worker_redis_url()}")
+        pytest.skip("Redis does not answer (CI starts it; REDIS_REQUIRED=1 fails instead)")
     if not DEMO_FIXTURES & set(item.fixturenames):
         _SHARED_DEMO.close()
     elif _SHARED_DEMO.blocker is not None:

@@ -10,7 +10,11 @@ class WorktasksConfig(AppConfig):
     def ready(self) -> None:
         from chengjiang import measures
 
-        from . import audit, invalidation  # noqa: F401  audit registers the audited models
+        from . import (  # noqa: F401  audit registers the audited models
+            audit,
+            invalidation,
+            jobs,
+        )
 
         invalidation.connect()
         # Discover every app's measures.py, as the admin discovers admin.py.

@@ -23,6 +23,7 @@ from chengjiang import tree
 from chengjiang.access import get_visible_or_404, scope_path
 from chengjiang.files import download
 from chengjiang.importexport import import_counts
+from chengjiang.jobs.offload import offload_year_file
 from chengjiang.measures import Period
 from chengjiang.params import id_or_404, parse_int, year_or_404
 
@@ -252,6 +253,10 @@ def report(request, year: int | None = None):
 @permission_required(VIEW, raise_exception=True)
 def report_docx_download(request, year: int):
     year_or_404(year)
+    path, org = _scope(request)
+    offloaded = offload_year_file(request, "worktasks.report_docx", year, path, org)
+    if offloaded is not None:
+        return offloaded
     _path, _org, rendered = _report_context(request, year)
     if not rendered.offered:
         raise Http404
@@ -269,6 +274,9 @@ def progress_xlsx_download(request, year: int):
     checklist = Checklist.objects.filter(year=year).first()
     if checklist is None:
         raise Http404
+    offloaded = offload_year_file(request, "worktasks.progress_xlsx", year, path, org)
+    if offloaded is not None:
+        return offloaded
     progress = selectors.checklist_progress(checklist, path, getattr(org, "pk", None))
     response = HttpResponse(progress_xlsx(progress), content_type=XLSX_TYPE)
     response["Content-Disposition"] = content_disposition_header(

@@ -105,6 +105,10 @@ SPECS = {
     "worktasks:report_edit": Spec(_fixed(year=2024), ONLY_OFFICE, scoped=False),
     "worktasks:report_docx": Spec(_fixed(year=2024), scoped=False),
     "worktasks:progress_xlsx": Spec(_fixed(year=2024), scoped=False),
+    # jobs: seen within the starter's organisation's scope; started through jobs:start (POST)
+    "jobs:detail": Spec(_first("jobs.Job")),
+    "jobs:status": Spec(_first("jobs.Job")),
+    "jobs:download": Spec(_first("jobs.Job")),
 }
 
 
@@ -194,6 +198,15 @@ def demo(demo_db):
         evidence_add(
             task=task, upload=SimpleUploadedFile("e.png", PNG), description="证明", by=SYSTEM
         )
+        # A finished job with its file, started in the village.
+        from django.core.files.base import ContentFile
+
+        from chengjiang.jobs.models import Job
+
+        job = Job(organization=orgs[key], kind="export", status="done", done=1, total=1)
+        job.result_file.save("r.csv", ContentFile(b"a\n"), save=False)
+        job.result_name, job.result_type = "r.csv", "text/csv"
+        job.save()
     User = get_user_model()
     office_a = User.objects.create_user(
         "office_a", password="x-Long-pass-1", is_staff=True, organization=orgs["a"]

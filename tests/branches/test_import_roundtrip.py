@@ -49,7 +49,7 @@ def test_masked_cells_keep_the_stored_values(tree, users):
     member = _village_members(tree).first()
     data = export_xlsx(MemberResource, users.sec_a, _village_members(tree))
     row = sheet_rows(data)[0]
-    assert "*" in row["身份证号"] and "*" in row["手机号码"]
+    assert "*" in row["身份证号码"] and "*" in row["手机号码"]
     result = import_xlsx(
         MemberResource, users.office, edit(data, {(0, "学历"): "研究生"}), dry_run=False
     )
@@ -62,10 +62,10 @@ def test_masked_cells_keep_the_stored_values(tree, users):
 def test_new_row_without_key_is_added(tree, users):
     data = export_xlsx(MemberResource, users.office, _village_members(tree))
     extra = dict(sheet_rows(data)[0])
-    extra.update({str(KEY_COLUMN): None, "姓名": "新党员", "身份证号": "", "手机号码": ""})
+    extra.update({str(KEY_COLUMN): None, "姓名": "新党员", "身份证号码": "", "手机号码": ""})
     from tests.factories import valid_id_number
 
-    extra["身份证号"] = valid_id_number()
+    extra["身份证号码"] = valid_id_number()
     result = import_xlsx(
         MemberResource, users.office, edit(data, {}, append=[extra]), dry_run=False
     )
@@ -197,8 +197,8 @@ def test_an_id_number_held_elsewhere_is_not_confirmed(tree, users):
     empty = export_xlsx(MemberResource, users.sec_a, Member.objects.none())
 
     def refusal(id_number):
-        data = edit(empty, {}, append=[{**template, "身份证号": id_number}])
+        data = edit(empty, {}, append=[{**template, "身份证号码": id_number}])
         return reasons(import_xlsx(MemberResource, users.sec_a, data, dry_run=True))
 
-    assert refusal(tree.b_members[0].id_number) == [f"第 2 行：身份证号：{MSG_ID_UNAVAILABLE}"]
-    assert refusal(tree.a_members[1].id_number) == [f"第 2 行：身份证号：{MSG_ID_TAKEN}"]
+    assert refusal(tree.b_members[0].id_number) == [f"第 2 行：身份证号码：{MSG_ID_UNAVAILABLE}"]
+    assert refusal(tree.a_members[1].id_number) == [f"第 2 行：身份证号码：{MSG_ID_TAKEN}"]

@@ -126,10 +126,21 @@ def examine(c, score="80"):
     )
 
 
-def elect(c, votes_for=100, votes_cast=150, on=ELECTION_DAY):
-    return services.candidate_record_election(
-        candidate=c, votes_for=votes_for, votes_cast=votes_cast, on=on, by=SYSTEM
+def elect(c, votes_for=100, votes_cast=150, on=ELECTION_DAY, expected=None):
+    """One candidate's ballot at the group meeting: ``votes_cast`` present of ``expected``
+    (default: everyone who should attend came)."""
+    services.group_meeting_record(
+        round=c.round,
+        group=c.group,
+        held_on=on,
+        basis="adults",
+        expected=expected or votes_cast,
+        present=votes_cast,
+        votes={c: votes_for},
+        by=SYSTEM,
     )
+    c.refresh_from_db()
+    return c
 
 
 def through_exam(round_, group, **kw):

@@ -133,16 +133,33 @@ def test_scores_and_votes_import_records_the_steps(election, users):
         users.office,
         CAND_COLS,
         [
-            (rnd.name, a.id_number, "82.5", "2024-04-12", 120, 150, "2024-04-20"),
-            (rnd.name, b.id_number, "80", "2024-04-12", 60, 150, "2024-04-20"),
+            (rnd.name, a.id_number, "82.5", "2024-04-12", None, None, None),
+            (rnd.name, b.id_number, "80", "2024-04-12", None, None, None),
         ],
         xlsx=True,
     )
     assert reasons == []
     a.refresh_from_db(), b.refresh_from_db()
-    assert a.stage == Candidate.Stage.ELECTED and a.exam_score == Decimal("82.5")
-    assert GroupLeader.objects.serving().filter(group=ga).exists()
-    assert b.stage == Candidate.Stage.STOPPED and b.stopped_at == "election"
+    assert a.stage == Candidate.Stage.EXAMINED and a.exam_score == Decimal("82.5")
+    assert b.exam_score == Decimal("80")
+
+
+def test_election_votes_are_not_imported_row_by_row(election, users):
+    """The election is a ballot of the group meeting (应到, 实到, every candidate's votes)."""
+    from cadres.resources import MSG_ELECTION_AT_MEETING
+
+    rnd, _ga, gb = election
+    b = through_exam(rnd, gb)
+    _result, reasons = run(
+        CandidateResultResource,
+        users.office,
+        CAND_COLS,
+        [(rnd.name, b.id_number, "", "", 120, 150, "2024-04-20")],
+        xlsx=True,
+    )
+    assert len(reasons) == 1 and str(MSG_ELECTION_AT_MEETING) in reasons[0]
+    b.refresh_from_db()
+    assert b.stage == Candidate.Stage.EXAMINED and not GroupLeader.objects.filter(group=gb)
 
 
 def test_a_bad_score_row_writes_nothing(election, users):

@@ -40,6 +40,7 @@ READ_ONLY = {
     "accounts.User": "accounts are kept by superusers",
     "branches.OrgChange": "recorded by the tree services",
     "branches.SecretaryTerm": "recorded by the secretary_appoint service",
+    "cadres.GroupMeeting": "recorded by group_meeting_record (the candidates' ballot action)",
 }
 # A new record the office cannot see once added, as scope is decided by what points at it
 # (a village is seen through the organisations of the village; it has none when new).
@@ -68,6 +69,7 @@ CHANGES = {
     },
     "training.Attendee": _other_member,
     "training.SessionAttendance": lambda obj, data: {"hours": "0.5"},
+    "cadres.VillageCommitteeTerm": lambda obj, data: {"ends_on": "2026-12-31"},
 }
 
 
@@ -109,6 +111,10 @@ ADD_VALUES = {
     "cadres.Applicant": _new_id,
     "cadres.ReserveCadre": _new_id,
     "cadres.VillageCadre": _new_id,
+    "cadres.VillageCommitteeTerm": lambda obj, copy: {
+        "starts_on": "2011-10-08",
+        "ends_on": "",
+    },
     "training.TrainingBase": lambda obj, copy: {"name": obj.name + "副本"},
     "training.Facility": lambda obj, copy: {"name": obj.name + "副本"},
     "training.Course": lambda obj, copy: {"title": obj.title + "副本"},
@@ -338,5 +344,5 @@ def test_an_inline_row_refused_by_its_model_rule_is_shown_not_a_server_error(off
     count = Task.objects.count()
     response = client.post(url, {**data, **row, f"{prefix}-TOTAL_FORMS": str(total + 1)})
     assert response.status_code == 200
-    assert "请选择指标，或将任务标为手工填报并填写状态。" in response.content.decode()
+    assert "请选择指标，或将任务标为人工填报并填写状态。" in response.content.decode()
     assert Task.objects.count() == count

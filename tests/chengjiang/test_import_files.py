@@ -21,7 +21,7 @@ ENGLISH = re.compile(r"\b(No valid data|not a valid choice|cannot contain|Traceb
 
 
 def _member_rows(n, branch="花园村第一党支部"):
-    headers = ["姓名", "性别", "出生日期", "身份证号", "入党日期", "党支部"]
+    headers = ["姓名", "性别", "出生日期", "身份证号码", "入党日期", "党支部"]
     data = tablib.Dataset(headers=headers)
     for i in range(n):
         data.append([f"新党员{i}", "男", "1980-01-01", valid_id_number(), "2005-07-01", branch])

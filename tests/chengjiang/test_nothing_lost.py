@@ -23,6 +23,7 @@ OWNED_CHILDREN = {
     "branches.DemocraticAppraisal.meeting": "the ratings given at this meeting",
     "cadres.GroupFigures.group": "the group's population/workload figures by year",
     "cadres.PayTier.scale": "the tiers of one pay scale",
+    "cadres.GroupMeetingVote.meeting": "the candidates' votes at one ballot",
     "cadres.ReserveCadreStatus.cadre": "the stage history of one reserve cadre",
     "cadres.MentoringLog.pairing": "the log of one mentoring pair",
     "training.Session.training_class": "the sessions of one class received",

@@ -18,6 +18,7 @@ SERVICE_MODULES = (
     "training.services",
     "chengjiang.worktasks.services",
     "chengjiang.services",
+    "chengjiang.jobs.services",
 )
 # Functions of the service modules that write nothing (loaders, validators).
 NOT_WRITES = {

@@ -93,7 +93,7 @@ def test_office_imports_members_with_a_bad_row_then_fixed(desktop):
         for header, value in (
             ("姓名", name),
             ("出生日期", birth),
-            ("身份证号", number),
+            ("身份证号码", number),
             ("手机号", phone),
         ):
             matches = [i for h, i in column.items() if header in h]

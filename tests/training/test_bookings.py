@@ -127,7 +127,7 @@ def test_end_must_follow_start_and_facility_must_be_of_the_base(training):
         services.session_save(
             session=_session(training.class_a, training.room, at(DAY, 10), at(DAY, 9)), by=SYSTEM
         )
-    with pytest.raises(ValidationError, match="该设施属于其他培训基地。"):
+    with pytest.raises(ValidationError, match="该设施属于其他实训基地。"):
         services.session_save(
             session=_session(training.class_a, training.room_b, at(DAY, 9), at(DAY, 10)), by=SYSTEM
         )

@@ -20,7 +20,15 @@ from training.resources import (
     TrainingClassResource,
 )
 
-CLASS_HEADERS = ["班次类别", "培训基地", "班次名称", "派出单位", "开始日期", "结束日期", "参训人数"]
+CLASS_HEADERS = [
+    "班次类别",
+    "实训基地",
+    "班次名称",
+    "主办（委托）单位",
+    "开始日期",
+    "结束日期",
+    "参训人数",
+]
 ATTENDANCE_HEADERS = ["班次", "场次开始时间", "姓名", "是否出勤", "认定学时"]
 
 

@@ -55,7 +55,7 @@ def test_progress_xlsx_opens_with_openpyxl(year_2024, users, login):
     rows = {r[1]: r for r in ws.iter_rows(min_row=2, values_only=True)}
     assert rows[1][headers.index("完成值")] == "1"
     assert rows[1][headers.index("进度")] == "25.0%"
-    assert rows[2][headers.index("说明")].startswith("手工") or "manual" in rows[2][-1]
+    assert rows[2][headers.index("说明")].startswith("人工填报") or "manual" in rows[2][-1]
     summary = wb["进度汇总"]
     assert any("÷" in str(r[3]) for r in summary.iter_rows(min_row=2, values_only=True) if r[3])
 

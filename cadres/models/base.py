@@ -1,0 +1,58 @@
+"""What every person record of 队伍建设 shares, and the scope of sub-district-wide records."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from branches.models import Member
+from chengjiang.access import ScopedQuerySet
+from chengjiang.dates import BIRTH_DATE
+from chengjiang.personal_data import (
+    check_birth_date,
+    id_birth_date,
+    mask_id_number,
+    mask_phone,
+    normalize_id_number,
+    validate_id_number,
+    validate_phone,
+)
+
+TIER_COUNT = 5
+HUNDRED = Decimal("100")
+
+
+class Person(models.Model):
+    """Fields shared by every person record of this app (not necessarily Party members)."""
+
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=1, choices=Member.Gender)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True, validators=BIRTH_DATE)
+    id_number = models.CharField(_("ID number"), max_length=18, validators=[validate_id_number])
+    phone = models.CharField(_("phone"), max_length=11, blank=True, validators=[validate_phone])
+
+    class Meta:
+        abstract = True
+
+    def clean(self) -> None:
+        self.id_number = normalize_id_number(self.id_number)
+        if self.birth_date is None:
+            self.birth_date = id_birth_date(self.id_number)
+        check_birth_date(self.id_number, self.birth_date)
+
+    @property
+    def masked_id_number(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+class SubDistrictQuerySet(ScopedQuerySet):
+    """Records of the sub-district as a whole (the pay scale): every scoped user sees them."""
+
+    scope_whole_tree = True
