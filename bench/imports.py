@@ -39,7 +39,7 @@ ROWS = {"full": 100_000, "small": 20_000, "tiny": 2_000}
 SAMPLE = {"full": 2_000, "small": 1_000, "tiny": 300}
 RATE_GOAL, IIE_GOAL, BULK_GOAL, PEAK_MB_GOAL = 5_000, 9.0, 0.40, 300
 
-MEMBER_HEADERS = ["姓名", "性别", "出生日期", "身份证号", "手机号码", "学历", "党员类别"]
+MEMBER_HEADERS = ["姓名", "性别", "出生日期", "身份证号码", "手机号码", "学历", "党员类别"]
 MEMBER_HEADERS += ["入党日期", "党支部", "党小组"]
 # every column MeetingResource reads (issue 11 §3: 记录人, 请假 with the reason, 缺席, 列席,
 # 民主评议)
