@@ -685,3 +685,26 @@ def test_an_edit_of_an_approved_meeting_keeps_its_review_state(tree, users, minu
     assert result.lines() == [] and result.counts["update"] == 1
     meeting = Meeting.objects.get(topic="支委会")
     assert meeting.place == "会议室" and meeting.status == Status.APPROVED
+
+
+def test_a_file_without_ratings_cannot_move_a_rated_meeting_off_organisational_life(
+    tree, users, minuted
+):
+    """Without the 民主评议 column the stored ratings stay, so the meeting stays a 组织生活会:
+    both paths refuse the new kind with the service's message (the bulk path reads the stored
+    ratings with the batch, not per row)."""
+    from branches.models import MeetingKind
+    from branches.services import MSG_APPRAISAL_ONLY_ORG_LIFE
+
+    rows = [r for r in good_minuted_rows(tree, minuted) if r["主题"] == "组织生活会"]
+    import_rows(MeetingResource, minuted_sheet(rows), by=users.office, dry_run=False)
+    data = export_xlsx(MeetingResource, users.office, Meeting.objects.filter(topic="组织生活会"))
+    book = openpyxl.load_workbook(io.BytesIO(data))
+    sheet = book.active
+    headers = [c.value for c in sheet[1]]
+    sheet.delete_cols(headers.index("民主评议（姓名：等次）") + 1)
+    sheet.cell(row=2, column=headers.index("类型") + 1, value=minuted.k[MeetingKind.THEME_DAY])
+    out = io.BytesIO()
+    book.save(out)
+    old, new = both(MeetingResource, users.office, out.getvalue())
+    assert new == old and len(new) == 1 and str(MSG_APPRAISAL_ONLY_ORG_LIFE) in new[0]
