@@ -39,10 +39,18 @@ ROWS = {"full": 100_000, "small": 20_000, "tiny": 2_000}
 SAMPLE = {"full": 2_000, "small": 1_000, "tiny": 300}
 RATE_GOAL, IIE_GOAL, BULK_GOAL, PEAK_MB_GOAL = 5_000, 9.0, 0.40, 300
 
-MEMBER_HEADERS = ["姓名", "性别", "出生日期", "身份证号", "手机号码", "学历", "党员类别"]
+MEMBER_HEADERS = ["姓名", "性别", "出生日期", "身份证号码", "手机号码", "学历", "党员类别"]
 MEMBER_HEADERS += ["入党日期", "党支部", "党小组"]
-MEETING_HEADERS = ["所属党组织", "类型", "日期", "地点", "主持人", "主题", "会议记录"]
-MEETING_HEADERS += ["出席人员", "缺席人员（姓名：原因）", "状态"]
+# every column MeetingResource reads (issue 11 §3: 记录人, 请假 with the reason, 缺席, 列席,
+# 民主评议)
+MEETING_HEADERS = ["所属党组织", "类型", "日期", "地点", "主持人", "记录人", "主题", "会议记录"]
+MEETING_HEADERS += ["出席人员", "请假人员（姓名：事由）", "缺席人员", "列席人员"]
+MEETING_HEADERS += ["民主评议（姓名：等次）", "状态"]
+MEETING_KINDS = {
+    "branch_committee": "支部委员会",
+    "org_life": "组织生活会",
+    "theme_day": "主题党日",
+}
 
 
 # --- the rows -----------------------------------------------------------------------------------
@@ -64,7 +72,7 @@ def member_rows(n: int) -> list[dict]:
     from chengjiang.personal_data import id_check_digit
 
     K = Organization.Kind
-    branches = unique_orgs({K.BRANCH, K.GENERAL_BRANCH, K.PARTY_COMMITTEE})
+    branches = unique_orgs({K.BRANCH})  # a member belongs to a 党支部, never to a 党委 or 总支
     groups = {}
     for g in Organization.objects.filter(kind=K.GROUP, parent__in=branches).order_by("pk"):
         groups.setdefault(g.parent_id, g)
@@ -98,8 +106,9 @@ def member_rows(n: int) -> list[dict]:
 
 
 def meeting_rows(n: int) -> list[dict]:
-    """Good meeting rows: 支部委员会 of uniquely named branches, present and absent members
-    whose names are unique within the branch."""
+    """Good meeting rows of uniquely named branches, 支部委员会, 组织生活会 (with 民主评议) and
+    主题党日 in turn (应到: the committee, the members), with 主持人, 记录人, present, on leave
+    and absent members whose names are unique within the branch, and 列席."""
     from collections import Counter
 
     from branches.models import Member, Organization
@@ -114,19 +123,28 @@ def meeting_rows(n: int) -> list[dict]:
         people[org.pk] = [m for m in members if counts[m.name] == 1][:8]
     branches = [b for b in branches if len(people[b.pk]) >= 2]
     rows = []
+    branches = [b for b in branches if len(people[b.pk]) >= 3]
+    kinds = list(MEETING_KINDS)
     for i in range(n):
         org = branches[i % len(branches)]
         members = people[org.pk]
+        kind = kinds[i % len(kinds)]
+        present = members[:-2]
         rows.append(
             {
                 "organization": org,
-                "kind": "branch_committee",
+                "kind": kind,
                 "held_on": datetime.date(2023, 1, 1) + datetime.timedelta(days=i % 600),
                 "place": "党群服务中心",
+                "host": members[0],
+                "recorder": members[1],
                 "topic": f"导入会议{i}",
                 "minutes": "学习传达上级会议精神。",
-                "present": members[:-1],
+                "present": present,
+                "leave": members[-2:-1],
                 "absent": members[-1:],
+                "observers": "街道联络员",
+                "ratings": present if kind == "org_life" else [],
                 "status": "draft",
             }
         )
@@ -151,14 +169,18 @@ def member_cells(r) -> list:
 def meeting_cells(r) -> list:
     return [
         r["organization"].name,
-        "支部委员会",
+        MEETING_KINDS[r["kind"]],
         r["held_on"],
         r["place"],
-        "",
+        r["host"].name,
+        r["recorder"].name,
         r["topic"],
         r["minutes"],
         "、".join(m.name for m in r["present"]),
-        "；".join(f"{m.name}：病假" for m in r["absent"]),
+        "；".join(f"{m.name}：病假" for m in r["leave"]),
+        "、".join(m.name for m in r["absent"]),
+        r["observers"],
+        "；".join(f"{m.name}：合格" for m in r["ratings"]),
         "草稿",
     ]
 
@@ -280,26 +302,37 @@ def bulk_create_rate(kind: str, rows: list[dict]) -> float:
     """A bare bulk_create of the same rows (objects from resolved values), rows/s."""
     from django.db import transaction
 
-    from branches.models import Attendance, Meeting, Member
+    from branches.models import Attendance, DemocraticAppraisal, Meeting, Member
 
     start = time.perf_counter()
     with transaction.atomic():
         if kind == "members":
             Member.objects.bulk_create([Member(**r) for r in rows], batch_size=2000)
         else:
-            keys = ("organization", "kind", "held_on", "place", "topic", "minutes", "status")
+            keys = ("organization", "kind", "held_on", "place", "host", "recorder", "topic")
+            keys += ("minutes", "observers", "status")
             meetings = Meeting.objects.bulk_create(
                 [Meeting(**{k: r[k] for k in keys}) for r in rows], batch_size=2000
             )
+            S = Attendance.Status
             Attendance.objects.bulk_create(
                 [
-                    Attendance(meeting=m, member=p, present=present, absence_reason=reason)
+                    Attendance(meeting=m, member=p, status=status, absence_reason=reason)
                     for m, r in zip(meetings, rows, strict=True)
-                    for group, present, reason in (
-                        (r["present"], True, ""),
-                        (r["absent"], False, "病假"),
+                    for group, status, reason in (
+                        (r["present"], S.PRESENT, ""),
+                        (r["leave"], S.LEAVE, "病假"),
+                        (r["absent"], S.ABSENT, ""),
                     )
                     for p in group
+                ],
+                batch_size=2000,
+            )
+            DemocraticAppraisal.objects.bulk_create(
+                [
+                    DemocraticAppraisal(meeting=m, member=p, rating="qualified")
+                    for m, r in zip(meetings, rows, strict=True)
+                    for p in r["ratings"]
                 ],
                 batch_size=2000,
             )

@@ -9,12 +9,13 @@ attendees who are not members of the organisation — and write nothing when any
 
 from __future__ import annotations
 
+import bisect
 import re
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext, pgettext_lazy
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
@@ -36,10 +37,12 @@ from .models import (
     Attendance,
     DemocraticAppraisal,
     LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingKind,
     Member,
     Organization,
+    SecretaryTerm,
     Status,
     Talk,
     Village,
@@ -375,8 +378,23 @@ class MeetingResource(_Base):
             f"{r.member.name}：{r.get_rating_display()}" for r in meeting.appraisals.all()
         )
 
-    def _cell(self, row, field):
-        return str(row.get(str(self.fields[field].column_name)) or "").strip()
+    def _cell(self, row, field, columns=None):
+        return str(row.get((columns or self._columns())[field]) or "").strip()
+
+    def _columns(self) -> dict[str, str]:
+        """Each field's column header as plain text, computed once per language (the bulk path
+        reads a dozen cells of each of 100,000 rows)."""
+        language = get_language()
+        cached = getattr(self, "_columns_cache", None)
+        if cached is None or cached[0] != language:
+            names = {name: str(f.column_name) for name, f in self.fields.items()}
+            ratings = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+            cached = self._columns_cache = (language, names, ratings)
+        return cached[1]
+
+    def _ratings_by_label(self) -> dict[str, str]:
+        self._columns()
+        return self._columns_cache[2]
 
     def duplicate_key(self, instance):
         return (instance.organization_id, instance.kind, instance.held_on, instance.topic)
@@ -390,34 +408,48 @@ class MeetingResource(_Base):
         )
         if self.others(same, instance).exists():
             raise row_error(MSG_DUPLICATE_IN_DB)
-        errors = {}
+        errors: dict[str, list[str]] = {}
+        found = self.read_minutes(org, row, find_member, errors)
+        instance.host, instance.recorder = found["host"], found["recorder"]
+        instance._appraisals = found["appraisals"]
+        if errors:
+            raise ValidationError(errors)
+        instance._attendance = found["attendance"]
+
+    def read_minutes(self, org, row, find, errors: dict) -> dict:
+        """主持人, 记录人, the attendance (出席 / 请假 with the reason / 缺席) and the 民主评议
+        ratings as the row's cells name them, each member found by ``find(org, text)``
+        (``find_member`` here; the batch's lookups in the bulk path, with the same messages).
+        Refusals go into ``errors`` by column. ``appraisals`` is None when the file has no such
+        column (the ratings are left as stored)."""
 
         def column_error(field, exc):
             errors.setdefault(field, []).extend(exc.messages)
 
+        columns = self._columns()
+        found = {}
         for field in ("host", "recorder"):
-            text = self._cell(row, field)
+            found[field] = None
+            text = self._cell(row, field, columns)
             if text:
                 try:
-                    setattr(instance, field, find_member(org, text))
+                    found[field] = find(org, text)
                 except ValidationError as exc:
                     column_error(field, exc)
-            else:
-                setattr(instance, field, None)
         lines = []
-        for text in _split(self._cell(row, "present")):
+        for text in _split(self._cell(row, "present", columns)):
             try:
-                lines.append(services.AttendanceLine(member=find_member(org, text)))
+                lines.append(services.AttendanceLine(member=find(org, text)))
             except ValidationError as exc:
                 column_error("present", exc)
-        for text in _split(self._cell(row, "absent")):
+        for text in _split(self._cell(row, "absent", columns)):
             match = re.match(r"^(.+?)[:：](.*)$", text)
             if not match or not match.group(2).strip():
                 errors.setdefault("absent", []).append(gettext(MSG_ABSENCE_FORMAT))
                 continue
             name, reason = match.groups()
             try:
-                member = find_member(org, name.strip())
+                member = find(org, name.strip())
                 lines.append(
                     services.AttendanceLine(
                         member=member,
@@ -427,29 +459,45 @@ class MeetingResource(_Base):
                 )
             except ValidationError as exc:
                 column_error("absent", exc)
-        for text in _split(self._cell(row, "absent_without_leave")):
+        for text in _split(self._cell(row, "absent_without_leave", columns)):
             name, note = [*re.split(r"[:：]", text, maxsplit=1), ""][:2]
             try:
                 lines.append(
                     services.AttendanceLine(
-                        member=find_member(org, name.strip()),
+                        member=find(org, name.strip()),
                         status=Attendance.Status.ABSENT,
                         absence_reason=note.strip(),
                     )
                 )
             except ValidationError as exc:
                 column_error("absent_without_leave", exc)
-        instance._appraisals = self._read_appraisals(org, row, errors)
-        if errors:
-            raise ValidationError(errors)
-        instance._attendance = lines
+        found["attendance"] = lines
+        found["appraisals"] = self._read_appraisals(org, row, errors, find)
+        return found
 
-    def _read_appraisals(self, org, row, errors):
+    def people_named(self, row) -> set[str]:
+        """Every text of the row that ``read_minutes`` may look up as a member (the bulk path
+        reads them for a whole batch at once)."""
+        texts = set()
+        columns = self._columns()
+        for field in ("host", "recorder", "present", "absent", "absent_without_leave"):
+            for text in _split(self._cell(row, field, columns)):
+                texts.add(text)
+                texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
+        for text in _split(self._cell(row, "appraisals", columns)):
+            match = re.match(r"^(.+?)[:：](.*)$", text)
+            if match:
+                texts.add(match.group(1).strip())
+        texts.discard("")
+        return texts
+
+    def _read_appraisals(self, org, row, errors, find=find_member):
         """民主评议: "name：rating；…" read back by the ratings' Chinese labels."""
-        if str(self.fields["appraisals"].column_name) not in row:
+        columns = self._columns()
+        if columns["appraisals"] not in row:
             return None  # a file without the column leaves the ratings as stored
-        cell = self._cell(row, "appraisals")
-        by_label = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
+        cell = self._cell(row, "appraisals", columns)
+        by_label = self._ratings_by_label()
         lines = []
         for text in _split(cell):
             match = re.match(r"^(.+?)[:：](.*)$", text)
@@ -461,7 +509,7 @@ class MeetingResource(_Base):
                 )
                 continue
             try:
-                member = find_member(org, match.group(1).strip())
+                member = find(org, match.group(1).strip())
             except ValidationError as exc:
                 errors.setdefault("appraisals", []).extend(exc.messages)
                 continue
@@ -605,9 +653,9 @@ class _BulkBase(BulkImport):
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
-    def rules(self, row, rule, *args) -> None:
+    def rules(self, row, rule, *args, **kwargs) -> None:
         try:
-            rule(row.instance, *args, exclude=list(row.errors))
+            rule(row.instance, *args, exclude=list(row.errors), **kwargs)
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
@@ -666,6 +714,9 @@ class MemberBulkImport(_BulkBase):
 
     def check(self, row):
         member = row.instance
+        if row.errors:  # a cell, a name or a repeat: the one-row import checks the fields only
+            self.rules(row, services.member_rules)
+            return
         if self.group_column in row.cells:
             name = row.cell(self.group_column)
             if not name:
@@ -701,20 +752,55 @@ class MemberBulkImport(_BulkBase):
 
 
 class MeetingBulkImport(_BulkBase):
-    update_fields = ("kind", "held_on", "place", "topic", "minutes", "status")
+    """Meetings as minuted, a batch at a time: ``MeetingResource.read_minutes`` on the batch's
+    members, ``services.meeting_rules`` per row, 应到 counted from the batch's lookups as
+    ``selectors.expected_attendees`` counts it (``meeting_save``'s ``_count_expected``)."""
+
+    update_fields = (
+        "kind",
+        "held_on",
+        "place",
+        "leadership_team",
+        "topic",
+        "minutes",
+        "observers",
+        "status",
+    )
+
+    def __init__(self, resource, **kwargs):
+        super().__init__(resource, **kwargs)
+        self.teams: dict[str, list[LeadershipTeam]] = {}  # visible teams by name
+        # who is expected, read once per organisation / team for the whole file
+        self.joined: dict[int, list] = {}  # org pk → its members' joined_on, sorted
+        self.committee: dict[int, list[tuple]] = {}  # org pk → (member, started, ended)
+        self.team_posts: dict[int, list[tuple]] = {}  # team pk → (member, started, ended)
+        # MeetingResource._imported_status reads the importing user; meeting_save the actor
+        self.keeps_status = not getattr(self.user, "is_staff", False)
+        self.locked = not getattr(self.by, "is_staff", False)
 
     def stored_queryset(self):
         return (
             super()
             .stored_queryset()
-            .select_related("organization", "host")
-            .prefetch_related("attendances__member")
+            .select_related(
+                "organization", "host", "recorder", "leadership_team", "recorded_by", "reviewed_by"
+            )
+            .prefetch_related("attendances__member", "appraisals__member")
         )
+
+    # the batch's lookups ---------------------------------------------------------------------
 
     def prepare(self, rows):
         self.load_orgs(rows, "organization")
+        self.load_teams(rows)
+        team_column = self.column("leadership_team")
+        team_what = self.resource.fields["leadership_team"].widget.what
         for row in rows:
             self.set_org(row, "organization")
+            if team_column in row.cells and "leadership_team" not in row.errors:
+                row.instance.leadership_team = self.name_cell(
+                    row, "leadership_team", self.teams, team_what
+                )
         keys = [
             (m.organization_id, m.kind, m.held_on, m.topic)
             for m in (row.instance for row in rows)
@@ -728,28 +814,139 @@ class MeetingBulkImport(_BulkBase):
                 topic__in={k[3] for k in keys},
             ).values_list("organization_id", "kind", "held_on", "topic", "pk"):
                 self.stored_keys.setdefault(tuple(key), set()).add(pk)
-        # everyone the batch names as host, present or absent: one query
+        self.load_people(rows)
+        self.load_expected(rows)
+
+    def load_teams(self, rows) -> None:
+        """Visible 领导班子 named in the batch (one query; as ``NameWidget`` finds them)."""
+        column = self.column("leadership_team")
+        names = {row.cell(column) for row in rows if column in row.cells} - set(self.teams)
+        names.discard("")
+        if not names:
+            return
+        found = LeadershipTeam.objects.filter(name__in=names)
+        if self.user is not None:
+            found = found.visible_to(self.user)
+        for name in names:
+            self.teams[name] = []
+        for team in found.order_by("pk"):
+            self.teams[team.name].append(team)
+
+    def load_people(self, rows) -> None:
+        """Everyone the batch names as 主持人, 记录人, attendee or rated member: one query."""
         texts = set()
         for row in rows:
-            texts.add(row.cell(self.column("host")))
-            texts.update(_split(row.cell(self.column("present"))))
-            for text in _split(row.cell(self.column("absent"))):
-                texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
-        texts.discard("")
+            texts |= self.resource.people_named(row.cells)
         ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
         names = {t for t in texts if not ID_LIKE.match(t)}
         self.by_name: dict[str, list[Member]] = {}
         self.by_id: dict[str, Member] = {}
-        if texts:
-            people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
-            if self.scope:
-                people = people.filter(branch__path__startswith=self.scope)
-            people = people.select_related("branch").only(
-                "pk", "name", "id_number", "group_id", "branch__path", "branch__kind"
-            )
-            for member in people:
-                self.by_name.setdefault(member.name, []).append(member)
-                self.by_id[member.id_number] = member
+        if not texts:
+            return
+        people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
+        if self.scope:
+            people = people.filter(branch__path__startswith=self.scope)
+        people = people.select_related("branch").only(
+            "pk",
+            "name",
+            "id_number",
+            "joined_on",
+            "group_id",
+            "branch_id",
+            "branch__path",
+            "branch__kind",
+        )
+        for member in people:
+            self.by_name.setdefault(member.name, []).append(member)
+            self.by_id[member.id_number] = member
+
+    def load_expected(self, rows) -> None:
+        """What 应到 needs for the batch's meetings, for organisations and teams not read yet:
+        members' dates of joining (any kind but the two below), the committee's posts (支委会),
+        the team's posts (民主生活会). One query each, only when the batch has new ones."""
+        orgs, committees, teams = {}, set(), set()
+        for row in rows:
+            meeting = row.instance
+            if not meeting.organization_id or not meeting.kind:
+                continue
+            if meeting.kind == MeetingKind.DEMOCRATIC_LIFE:
+                if meeting.leadership_team_id and meeting.leadership_team_id not in self.team_posts:
+                    teams.add(meeting.leadership_team_id)
+            elif meeting.kind == MeetingKind.BRANCH_COMMITTEE:
+                if meeting.organization_id not in self.committee:
+                    committees.add(meeting.organization_id)
+            elif meeting.organization_id not in self.joined:
+                orgs[meeting.organization_id] = meeting.organization
+        if orgs:
+            self.load_joined(list(orgs.values()))
+        if committees:
+            for pk in committees:
+                self.committee[pk] = []
+            for org_id, *term in SecretaryTerm.objects.filter(
+                organization_id__in=committees
+            ).values_list("organization_id", "member_id", "started_on", "ended_on"):
+                self.committee[org_id].append(tuple(term))
+        if teams:
+            for pk in teams:
+                self.team_posts[pk] = []
+            for team_id, *post in LeadershipTeamMember.objects.filter(
+                team_id__in=teams
+            ).values_list("team_id", "member_id", "started_on", "ended_on"):
+                self.team_posts[team_id].append(tuple(post))
+
+    def load_joined(self, orgs: list[Organization]) -> None:
+        """Each organisation's members (``Member.objects.of_organization``) by date of joining."""
+        condition = Q()
+        for org in orgs:
+            if org.kind == Organization.Kind.GROUP:
+                condition |= Q(group_id=org.pk)
+            else:
+                condition |= Q(branch__path__startswith=org.path)
+        by_path: dict[str, list] = {}
+        by_group: dict[int, list] = {}
+        for path, group_id, joined in Member.objects.filter(condition).values_list(
+            "branch__path", "group_id", "joined_on"
+        ):
+            by_path.setdefault(path, []).append(joined)
+            if group_id:
+                by_group.setdefault(group_id, []).append(joined)
+        for org in orgs:
+            if org.kind == Organization.Kind.GROUP:
+                dates = list(by_group.get(org.pk, ()))
+            else:
+                dates = [d for path, ds in by_path.items() if path.startswith(org.path) for d in ds]
+            dates.sort()
+            self.joined[org.pk] = dates
+
+    @staticmethod
+    def _serving(posts, date) -> set[int]:
+        return {
+            member
+            for member, started, ended in posts
+            if started <= date and (ended is None or ended >= date)
+        }
+
+    def team_members(self, meeting) -> set[int] | None:
+        if meeting.kind != MeetingKind.DEMOCRATIC_LIFE or not meeting.leadership_team_id:
+            return None
+        if not meeting.held_on:
+            return None
+        return self._serving(self.team_posts.get(meeting.leadership_team_id, ()), meeting.held_on)
+
+    def expected(self, meeting, lines) -> int:
+        """``services._count_expected``: who was expected on the day (as
+        ``selectors.expected_attendees``) and anyone else on the attendance list."""
+        date = meeting.held_on
+        attendees = {line.member.pk for line in lines}
+        if meeting.kind == MeetingKind.DEMOCRATIC_LIFE:
+            return len((self.team_members(meeting) or set()) | attendees)
+        if meeting.kind == MeetingKind.BRANCH_COMMITTEE:
+            serving = self._serving(self.committee.get(meeting.organization_id, ()), date)
+            return len(serving | attendees)
+        # the organisation's members who had joined by the day, and attendees who had not
+        # (every attendee is a member of the organisation: ``read_minutes`` found them there)
+        joined = bisect.bisect_right(self.joined[meeting.organization_id], date)
+        return joined + sum(1 for line in lines if line.member.joined_on > date)
 
     def find(self, org, text: str) -> Member:
         """``find_member`` on the batch's lookups (the same messages)."""
@@ -765,61 +962,81 @@ class MeetingBulkImport(_BulkBase):
             raise row_error(MSG_AMBIGUOUS_MEMBER, name=text, org=org)
         return found[0]
 
+    # one row: the one-row import's steps, in its order --------------------------------------
+
+    def field_rules(self, row) -> None:
+        """What the one-row import still checks of a refused row: its fields (``full_clean``
+        without the columns already refused)."""
+        self.rules(row, services.meeting_field_rules)
+
     def check(self, row):
         meeting = row.instance
+        if row.errors:  # a cell, a name, a fixed column or a repeat
+            self.field_rules(row)
+            return
+        # MeetingResource.validate_row
         self.require(row, "organization", "kind", "held_on", "topic")
-        if row.original is not None and not getattr(self.user, "is_staff", False):
+        if row.errors:
+            self.field_rules(row)
+            return
+        if row.original is not None and self.keeps_status:
             meeting.status = row.original.status  # not the importer's to change
-            if row.original.status not in EDITABLE_STATUSES:
-                row.add(NON_FIELD_ERRORS, ValidationError(services.MSG_NOT_EDITABLE))
         else:
             meeting.status = _status_for(self.user, meeting.status)
         if row.original is None:
             meeting.recorded_by = self.user
-        org = meeting.organization if meeting.organization_id else None
-        if org is None:
-            self.rules(row, _fields_only)
-            return
-        self.in_scope(row)
+        org = meeting.organization
         key = (org.pk, meeting.kind, meeting.held_on, meeting.topic)
         if self.stored_keys.get(key, set()) - {meeting.pk}:
             row.add(NON_FIELD_ERRORS, row_error(MSG_DUPLICATE_IN_DB))
-        errors = []
-        host = row.cell(self.column("host"))
-        if host:
-            try:
-                meeting.host = self.find(org, host)
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        elif self.column("host") in row.cells:
-            meeting.host = None
-        lines = []
-        for text in _split(row.cell(self.column("present"))):
-            try:
-                lines.append(services.AttendanceLine(member=self.find(org, text)))
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        for text in _split(row.cell(self.column("absent"))):
-            match = re.match(r"^(.+?)[:：](.*)$", text)
-            if not match or not match.group(2).strip():
-                errors.append(gettext(MSG_ABSENCE_FORMAT))
-                continue
-            name, reason = match.groups()
-            try:
-                lines.append(
-                    services.AttendanceLine(
-                        member=self.find(org, name.strip()),
-                        present=False,
-                        absence_reason=reason.strip(),
-                    )
-                )
-            except ValidationError as exc:
-                errors.extend(exc.messages)
-        if errors:
-            row.add(NON_FIELD_ERRORS, ValidationError(errors))
+            self.field_rules(row)
             return
+        errors: dict[str, list[str]] = {}
+        found = self.resource.read_minutes(org, row.cells, self.find, errors)
+        meeting.host, meeting.recorder = found["host"], found["recorder"]
+        if errors:
+            for attribute, messages in errors.items():
+                row.add(attribute, ValidationError(messages))
+            self.field_rules(row)
+            return
+        # services.meeting_save: scope, the stored row's review status, then its rules
+        self.in_scope(row)
+        if row.errors:
+            return
+        stored_status = row.original.status if row.original is not None else None
+        if self.locked and stored_status is not None and stored_status not in EDITABLE_STATUSES:
+            self.field_rules(row)  # the import's full_clean comes before the service
+            if not row.errors:
+                row.add(NON_FIELD_ERRORS, ValidationError(services.MSG_NOT_EDITABLE))
+            return
+        lines, appraisals = found["attendance"], found["appraisals"]
+        stored_appraisals = False
+        if row.original is not None and appraisals is None:
+            stored_appraisals = bool(row.original.appraisals.all())  # prefetched
+        self.rules(
+            row,
+            services.meeting_rules,
+            lines,
+            appraisals=appraisals,
+            team_members=self.team_members(meeting),
+            stored_appraisals=stored_appraisals,
+        )
+        if row.errors:
+            return
+        meeting.expected_count = self.expected(meeting, lines)
         row.extra["attendance"] = lines
-        self.rules(row, services.meeting_rules, lines)
+        row.extra["appraisals"] = appraisals
+
+    def preview_cell(self, f, row):
+        if f is self.resource.fields["present_count"]:  # 实到, counted from the row's lines
+            return sum(
+                1
+                for line in row.extra.get("attendance", ())
+                if line.resolved_status == Attendance.Status.PRESENT
+            )
+        return super().preview_cell(f, row)
+
+    # writing ---------------------------------------------------------------------------------
 
     def write(self, new, changed):
         now = timezone.now()
@@ -828,24 +1045,43 @@ class MeetingBulkImport(_BulkBase):
         if changed:
             for r in changed:
                 r.instance.updated_at = now
-            fields = [*self.present_fields(changed), "updated_at"]
-            if self.column("host") in changed[0].cells:
-                fields.append("host")
+                # as meeting_save's lock: an edit keeps the stored review state
+                for name in services.WORKFLOW_FIELDS:
+                    setattr(r.instance, name, getattr(r.original, name))
+            fields = [*self.present_fields(changed), "host", "recorder"]
+            fields += ["expected_count", "updated_at"]
             Meeting.objects.bulk_update(
                 [r.instance for r in changed], fields, batch_size=self.batch_size
             )
             Attendance.objects.filter(meeting_id__in=[r.instance.pk for r in changed]).delete()
+            rated = [r.instance.pk for r in changed if r.extra.get("appraisals") is not None]
+            if rated:
+                DemocraticAppraisal.objects.filter(meeting_id__in=rated).delete()
+        written = (*new, *changed)
         insert_values(
             Attendance,
             [
                 {
                     "meeting_id": r.instance.pk,
                     "member_id": line.member.pk,
-                    "present": line.present,
-                    "absence_reason": "" if line.present else line.absence_reason.strip(),
+                    "status": line.resolved_status,
+                    "absence_reason": (
+                        ""
+                        if line.resolved_status == Attendance.Status.PRESENT
+                        else line.absence_reason.strip()
+                    ),
                 }
-                for r in (*new, *changed)
+                for r in written
                 for line in r.extra.get("attendance", ())
+            ],
+            batch_size=self.batch_size,
+        )
+        insert_values(
+            DemocraticAppraisal,
+            [
+                {"meeting_id": r.instance.pk, "member_id": line.member.pk, "rating": line.rating}
+                for r in written
+                for line in r.extra.get("appraisals") or ()
             ],
             batch_size=self.batch_size,
         )

@@ -7,7 +7,7 @@ the audit trail is written by django-auditlog on each save (actor from the reque
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -667,13 +667,26 @@ class AppraisalLine:
     rating: str
 
 
-def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLine]) -> None:
+_ATTENDANCE_STATUSES = frozenset(Attendance.Status.values)
+_RATINGS = frozenset(DemocraticAppraisal.Rating.values)
+
+
+def _validate_meeting_attendance(
+    meeting: Meeting,
+    lines: Iterable[AttendanceLine],
+    *,
+    team_members: Collection[int] | None = None,
+) -> None:
+    """``team_members``: the pks of the team's members on the day, when the caller has them
+    (the bulk import reads them for a whole batch); otherwise they are read here."""
     errors = []
     seen = set()
     team = meeting.leadership_team if meeting.leadership_team_id else None
     on_team = None
     if meeting.kind == MeetingKind.DEMOCRATIC_LIFE and team is not None and meeting.held_on:
-        on_team = set(team.members_on(meeting.held_on).values_list("pk", flat=True))
+        if team_members is None:
+            team_members = team.members_on(meeting.held_on).values_list("pk", flat=True)
+        on_team = set(team_members)
     for line in lines:
         name = line.member.name
         if line.member.pk in seen:
@@ -686,7 +699,7 @@ def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLin
         elif on_team is not None and line.member.pk not in on_team:
             errors.append(ValidationError(MSG_NOT_ON_TEAM % {"name": name, "team": team}))
         status = line.resolved_status
-        if status not in Attendance.Status.values:
+        if status not in _ATTENDANCE_STATUSES:
             errors.append(ValidationError(MSG_BAD_ATTENDANCE_STATUS % {"status": status}))
         elif status == Attendance.Status.LEAVE and not line.absence_reason.strip():
             errors.append(ValidationError(MSG_ABSENCE_REASON % {"name": name}))
@@ -695,19 +708,66 @@ def _validate_meeting_attendance(meeting: Meeting, lines: Iterable[AttendanceLin
 
 
 def meeting_rules(
-    meeting: Meeting, attendance: Sequence[AttendanceLine] | None, *, exclude: Iterable[str] = ()
+    meeting: Meeting,
+    attendance: Sequence[AttendanceLine] | None,
+    *,
+    appraisals: Sequence[AppraisalLine] | None = None,
+    team_members: Collection[int] | None = None,
+    stored_appraisals: bool = False,
+    exclude: Iterable[str] = (),
 ) -> None:
     """``meeting_save``'s checks of one record without queries, for the bulk import: fields,
-    ``Meeting.clean``, the organisation kind and the attendance (members with their branch
-    loaded). Repeats and the stored row's review status are the caller's set-based checks."""
+    ``Meeting.clean``, then ``_meeting_checks`` as ``meeting_save`` runs them (organisation
+    kind, 领导班子, 主持人/记录人, attendance, 民主评议). The caller gives what would need a
+    query: the related records loaded (organisation, team, members with their branch), the
+    team's members on the day (``team_members``, pks) and whether the stored meeting has
+    ratings (``stored_appraisals``). Repeats and the stored row's review status are the
+    caller's set-based checks."""
     meeting.full_clean(
         exclude=[*_loaded_foreign_keys(meeting), *exclude],
         validate_unique=False,
         validate_constraints=False,
     )
+    _meeting_checks(
+        meeting,
+        attendance,
+        appraisals,
+        team_members=team_members,
+        stored_appraisals=stored_appraisals,
+    )
+
+
+def meeting_field_rules(meeting: Meeting, *, exclude: Iterable[str] = ()) -> None:
+    """The fields and ``Meeting.clean`` only (no queries: loaded relations are not re-read): what
+    the one-row import still checks of a row it has refused for a cell."""
+    meeting.full_clean(
+        exclude=[*_loaded_foreign_keys(meeting), *exclude],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+
+
+def _meeting_checks(
+    meeting: Meeting,
+    attendance: Sequence[AttendanceLine] | None,
+    appraisals: Sequence[AppraisalLine] | None,
+    *,
+    team_members: Collection[int] | None = None,
+    stored_appraisals: bool | None = None,
+) -> None:
+    """``meeting_save``'s rules after ``full_clean``, in its order (the first refusal wins).
+    ``stored_appraisals`` None: read whether the stored meeting has ratings."""
     _validate_meeting_kind(meeting)
+    _validate_meeting_roles(meeting)
     if attendance is not None:
-        _validate_meeting_attendance(meeting, attendance)
+        _validate_meeting_attendance(meeting, attendance, team_members=team_members)
+    if appraisals is not None:
+        _validate_appraisals(meeting, appraisals)
+    elif meeting.pk and meeting.kind != MeetingKind.ORG_LIFE:
+        if stored_appraisals is None:
+            stored_appraisals = meeting.appraisals.exists()
+        if stored_appraisals:
+            raise ValidationError({"kind": MSG_APPRAISAL_ONLY_ORG_LIFE})
 
 
 def _validate_meeting_kind(meeting: Meeting) -> None:
@@ -781,7 +841,7 @@ def _validate_appraisals(meeting: Meeting, lines: Sequence[AppraisalLine]) -> No
             errors.append(
                 ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": name, "org": meeting.organization})
             )
-        if line.rating not in DemocraticAppraisal.Rating.values:
+        if line.rating not in _RATINGS:
             errors.append(ValidationError(MSG_BAD_RATING % {"rating": line.rating}))
     if errors:
         raise ValidationError(errors)
@@ -871,14 +931,7 @@ def meeting_save(
     elif meeting.recorded_by_id is None:
         meeting.recorded_by = acting_user(by)
     meeting.full_clean()
-    _validate_meeting_kind(meeting)
-    _validate_meeting_roles(meeting)
-    if attendance is not None:
-        _validate_meeting_attendance(meeting, attendance)
-    if appraisals is not None:
-        _validate_appraisals(meeting, appraisals)
-    elif meeting.pk and meeting.kind != MeetingKind.ORG_LIFE and meeting.appraisals.exists():
-        raise ValidationError({"kind": MSG_APPRAISAL_ONLY_ORG_LIFE})
+    _meeting_checks(meeting, attendance, appraisals)
     meeting.save()
     if attendance is not None:
         meeting.attendances.all().delete()

@@ -440,7 +440,9 @@ class BulkImport:
         """The batch's set-based lookups (one query per kind of lookup)."""
 
     def check(self, row: Row) -> None:
-        """The row's own rules (no queries); record errors with ``row.add``."""
+        """The row's own rules (no queries); record errors with ``row.add``. Called for every
+        row, also one with errors already (the one-row import then validates its fields only:
+        ``full_clean`` without the columns already refused)."""
 
     def write(self, new: list[Row], changed: list[Row]) -> None:
         """Write the batch's records (bulk)."""
@@ -508,15 +510,19 @@ class BulkImport:
         """Cells to attribute values with the resource's widgets (names are looked up later)."""
         resource = self.resource
         cells = row.cells
-        for attr, problem in self.problems(cells).items():
-            row.add(attr, problem)
-        resource.before_import_row(cells)
         instance = row.stored if row.stored is not None else self.model()
         if row.stored is not None:
             row.original = copy.copy(row.stored)
             row.original._state = copy.copy(row.stored._state)
             row.original._state.fields_cache = dict(row.stored._state.fields_cache)
         row.instance = instance
+        problems = self.problems(cells)
+        if problems:  # the one-row import refuses such a row for these cells alone
+            for attr, problem in problems.items():
+                row.add(attr, problem)
+            row.extra["refused_cells"] = True
+            return
+        resource.before_import_row(cells)
         errors = row.errors
         for f, column, attribute, kind, lookup, text_field, personal in self.plan:
             if kind == "name" or column not in cells or attribute in errors:
@@ -618,6 +624,13 @@ class BulkImport:
             if getattr(row.instance, attr, None) != getattr(row.original, attr, None):
                 row.add(attr, ValidationError(MSG_FIXED_ON_UPDATE))
 
+    def order_errors(self, row: Row) -> None:
+        """The cells' errors in the columns' order, as the one-row import reads a row (names
+        are looked up after the other cells here, a batch at a time)."""
+        order = {f.attribute: i for i, f in enumerate(self.resource.get_import_fields())}
+        last = len(order)
+        row.errors = dict(sorted(row.errors.items(), key=lambda item: order.get(item[0], last)))
+
     def check_repeat(self, row: Row) -> None:
         for key in (
             ("pk", row.stored.pk) if row.stored is not None else None,
@@ -657,6 +670,11 @@ class BulkImport:
     def export_cell(self, f, instance):
         return self.resource.export_field(f, instance)
 
+    def preview_cell(self, f, row: Row):
+        """What the export would show for the row once written (a hook for computed columns,
+        which a record not yet written cannot compute from its related rows)."""
+        return self.export_cell(f, row.instance)
+
     # preview ----------------------------------------------------------------------------------
 
     def preview_row(self, row: Row) -> PreviewRow:
@@ -665,10 +683,8 @@ class BulkImport:
         for f in self.resource.get_import_fields():
             if f.attribute == "pk":
                 continue
-            if f in compare:  # read from the row (a new record has no related rows yet)
-                value = row.cell(str(f.column_name))
-            else:
-                value = self.export_cell(f, row.instance)
+            # a compared column is read from the row (a new record has no related rows yet)
+            value = row.cell(str(f.column_name)) if f in compare else self.preview_cell(f, row)
             before = self.export_cell(f, row.original) if row.original is not None else value
             cells.append("" if value is None else str(value))
             changed.append(row.original is not None and str(before) != str(value))
@@ -777,15 +793,19 @@ class BulkImport:
         for row in rows:
             if "key" not in row.errors:
                 self.parse(row)
-        live = [row for row in rows if "key" not in row.errors]
+        live = [row for row in rows if "key" not in row.errors and "refused_cells" not in row.extra]
         self.prepare(live)
         for row in live:
+            if row.errors:
+                self.order_errors(row)
+            # as the one-row import: a row whose cells could not be read is neither checked for
+            # a changed fixed column nor counted as the first of a key (a later row with the
+            # same key is then no repeat); ``check`` sees what was found so far
             if not row.errors:
                 self.check_fixed(row)
-            repeats = NON_FIELD_ERRORS in row.errors
-            self.check_repeat(row)
-            if repeats or NON_FIELD_ERRORS not in row.errors:
-                self.check(row)
+            if not row.errors:
+                self.check_repeat(row)
+            self.check(row)
         new, changed = [], []
         for row in rows:
             if row.errors:
@@ -892,7 +912,7 @@ def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
     from psycopg.types.json import Jsonb
 
     meta = model._meta
-    fields = list(meta.concrete_fields)
+    fields = [f for f in meta.concrete_fields if not f.generated]  # the database computes those
     quote = connection.ops.quote_name
     with connection.cursor() as cursor:
         cursor.execute(
@@ -929,7 +949,7 @@ def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> N
         return
     alias = router.db_for_write(model)
     connection = connections[alias]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     defaults = {f.attname: f.get_default() for f in fields}
     if connection.vendor != "postgresql":
         model._default_manager.bulk_create(

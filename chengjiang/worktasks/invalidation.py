@@ -8,31 +8,13 @@ is not kept). With several app server processes the cache must be shared (``REDI
 
 from __future__ import annotations
 
-import time
-
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 from chengjiang.accounts.roles import DOMAIN_APPS
+from chengjiang.data_version import VERSION_KEY, bump_data_version, data_version
 
-VERSION_KEY = "worktasks:data-version"
-
-
-def data_version() -> int:
-    version = cache.get(VERSION_KEY)
-    if version is None:
-        version = time.time_ns()
-        cache.add(VERSION_KEY, version, timeout=None)
-        version = cache.get(VERSION_KEY, version)
-    return version
-
-
-def bump_data_version() -> None:
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not set yet (or evicted): start a fresh series
-        cache.set(VERSION_KEY, time.time_ns(), timeout=None)
+__all__ = ["VERSION_KEY", "bump_data_version", "connect", "data_version"]
 
 
 def _on_change(sender, **kwargs) -> None:

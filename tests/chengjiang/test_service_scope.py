@@ -28,6 +28,7 @@ NOT_WRITES = {
     "check_version",  # reads the stored row, writes nothing
     "member_rules",  # member_save's checks of one record for the bulk import, no write
     "meeting_rules",  # meeting_save's checks of one record for the bulk import, no write
+    "meeting_field_rules",  # the fields of one refused row for the bulk import, no write
 }
 
 

@@ -249,7 +249,7 @@ class Generator:
         self.out.write(f"  summaries: {rows} rows, {time.perf_counter() - started:.1f} s")
 
     def finish(self) -> None:
-        from chengjiang.worktasks.invalidation import bump_data_version
+        from chengjiang.data_version import bump_data_version
 
         bump_data_version()
         if self.pg:
