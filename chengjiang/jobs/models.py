@@ -69,6 +69,7 @@ class Job(models.Model):
             models.CheckConstraint(
                 condition=models.Q(total__isnull=True) | models.Q(done__lte=models.F("total")),
                 name="job_done_within_total",
+                violation_error_message=_("The progress cannot exceed the total."),
             )
         ]
 

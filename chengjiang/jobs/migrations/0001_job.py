@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'background jobs',
                 'ordering': ['-created_at', '-pk'],
                 'indexes': [models.Index(fields=['created_by', '-created_at'], name='job_owner_recent')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('total__isnull', True), ('done__lte', models.F('total')), _connector='OR'), name='job_done_within_total')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('total__isnull', True), ('done__lte', models.F('total')), _connector='OR'), name='job_done_within_total', violation_error_message='The progress cannot exceed the total.')],
             },
         ),
     ]
