@@ -13,10 +13,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from chengjiang.access import get_visible_or_404, scope_path
+from chengjiang.data_version import data_version
 from chengjiang.files import download
 from chengjiang.params import parse_id
 
@@ -129,6 +131,57 @@ def _query_without_page(request) -> str:
 HOME_LIST_MAX = 20
 
 
+class HomeCadence:
+    """The home's tree-wide checks (三会一课, size), computed only when their cached sections miss.
+
+    The template reads it inside ``{% cache %}`` blocks keyed by the data version, so a warm
+    home skips ``cadence_matrix`` (the tree's organisations × months, Python-bound at a city's
+    size) and a write shows at once. Lists are bounded whatever the tree (issue 12): the first
+    HOME_LIST_MAX, most urgent first, and how many there are in all.
+    """
+
+    def __init__(self, *, scope: str | None, today):
+        self.scope, self.today = scope, today
+
+    @cached_property
+    def tables(self):
+        if self.scope is None:
+            return []
+        return selectors.cadence_matrix(year=self.today.year, scope=self.scope, today=self.today)
+
+    @cached_property
+    def quarter(self):
+        if not self.tables:
+            return []
+        return selectors.quarter_cadence(scope=self.scope, today=self.today, tables=self.tables)
+
+    @cached_property
+    def _behind(self):
+        if not self.tables:
+            return []
+        return selectors.villages_behind(scope=self.scope, today=self.today, tables=self.tables)
+
+    @property
+    def behind(self):
+        return self._behind[:HOME_LIST_MAX]
+
+    @property
+    def behind_total(self) -> int:
+        return len(self._behind)
+
+    @cached_property
+    def _size_warnings(self):
+        return selectors.size_warnings(scope=self.scope, on=self.today)
+
+    @property
+    def size_warnings(self):
+        return self._size_warnings[:HOME_LIST_MAX]
+
+    @property
+    def size_warnings_total(self) -> int:
+        return len(self._size_warnings)
+
+
 @require_GET
 def home(request):
     user = request.user
@@ -140,19 +193,16 @@ def home(request):
     for org in organizations:
         org.rel_depth = min(org.depth - root_depth, 4)
     meetings, talks = selectors.editable_records(user)
-    # This year's cadence, read once for both the quarter's cells and the villages behind.
     today = timezone.localdate()
-    tables = (
-        selectors.cadence_matrix(year=today.year, scope=path, today=today)
-        if path is not None
-        else []
-    )
-    quarter = selectors.quarter_cadence(scope=path, today=today, tables=tables) if tables else []
+    cadence = HomeCadence(scope=path, today=today)
     context = {
         "organizations": organizations,
         "draft_meetings": meetings,
         "draft_talks": talks,
-        "quarter": quarter,
+        "cadence": cadence,
+        # The cadence sections are cached per scope, day and data version (any write bumps it),
+        # so a warm home reads no meetings and never shows a figure from before a write.
+        "cadence_key": f"{path}:{today.isoformat()}:{data_version()}",
         "current_quarter": selectors.quarter_of(today),
         "can_add_meeting": user.has_perm("branches.add_meeting"),
         "can_add_talk": user.has_perm("branches.add_talk"),
@@ -161,15 +211,8 @@ def home(request):
     if context["is_reviewer"]:
         # The office's home: the review queue, villages behind on 三会一课, imports.
         context["queue"] = selectors.review_queue(user)
-        # Lists on the home are bounded whatever the tree (issue 12): the first HOME_LIST_MAX,
-        # most urgent first, and how many there are in all.
-        behind = selectors.villages_behind(scope=path, today=today, tables=tables) if tables else []
-        context["behind"], context["behind_total"] = behind[:HOME_LIST_MAX], len(behind)
         context["imports"] = _import_links(user)
         # 组织委员's checks: size rules (warnings) and probation past its year.
-        warnings = selectors.size_warnings(scope=path, on=today)
-        context["size_warnings"] = warnings[:HOME_LIST_MAX]
-        context["size_warnings_total"] = len(warnings)
         context["probation_overdue"], context["probation_overdue_total"] = (
             selectors.probation_overdue(scope=path, today=today)
         )

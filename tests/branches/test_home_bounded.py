@@ -28,3 +28,38 @@ def test_size_warnings_are_bounded_and_counted(tree, users, login):
     total = len(selectors.size_warnings(scope=tree.root.path, on=timezone.localdate()))
     assert total >= 25
     assert f"共{total}条提醒" in section
+
+
+def test_a_warm_home_reads_no_meetings_and_a_write_shows_at_once(tree, users, login):
+    """The cadence sections come from a cache keyed by the data version (issue 12)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from branches import services
+    from branches.models import MeetingKind, Status
+    from tests.factories import MeetingFactory
+
+    client = login(users.office)
+    url = reverse("branches:home")
+    client.get(url)  # cold: computes and caches
+    with CaptureQueriesContext(connection) as warm:
+        page = client.get(url).content.decode()
+    cadence = ('FROM "branches_cadencerule"',)  # cadence_matrix's first read
+    assert not any(c in q["sql"] for q in warm.captured_queries for c in cadence)
+    assert page.count("branches-cell-") > 0  # the cached sections are on the warm page
+    done_before = {
+        s.table.meeting_kind: s.done
+        for s in selectors.quarter_cadence(scope=tree.root.path, today=timezone.localdate())
+    }
+    meeting = MeetingFactory(
+        organization=tree.a1,
+        kind=MeetingKind.THEME_DAY,
+        held_on=timezone.localdate().replace(day=1),
+        status=Status.SUBMITTED,
+    )
+    services.meeting_approve(meeting=meeting, by=users.office)
+    with CaptureQueriesContext(connection) as after_write:
+        response = client.get(url)
+    assert all(any(c in q["sql"] for q in after_write.captured_queries) for c in cadence)
+    done = {s.table.meeting_kind: s.done for s in response.context["cadence"].quarter}
+    assert done[MeetingKind.THEME_DAY] == done_before[MeetingKind.THEME_DAY] + 1

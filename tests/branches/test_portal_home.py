@@ -39,7 +39,7 @@ def test_home_shows_drafts_returned_reason_and_quarter_cadence(tree, users, logi
     assert "草稿中的主题党日" in body
     assert "被退回的谈话" in body and "请写明谈话对象" in body
     assert "本月支委会" not in body  # approved: not a draft
-    summary = {s.table.meeting_kind: s for s in resp.context["quarter"]}
+    summary = {s.table.meeting_kind: s for s in resp.context["cadence"].quarter}
     committee = summary["branch_committee"]
     this_month = [c for c in committee.cells if c.period.contains(today)]
     assert [c.state for c in this_month] == [DONE]
@@ -52,7 +52,7 @@ def test_home_for_a_user_without_organisation(db, login):
 
     resp = login(UserFactory()).get(reverse("branches:home"))
     assert resp.status_code == 200
-    assert resp.context["quarter"] == []
+    assert resp.context["cadence"].quarter == []
     assert resp.context["organizations"] == []
 
 

@@ -101,7 +101,7 @@ def test_office_home_names_villages_behind_and_links_imports(tree, users, login)
     """No approved meetings at all this year: once a month has passed, every village is behind."""
     today = timezone.localdate()
     resp = login(users.office).get(reverse("branches:home"))
-    behind = resp.context["behind"]
+    behind = resp.context["cadence"].behind
     if today.month > 1:
         assert {str(b.village) for b in behind} == {"花园村", "青桥村"}
         assert all(b.overdue > 0 and b.kinds for b in behind)
