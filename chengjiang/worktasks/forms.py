@@ -103,7 +103,7 @@ def _int_field(low, high, message):
     )
 
 
-class DrilldownForm(forms.Form):
+class DrilldownForm(CleanTextMixin, forms.Form):
     """The drill-down's query string: the year, an optional month, page, village and
     organisation, and the measure's own parameters (each one of its declared values)."""
 

@@ -318,6 +318,10 @@ class ReportDraft(models.Model):
         return {s.value: getattr(self, s.value) for s in Section}
 
 
+class MonthlyFigureQuerySet(ScopedQuerySet):
+    scope_field = "organization"
+
+
 class MonthlyFigure(models.Model):
     """A summarised measure: the count of its records per organisation and calendar month.
 
@@ -341,6 +345,8 @@ class MonthlyFigure(models.Model):
     own = models.BigIntegerField(default=0)
     total = models.BigIntegerField(default=0)
 
+    objects = MonthlyFigureQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("monthly figure")
         verbose_name_plural = _("monthly figures")
@@ -349,11 +355,18 @@ class MonthlyFigure(models.Model):
             models.UniqueConstraint(
                 fields=["measure_key", "params", "organization", "year", "month"],
                 name="worktasks_monthlyfigure_unique",
+                violation_error_message=_("This figure is already summarised for that month."),
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.measure_key} {self.params} {self.organization_id} {self.year}-{self.month}"
+
+
+class SummaryStateQuerySet(ScopedQuerySet):
+    """The summary's own state: no organisation, never shown to a user."""
+
+    scope_whole_tree = True
 
 
 class SummaryState(models.Model):
@@ -362,6 +375,8 @@ class SummaryState(models.Model):
 
     key = models.CharField(max_length=20, unique=True, default="built")
     built_at = models.DateTimeField(default=timezone.now)
+
+    objects = SummaryStateQuerySet.as_manager()
 
     class Meta:
         default_permissions = ()

@@ -92,7 +92,11 @@ def is_built() -> bool:
     global _BUILT
     version = data_version()
     if _BUILT is None or _BUILT[0] != version:
-        _BUILT = (version, SummaryState.objects.filter(key="built").exists())
+        if not SummaryState.objects.filter(key="built").exists():
+            # Not remembered: the state may come back without a write (a rolled-back bulk
+            # write), and a process that kept "not built" would stop keeping the rows current.
+            return False
+        _BUILT = (version, True)
     return _BUILT[1]
 
 
@@ -488,7 +492,10 @@ def _write(rows) -> int:
 
 def _after_migrate(sender, using="default", **kwargs) -> None:
     """A database with no summary yet: build it (at once when there are no records)."""
-    if sender.label != "worktasks" or is_built():
+    if sender.label != "worktasks":
+        return
+    _forget_built()  # a flush empties the tables without a signal per row
+    if is_built():
         return
     rebuild_summaries()
 

@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
                 'verbose_name': 'monthly figure',
                 'verbose_name_plural': 'monthly figures',
                 'default_permissions': (),
-                'constraints': [models.UniqueConstraint(fields=('measure_key', 'params', 'organization', 'year', 'month'), name='worktasks_monthlyfigure_unique')],
+                'constraints': [models.UniqueConstraint(fields=('measure_key', 'params', 'organization', 'year', 'month'), name='worktasks_monthlyfigure_unique', violation_error_message='This figure is already summarised for that month.')],
             },
         ),
     ]
