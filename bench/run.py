@@ -205,6 +205,8 @@ def measure_pages(args) -> dict:
         ("drill-down, first page", drill_url),
         (f"drill-down, last page ({last_page})", f"{drill_url}&page={last_page}"),
         ("report", f"/reports/{YEAR}/"),
+        # Over JOB_SYNC_MAX_ORGS organisations the page hands the file to a job (a redirect to
+        # its progress page); measured here is the work that job does, asked for in-request.
         ("year-end summary (.docx)", f"/reports/{YEAR}/summary.docx"),
         ("admin meetings", "/admin/branches/meeting/"),
         ("admin meetings, search", "/admin/branches/meeting/?" + urlencode({"q": "主题党日"})),
@@ -212,6 +214,10 @@ def measure_pages(args) -> dict:
     ]
     rows = {}
     print(f"\nmeasuring {len(pages) - 1} pages as {office.username} (scope: {root.name})")
+    from django.test import override_settings
+
+    in_request = override_settings(JOB_SYNC_MAX_ORGS=10**9)
+    in_request.enable()
     for label, url in pages:
         cache.clear()
         connection.close()
@@ -233,6 +239,7 @@ def measure_pages(args) -> dict:
             f"  {label:<32} cold {cold:>8.1f} ms  warm {r['warm']:>8.1f} ms  "
             f"{r['queries']:>3} queries  {r['html'] / 1024:>7.1f} KB"
         )
+    in_request.disable()
     rows["healthz"]["rps"] = throughput(rows["healthz"]["client"], "/healthz", args.seconds)
     rows["summaries"] = measure_jobs()
     dash = rows["dashboard"]
