@@ -282,7 +282,7 @@ def test_office_home_reads_this_years_cadence_once(tree, users, login, monkeypat
     resp = client.get(reverse("branches:home"))
     assert resp.status_code == 200
     assert len(calls) == 1, calls
-    assert "quarter" in resp.context and "behind" in resp.context
+    assert "cadence" in resp.context and "cadence_key" in resp.context
 
 
 # --- no <select> of every organisation or member in the admin -------------------------------
