@@ -23,6 +23,7 @@ from chengjiang.admin import (
     ScopedTabularInline,
     ServiceRefusalMixin,
     ServiceSavesMixin,
+    UploadedFileColumnsMixin,
     formset_outcome,
     year_filter,
 )
@@ -639,9 +640,9 @@ class AppraisalInline(ScopedTabularInline):
     autocomplete_fields = ("member",)
 
 
-class AttachmentInline(ScopedTabularInline):
+class AttachmentInline(UploadedFileColumnsMixin, ScopedTabularInline):
     model = MeetingAttachment
-    fields = ("original_name", "content_type", "size", "recorded_at")
+    fields = ("original_name", "file_kind", "file_size", "recorded_at")
     readonly_fields = fields
     can_delete = False
 

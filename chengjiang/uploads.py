@@ -27,6 +27,16 @@ KINDS = (
     FileKind("pdf", "application/pdf", b"%PDF-"),
 )
 EXTENSIONS = {"jpg": "jpg", "jpeg": "jpg", "png": "png", "pdf": "pdf"}
+# What people call each kind (a stored file's content type is never shown as such).
+KIND_LABELS = {
+    "image/jpeg": _("JPEG image"),
+    "image/png": _("PNG image"),
+    "application/pdf": _("PDF document"),
+}
+
+
+def kind_label(content_type: str) -> str:
+    return str(KIND_LABELS.get(content_type, _("other file")))
 
 
 def check_upload(upload) -> FileKind:

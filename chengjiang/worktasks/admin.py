@@ -6,7 +6,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import measures
-from chengjiang.admin import RuleErrorsShownForm, ScopedModelAdmin, ScopedTabularInline
+from chengjiang.admin import (
+    RuleErrorsShownForm,
+    ScopedModelAdmin,
+    ScopedTabularInline,
+    UploadedFileColumnsMixin,
+)
 from chengjiang.importexport import ScopedImportExportMixin
 
 from . import services
@@ -31,10 +36,10 @@ class ChecklistAdmin(ScopedModelAdmin):
         services.checklist_save(checklist=obj, by=request.user)
 
 
-class EvidenceInline(ScopedTabularInline):
+class EvidenceInline(UploadedFileColumnsMixin, ScopedTabularInline):
     model = Evidence
-    fields = ("original_name", "description", "content_type", "size", "recorded_at")
-    readonly_fields = ("original_name", "content_type", "size", "recorded_at")
+    fields = ("original_name", "description", "file_kind", "file_size", "recorded_at")
+    readonly_fields = ("original_name", "file_kind", "file_size", "recorded_at")
     can_delete = True
 
     def has_add_permission(self, request, obj=None):

@@ -159,3 +159,11 @@ def test_evidence_on_a_full_disk_is_a_form_error_and_leaves_nothing(
     assert "印发件" in response.content.decode()
     assert not Evidence.objects.exists()
     assert _files(settings.MEDIA_ROOT) == []
+
+
+def test_the_admin_names_a_files_kind_and_size_not_its_content_type(login, users, meeting):
+    """Issue 11 §6: no raw code is shown (the inline printed application/pdf and a byte count)."""
+    services.attachment_add(meeting=meeting, upload=SimpleUploadedFile("a.pdf", PDF), by=SYSTEM)
+    page = login(users.office).get(f"/admin/branches/meeting/{meeting.pk}/change/").content.decode()
+    assert "application/pdf" not in page
+    assert "PDF 文档" in page and "4.0\xa0KB" in page
