@@ -278,10 +278,12 @@ def _after_save(sender, instance, **kwargs) -> None:
     if not routes or not is_built():
         return
     pending = instance.__dict__.pop("_summary_places", {})
-    for route in routes:
-        places = pending.get(route.measure.key, set()) | _places(sender, instance.pk, route)
-        for org_id, year, month in places:
-            recompute(route.measure, org_id, year, month)
+    # A save outside any transaction (autocommit) still updates the rows it locks in one.
+    with transaction.atomic(savepoint=False):
+        for route in routes:
+            places = pending.get(route.measure.key, set()) | _places(sender, instance.pk, route)
+            for org_id, year, month in places:
+                recompute(route.measure, org_id, year, month)
 
 
 def _after_delete(sender, instance, **kwargs) -> None:
@@ -289,9 +291,10 @@ def _after_delete(sender, instance, **kwargs) -> None:
     if not routes or not is_built():
         return
     pending = instance.__dict__.pop("_summary_places", {})
-    for route in routes:
-        for org_id, year, month in pending.get(route.measure.key, set()):
-            recompute(route.measure, org_id, year, month)
+    with transaction.atomic(savepoint=False):
+        for route in routes:
+            for org_id, year, month in pending.get(route.measure.key, set()):
+                recompute(route.measure, org_id, year, month)
 
 
 def recompute(m: Measure, org_id: int, year: int, month: int) -> None:

@@ -29,6 +29,7 @@ from chengjiang.importexport import import_counts
 from chengjiang.jobs.offload import offload_year_file
 from chengjiang.measures import Period
 from chengjiang.params import id_or_404, parse_int, year_or_404
+from chengjiang.text import clean_text
 
 from . import selectors, services, summary
 from .exports import DOCX_TYPE, XLSX_TYPE, progress_xlsx, report_docx
@@ -179,7 +180,7 @@ def _dashboard_body_context(request, year, path, org, checklist, state) -> dict:
 
 
 def _organization_named(request):
-    name = (request.GET.get("org_name") or "").strip()[:100]
+    name = clean_text(request.GET.get("org_name"), multiline=False).strip()[:100]
     return (
         Organization.objects.visible_to(request.user)
         .filter(name=name)
@@ -193,7 +194,7 @@ def _organization_named(request):
 def organization_search(request):
     """The scope chooser's suggestions: organisations in the user's scope whose name contains
     ``q`` (at most 20, the widest first), as JSON."""
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = clean_text(request.GET.get("q"), multiline=False).strip()[:100]
     orgs = Organization.objects.visible_to(request.user)
     if q:
         orgs = orgs.filter(name__icontains=q)

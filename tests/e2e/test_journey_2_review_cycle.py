@@ -15,6 +15,7 @@ from .helpers import admin_action, admin_find, matrix_rows, submit_main_form
 pytestmark = pytest.mark.e2e
 
 GROUP = "花园村第一党支部第二党小组"
+VILLAGE_COMMITTEE = "中共澄江街道花园村委员会"
 TOPIC = "本月党小组会：学习《中国共产党纪律处分条例》（e2e）"
 REASON = "会议记录缺少发言要点，请补充后重新提交。"
 ADDED = "发言要点：张某谈遵守群众纪律；李某谈廉洁自律。"
@@ -54,8 +55,11 @@ def test_office_returns_secretary_resubmits_office_approves(phone, desktop, zh):
 
     # the office opens the dashboard: the group's row in the due-vs-done matrix, before
     # the year of the meeting: /dashboard/ alone opens on the latest year with a checklist
-    this_year = f"/dashboard/?year={timezone.localdate().year}"
+    # the dashboard shows one level at a time: the 三会一课 grid is on the village's level
+    village = Organization.objects.get(name=VILLAGE_COMMITTEE)
+    this_year = f"/dashboard/?year={timezone.localdate().year}&org={village.pk}"
     office.login("office", next_path=this_year)
+    office.goto(this_year)  # the login's ?next= keeps only the first parameter
     assert office.path().startswith("/dashboard/")
     before = matrix_rows(office, GROUP)
     assert before, f"the dashboard's 三会一课 matrix has no row for {GROUP}"
