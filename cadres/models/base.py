@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -23,6 +24,20 @@ from chengjiang.personal_data import (
 
 TIER_COUNT = 5
 HUNDRED = Decimal("100")
+
+
+def stop_has_reason(name: str) -> models.CheckConstraint:
+    """A record that stopped (未通过) names the reason and the stage (终止环节); one that did not
+    stop names no stage. Shared by candidates and applicants."""
+    return models.CheckConstraint(
+        condition=(Q(stage="stopped") & ~Q(stop_reason="") & ~Q(stopped_at=""))
+        | (~Q(stage="stopped") & Q(stopped_at="")),
+        name=name,
+        violation_error_message=_(
+            "A stopped record needs the reason and the stage it stopped at; "
+            "one not stopped has no stage."
+        ),
+    )
 
 
 class Person(models.Model):

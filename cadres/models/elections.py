@@ -18,7 +18,7 @@ from django.utils.translation import pgettext_lazy
 from branches.models import Member, Village
 from chengjiang.access import ScopedQuerySet
 
-from .base import Person
+from .base import Person, stop_has_reason
 from .groups import VillageGroup
 
 MSG_VOTES_EXCEED = _("Votes for cannot exceed the votes cast.")
@@ -209,15 +209,7 @@ class Candidate(Person):
                     "This ID number is already a candidate in this election round."
                 ),
             ),
-            models.CheckConstraint(
-                condition=(Q(stage="stopped") & ~Q(stop_reason="") & ~Q(stopped_at=""))
-                | (~Q(stage="stopped") & Q(stopped_at="")),
-                name="candidate_stop_has_reason",
-                violation_error_message=_(
-                    "A stopped record needs the reason and the stage it stopped at; "
-                    "one not stopped has no stage."
-                ),
-            ),
+            stop_has_reason("candidate_stop_has_reason"),
             models.CheckConstraint(
                 condition=Q(mass_votes_for__isnull=True)
                 | Q(mass_votes_for__lte=F("mass_votes_cast")),

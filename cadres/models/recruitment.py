@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from branches.models import Member, Village
 from chengjiang.access import ScopedQuerySet
 
-from .base import HUNDRED, Person
+from .base import HUNDRED, Person, stop_has_reason
 
 MSG_WEIGHTS_SUM = _("The weights of the written test and the interview must add up to 100.")
 
@@ -187,15 +187,7 @@ class Applicant(Person):
                     "This ID number has already applied to this recruitment."
                 ),
             ),
-            models.CheckConstraint(
-                condition=(Q(stage="stopped") & ~Q(stop_reason="") & ~Q(stopped_at=""))
-                | (~Q(stage="stopped") & Q(stopped_at="")),
-                name="applicant_stop_has_reason",
-                violation_error_message=_(
-                    "A stopped record needs the reason and the stage it stopped at; "
-                    "one not stopped has no stage."
-                ),
-            ),
+            stop_has_reason("applicant_stop_has_reason"),
         ]
 
     def __str__(self) -> str:
