@@ -66,7 +66,7 @@ worker: install
 # JOBS=1 runs the suite in one process (easier to debug).
 JOBS ?= auto
 test: install
-	$(BIN)/python -m pytest -n $(JOBS) --dist loadscope $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(JOBS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,7 +13,8 @@ the declared aggregate, so every figure can be opened to the records that make i
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -199,6 +200,20 @@ tree_changed = Signal()
 # the rows are written: ``sender`` is the model written. Cached figures are dropped and a
 # summary of those records is set aside (figures are computed from the records) until rebuilt.
 records_bulk_written = Signal()
+
+# Sent around a run of many writes through the services (the demo): ``phase="start"`` sets the
+# summaries aside, so no write keeps its rows; ``phase="end"`` (only when the writes succeeded)
+# builds them again, once, in the same transaction. Use ``writing_many()``.
+many_writes = Signal()
+
+
+@contextmanager
+def writing_many() -> Iterator[None]:
+    """Many service writes in a row: summaries are built once at the end, not kept per write.
+    Call it inside the writes' transaction, so a failure rolls the summary back with them."""
+    many_writes.send(sender=None, phase="start")
+    yield
+    many_writes.send(sender=None, phase="end")
 
 
 def table(key: str, *, label):

@@ -199,10 +199,31 @@ _SHARED_DEMO = _SharedDemo()
 DEMO_FIXTURES = {"demo_db", "_demo_module"}
 
 
+DEMO_GROUPS = 2  # one per test worker of `make test` on the two-core machines
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
 def pytest_collection_modifyitems(items):
-    """Demo modules first (stable otherwise), so a worker's demo tests run back to back."""
-    uses_demo = {item.module.__name__ for item in items if DEMO_FIXTURES & set(item.fixturenames)}
-    items.sort(key=lambda item: item.module.__name__ not in uses_demo)
+    """The demo's tests first and in as many groups as there are workers; every other test in
+    its module's group (``make test`` runs ``--dist loadgroup``).
+
+    A worker loads the shared demo when its first demo test starts and rolls it back when a test
+    without the demo runs, so demo tests must run back to back: a module that mixes both would
+    otherwise make each worker load it again (once per such module, about 5 s each). Modules
+    stay whole within a group, so their module-scoped fixtures are built once."""
+    demo = [item for item in items if DEMO_FIXTURES & set(item.fixturenames)]
+    others = [item for item in items if not DEMO_FIXTURES & set(item.fixturenames)]
+    modules = list(dict.fromkeys(item.module.__name__ for item in demo))
+    per_group = -(-len(demo) // DEMO_GROUPS) if demo else 0
+    group_of, seen = {}, 0
+    for module in modules:
+        group_of[module] = f"demo{min(seen // per_group, DEMO_GROUPS - 1)}"
+        seen += sum(1 for item in demo if item.module.__name__ == module)
+    for item in demo:
+        item.add_marker(pytest.mark.xdist_group(group_of[item.module.__name__]))
+    for item in others:
+        item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items[:] = demo + others
 
 
 @pytest.hookimpl(tryfirst=True)

@@ -114,6 +114,15 @@ def _bulk_written(sender, **kwargs) -> None:
     _forget_built()
 
 
+def _many_writes(sender, phase, **kwargs) -> None:
+    """Around many service writes (``measures.writing_many``): set aside, then built once."""
+    if phase == "start":
+        _raw_delete(SummaryState.objects.all())
+        _forget_built()
+    else:
+        rebuild_summaries()
+
+
 def month_period(year: int, month: int) -> Period:
     last = calendar.monthrange(year, month)[1]
     return Period(datetime.date(year, month, 1), datetime.date(year, month, last))
@@ -510,5 +519,6 @@ def connect() -> None:
     post_delete.connect(_after_delete, dispatch_uid="worktasks-summary-delete")
     registry.tree_changed.connect(_tree_changed, dispatch_uid="worktasks-summary-tree")
     registry.records_bulk_written.connect(_bulk_written, dispatch_uid="worktasks-summary-bulk")
+    registry.many_writes.connect(_many_writes, dispatch_uid="worktasks-summary-many")
     post_migrate.connect(_after_migrate, dispatch_uid="worktasks-summary-migrate")
     post_delete.connect(_forget_built, sender=SummaryState, dispatch_uid="worktasks-summary-state")

@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
@@ -167,3 +167,37 @@ def test_a_bulk_write_sets_the_summary_aside_until_rebuilt(tree, users, login):
     assert summary.is_built()
     assert _total(tree.root, params={"kind": KIND}) == 2
     assert _dashboard_value(client) == 2
+
+
+def test_many_writes_set_the_summary_aside_and_build_it_once_at_the_end(tree, users):
+    """The demo (and any run of many service writes) keeps no summary row per write: the summary
+    is set aside while they run and rebuilt once, in the same transaction, when they end."""
+    from chengjiang import measures
+
+    MeetingFactory(organization=tree.a1, kind=KIND, status=Status.APPROVED)
+    assert summary.is_built()
+    table = MonthlyFigure._meta.db_table
+    with measures.writing_many():
+        assert not summary.is_built()
+        with CaptureQueriesContext(connection) as ctx:
+            MeetingFactory(organization=tree.b1, kind=KIND, status=Status.APPROVED)
+            MeetingFactory(organization=tree.a1g, kind=KIND, status=Status.APPROVED)
+        kept = [q["sql"] for q in ctx.captured_queries if f'"{table}"' in q["sql"]]
+        assert not kept, f"a write inside writing_many() kept the summary: {kept[:1]}"
+    assert summary.is_built()
+    assert _total(tree.root, params={"kind": KIND}) == 3
+    assert _total(tree.b, params={"kind": KIND}) == 1
+
+
+def test_many_writes_that_fail_leave_the_summary_as_it_was(tree, users):
+    from chengjiang import measures
+
+    MeetingFactory(organization=tree.a1, kind=KIND, status=Status.APPROVED)
+    try:
+        with transaction.atomic(), measures.writing_many():
+            MeetingFactory(organization=tree.b1, kind=KIND, status=Status.APPROVED)
+            raise RuntimeError("the demo failed half-way")
+    except RuntimeError:
+        pass
+    assert summary.is_built()
+    assert _total(tree.root, params={"kind": KIND}) == 1

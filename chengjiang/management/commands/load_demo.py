@@ -16,6 +16,8 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from chengjiang.measures import writing_many
+
 DEMO_MODULES = ("branches.demo", "cadres.demo", "training.demo", "chengjiang.worktasks.demo")
 DEFAULT_PASSWORD = "Chengjiang-2024"
 DEMO_USERNAMES = ("office", "huayuan", "qingqiao", "leader")
@@ -70,7 +72,8 @@ class Command(BaseCommand):
                 return
             raise CommandError(message)
         ctx: dict = {"password": password, "stdout": self.stdout}
-        with transaction.atomic():
+        # one summary build at the end instead of an update per demo record (26 s → 1 s)
+        with transaction.atomic(), writing_many():
             for name in DEMO_MODULES:
                 try:
                     module = importlib.import_module(name)
