@@ -70,6 +70,12 @@ def active_organizations(user):
     return Organization.objects.visible_to(user).filter(dissolved_on__isnull=True)
 
 
+# Above this many organisations in scope, the list filters and a new record's first step take a
+# name instead of a <select> of every organisation (issue 12: 5,000 options are a 450–600 KB page).
+ORGANIZATION_SELECT_LIMIT = 200
+CHOOSE_MATCHES_SHOWN = 20
+
+
 class OrganizationChoiceField(forms.ModelChoiceField):
     """Organisations indented by their depth, so the tree reads on a phone."""
 
@@ -113,18 +119,48 @@ class MemberMultipleChoiceField(MemberLabelMixin, forms.ModelMultipleChoiceField
 
 
 class ChooseOrganizationForm(CleanTextMixin, forms.Form):
-    """Step one of a new record (GET): which organisation held it."""
+    """Step one of a new record (GET): which organisation held it.
+
+    A scope of more than ``ORGANIZATION_SELECT_LIMIT`` organisations (a district's office) types
+    a name instead of scrolling a <select> of all of them: ``matches()`` offers the first
+    ``CHOOSE_MATCHES_SHOWN`` organisations whose name contains it (the view goes straight on
+    when there is one)."""
 
     organization = OrganizationChoiceField(
-        label=_("organisation"), queryset=Organization.objects.none()
+        label=_("organisation"), queryset=Organization.objects.none(), required=False
+    )
+    organization_name = forms.CharField(
+        label=_("organisation name contains"), required=False, max_length=100
     )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = active_organizations(user)
+        active = active_organizations(user)
+        self.fields["organization"].queryset = active
+        self.by_name = active.order_by()[: ORGANIZATION_SELECT_LIMIT + 1].count() > (
+            ORGANIZATION_SELECT_LIMIT
+        )
+        if self.by_name:
+            self.fields["organization"].widget = forms.HiddenInput()
+        else:
+            self.fields["organization"].required = True
+            del self.fields["organization_name"]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.disable_csrf = True
+
+    def matches(self) -> tuple[list[Organization], bool]:
+        """The organisations named like the typed text (scoped, active, in tree order), and
+        whether there were more than are shown."""
+        if not self.by_name or not self.is_valid() or not self.cleaned_data["organization_name"]:
+            return [], False
+        found = list(
+            self.fields["organization"]
+            .queryset.filter(name__contains=self.cleaned_data["organization_name"])
+            .select_related("parent")
+            .order_by("path")[: CHOOSE_MATCHES_SHOWN + 1]
+        )
+        return found[:CHOOSE_MATCHES_SHOWN], len(found) > CHOOSE_MATCHES_SHOWN
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -145,11 +181,6 @@ class MultipleFileField(forms.FileField):
         if isinstance(data, list | tuple):
             return [single(item, initial) for item in data if item]
         return [single(data, initial)] if data else []
-
-
-# Above this many organisations in scope, the list filters take a name instead of a <select>
-# of every organisation (issue 12: 5,000 organisations are a 600 KB page).
-ORGANIZATION_SELECT_LIMIT = 200
 
 
 class MeetingFilterForm(CleanTextMixin, forms.Form):

@@ -321,12 +321,15 @@ def _chosen_organization(request):
 
 def _choose_step(request, *, title, action):
     form = ChooseOrganizationForm(request.GET or None, user=request.user)
+    matches, more = form.matches()
+    if len(matches) == 1 and not more:
+        return redirect(f"{reverse('branches:' + action)}?organization={matches[0].pk}")
     if form.is_bound:
         form.is_valid()  # show why the chosen organisation was refused
     return render(
         request,
         "branches/choose_organization.html",
-        {"form": form, "title": title, "action": action},
+        {"form": form, "title": title, "action": action, "matches": matches, "more": more},
     )
 
 

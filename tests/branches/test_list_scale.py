@@ -365,3 +365,80 @@ def test_many_organisations_are_filtered_by_name_not_a_select(tree, users, login
     # A secretary with few organisations keeps the select.
     sec = login(users.sec_a)
     assert '<select name="organization"' in sec.get(url).content.decode()
+
+
+# --- a new record's first step: which organisation held it -------------------------------------
+
+
+@pytest.mark.parametrize("route", ["branches:meeting_create", "branches:talk_create"])
+def test_many_organisations_are_chosen_by_name_when_a_record_is_added(
+    tree, users, login, monkeypatch, route
+):
+    """Step one of a new meeting or talk offered a <select> of every organisation in scope
+    (5,001 options and 450 KB for a city's office): above the limit it takes a name."""
+    from branches import forms
+
+    monkeypatch.setattr(forms, "ORGANIZATION_SELECT_LIMIT", 3)
+    client = login(users.office)  # sees seven organisations
+    url = reverse(route)
+    body = client.get(url).content.decode()
+    assert '<select name="organization"' not in body
+    assert 'name="organization_name"' in body
+    assert tree.b1.name not in body
+
+    # one match: straight to step two, for that organisation
+    resp = client.get(url, {"organization_name": "青桥村第一"})
+    assert resp.status_code == 302
+    assert resp["Location"] == f"{url}?organization={tree.b1.pk}"
+
+    # several: each is offered as a link to step two, under its parent's name
+    resp = client.get(url, {"organization_name": "花园村"})
+    body = resp.content.decode()
+    for org in (tree.a, tree.a1, tree.a1g):
+        assert f"{url}?organization={org.pk}" in body
+    assert f"?organization={tree.b1.pk}" not in body
+
+    # none: said in Chinese, the name kept in the box
+    resp = client.get(url, {"organization_name": "不存在的支部"})
+    body = resp.content.decode()
+    assert "没有找到" in body and 'value="不存在的支部"' in body
+
+
+def test_the_name_search_of_a_new_record_stays_in_scope(tree, users, login, monkeypatch):
+    from branches import forms
+
+    monkeypatch.setattr(forms, "ORGANIZATION_SELECT_LIMIT", 1)
+    client = login(users.sec_a)  # 花园村: three organisations
+    url = reverse("branches:meeting_create")
+    resp = client.get(url, {"organization_name": "青桥"})
+    assert f"?organization={tree.b1.pk}" not in resp.content.decode()
+    assert resp.status_code == 200
+
+
+def test_choosing_by_name_reads_a_bounded_page_whatever_the_tree(
+    tree, users, login, monkeypatch, django_assert_max_num_queries
+):
+    from branches import forms
+    from tests.factories import OrganizationFactory
+
+    monkeypatch.setattr(forms, "ORGANIZATION_SELECT_LIMIT", 3)
+    client = login(users.office)
+    url = reverse("branches:meeting_create")
+
+    def queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as ctx:
+            resp = client.get(url, {"organization_name": "支部"})
+        assert resp.status_code == 200
+        return len(ctx.captured_queries), resp.content.count(b"?organization=")
+
+    few, shown_few = queries()
+    assert shown_few == 3  # 机关党支部, 花园村第一党支部, 青桥村第一党支部
+    for i in range(forms.CHOOSE_MATCHES_SHOWN + 5):
+        OrganizationFactory(name=f"新建第{i}党支部", kind=tree.b1.Kind.BRANCH, parent=tree.b)
+    many, shown_many = queries()
+    assert many == few
+    assert shown_many == forms.CHOOSE_MATCHES_SHOWN
+    assert "请输入更完整的名称" in client.get(url, {"organization_name": "支部"}).content.decode()
