@@ -835,3 +835,246 @@ def has_committee(org: Organization, on: datetime.date) -> bool:
     if org.kind != Organization.Kind.BRANCH:
         return True
     return Member.objects.of_organization(org).formal_on(on).count() >= COMMITTEE_MIN_FORMAL_MEMBERS
+
+
+# --- the home's cadence at a city's size: grouped counts in SQL ------------------------------
+
+HOME_TREE_MAX = 300  # wider scopes: the home's cadence is counted in SQL, not cell by cell
+
+_NA, _DONE, _OVERDUE, _DUE = 0, 1, 2, 3  # cell states in the SQL below
+_STATE_OF_CODE = {_NA: NA, _DONE: DONE, _OVERDUE: OVERDUE, _DUE: DUE}
+
+
+@dataclass
+class QuarterFigure:
+    """This quarter's due vs done of one meeting kind, counted in the database (a wide scope):
+    the figures of ``QuarterSummary`` and the first ``OPEN_SHOWN`` open cells, not every cell."""
+
+    table: CadenceKindTable  # the rule and its periods (no rows)
+    done: int
+    required: int
+    open_count: int
+    open_shown: list[CadenceCell]
+
+    @property
+    def label(self) -> str:
+        return self.table.label
+
+    @property
+    def open_cells(self) -> list[CadenceCell]:
+        return self.open_shown
+
+    @property
+    def open_more(self) -> int:
+        return max(self.open_count - len(self.open_shown), 0)
+
+
+@dataclass
+class HomeCadenceFigures:
+    quarter: list
+    behind: list[VillageBehind]
+
+
+def _sql_of(qs) -> tuple[str, tuple]:
+    sql, params = qs.query.sql_with_params()
+    return sql, tuple(params)
+
+
+def home_cadence_counts(*, scope: str, today: datetime.date | None = None) -> HomeCadenceFigures:
+    """This quarter's cadence per meeting kind and the villages behind this year, as
+    ``quarter_cadence`` and ``villages_behind`` give them, counted by the database in one query
+    whatever the number of organisations (with the rules, the open cells' organisations and the
+    villages: four queries in all).
+
+    Each organisation × period of each rule in force, up to today, is one row of the query (the
+    same rules as ``cadence_matrix`` with each rule's own periods: owed when the organisation
+    was active all through the period, a yearly meeting by every organisation active at the
+    year's end, a 支委会 only by a branch with 7 or more full members on the period's first day);
+    only the sums and the first open cells per kind leave the database.
+    """
+    if today is None:
+        today = timezone.localdate()
+    rules = _rules_in_force(None)
+    if not rules:
+        return HomeCadenceFigures(quarter=[], behind=[])
+    year = today.year
+    year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    quarter = quarter_of(today)
+    periods = {i: periods_of(year, rule.period) for i, rule in enumerate(rules)}
+    p_rows = []
+    for i, rule in enumerate(rules):
+        for period in periods[i]:
+            if period.start > today:
+                continue  # a future period: nothing owed, nothing open
+            in_quarter = period.end >= quarter.start and period.start <= quarter.end
+            for org_kind in rule.org_kind_list:
+                p_rows.append(
+                    (
+                        i,
+                        org_kind,
+                        rule.meeting_kind,
+                        period.index,
+                        period.start,
+                        period.end,
+                        period.start.month,
+                        period.end.month,
+                        rule.min_count,
+                        int(rule.period == CadenceRule.Period.YEAR),
+                        int(rule.condition == CadenceCondition.COMMITTEE),
+                        int(in_quarter),
+                        int(period.end < today),
+                    )
+                )
+    org_kinds = sorted({k for r in rules for k in r.org_kind_list})
+    orgs_sql, orgs_params = _sql_of(
+        Organization.objects.within(scope)
+        .filter(kind__in=org_kinds)
+        .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
+        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start))
+        .order_by()
+        .values_list("id", "kind", "village_id", "path", "established_on", "dissolved_on")
+    )
+    meetings_sql, meetings_params = _sql_of(
+        Meeting.objects.within(scope)
+        .filter(
+            status=Status.APPROVED,
+            held_on__range=(year_start, year_end),
+            kind__in=[r.meeting_kind for r in rules],
+        )
+        .annotate(month=ExtractMonth("held_on"))
+        .order_by()
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "kind", "month", "n")
+    )
+    # Full members by the month from whose first day they count (as _committee_months).
+    since = Coalesce("confirmed_on", "joined_on")
+    members_sql, members_params = _sql_of(
+        Member.objects.within(scope)
+        .filter(category=Member.Category.FORMAL, joined_on__lte=year_end)
+        .annotate(since=since)
+        .filter(since__lte=year_end)
+        .annotate(
+            first=Case(
+                When(since__lt=year_start, then=Value(1)),
+                When(since__day=1, then=ExtractMonth("since")),
+                default=ExtractMonth("since") + 1,
+            )
+        )
+        .order_by()
+        .values("branch_id", "first")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "first", "n")
+    )
+    p_values = ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * len(p_rows))
+    months = ", ".join(f"({m})" for m in range(1, 13))
+    sql = f"""
+        WITH p (r, okind, mkind, pidx, pstart, pend, mfirst, mlast, need, yearly, cond, inq,
+                ended) AS (VALUES {p_values}),
+        o (id, kind, village, path, est, dis) AS ({orgs_sql}),
+        m (org, kind, month, n) AS ({meetings_sql}),
+        cm (branch, first, n) AS ({members_sql}),
+        mm (month) AS (VALUES {months}),
+        cmon (branch, month, n) AS (
+            SELECT cm.branch, mm.month, SUM(cm.n) FROM cm JOIN mm ON cm.first <= mm.month
+            GROUP BY cm.branch, mm.month
+        ),
+        pp AS (SELECT DISTINCT r, mkind, pidx, mfirst, mlast FROM p),
+        md (org, r, pidx, n) AS (
+            SELECT m.org, pp.r, pp.pidx, SUM(m.n) FROM m
+            JOIN pp ON m.kind = pp.mkind AND m.month >= pp.mfirst AND m.month <= pp.mlast
+            GROUP BY m.org, pp.r, pp.pidx
+        ),
+        cells AS (
+            SELECT o.id AS org, o.path AS path, o.village AS village, p.r AS r,
+                   p.pidx AS pidx, p.inq AS inq, p.ended AS ended,
+                   CASE WHEN o.est > p.pstart AND (p.yearly = 0 OR o.est > p.pend) THEN 0
+                        WHEN o.dis <= p.pend THEN 0
+                        WHEN p.cond = 1 AND o.kind = %s AND COALESCE(c.n, 0) < %s THEN 0
+                        ELSE p.need END AS required,
+                   COALESCE(md.n, 0) AS done
+            FROM o JOIN p ON p.okind = o.kind
+            LEFT JOIN cmon c ON p.cond = 1 AND c.branch = o.id AND c.month = p.mfirst
+            LEFT JOIN md ON md.org = o.id AND md.r = p.r AND md.pidx = p.pidx
+        ),
+        s AS (
+            SELECT org, path, village, r, pidx, inq, done, required,
+                   CASE WHEN required = 0 THEN (CASE WHEN done > 0 THEN {_DONE} ELSE {_NA} END)
+                        WHEN done >= required THEN {_DONE}
+                        WHEN ended = 1 THEN {_OVERDUE}
+                        ELSE {_DUE} END AS state
+            FROM cells
+        )
+        SELECT 't', r, SUM(CASE WHEN required > 0 THEN 1 ELSE 0 END),
+               SUM(CASE WHEN required > 0 AND state = {_DONE} THEN 1 ELSE 0 END),
+               SUM(CASE WHEN state IN ({_OVERDUE}, {_DUE}) THEN 1 ELSE 0 END), 0, 0
+        FROM s WHERE inq = 1 GROUP BY r
+        UNION ALL
+        SELECT 'o', r, org, pidx, done, required, state FROM (
+            SELECT r, org, pidx, done, required, state, ROW_NUMBER() OVER (  -- overdue first
+                PARTITION BY r ORDER BY state, path, pidx) AS rn
+            FROM s WHERE inq = 1 AND state IN ({_OVERDUE}, {_DUE})
+        ) AS open_cells WHERE rn <= %s
+        UNION ALL
+        SELECT 'v', r, village, COUNT(*), 0, 0, 0
+        FROM s WHERE state = {_OVERDUE} AND village IS NOT NULL GROUP BY r, village
+    """
+    params = (
+        *[v for row in p_rows for v in row],
+        *orgs_params,
+        *meetings_params,
+        *members_params,
+        Organization.Kind.BRANCH,
+        COMMITTEE_MIN_FORMAL_MEMBERS,
+        OPEN_SHOWN,
+    )
+    from django.db import connection
+
+    totals: dict[int, tuple[int, int, int]] = {}
+    open_rows: dict[int, list[tuple]] = defaultdict(list)
+    late: dict[int, dict[int, int]] = defaultdict(dict)  # village -> rule -> overdue cells
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for tag, r, a, b, c, d, e in cursor.fetchall():
+            if tag == "t":
+                totals[r] = (int(a), int(b), int(c))
+            elif tag == "o":
+                open_rows[r].append((a, b, c, d, e))
+            else:
+                late[a][r] = int(b)
+    org_ids = {row[0] for rows in open_rows.values() for row in rows}
+    orgs = Organization.objects.in_bulk(list(org_ids)) if org_ids else {}
+    quarter_out = []
+    for i, rule in enumerate(rules):
+        table = CadenceKindTable(rule=rule, periods=periods[i])
+        required, done, open_count = totals.get(i, (0, 0, 0))
+        rows = sorted(open_rows[i], key=lambda row: (row[4] != _OVERDUE, orgs[row[0]].path, row[1]))
+        shown = [
+            CadenceCell(
+                organization=orgs[org],
+                meeting_kind=rule.meeting_kind,
+                period=periods[i][pidx - 1],
+                done=int(n_done),
+                required=int(n_required),
+                state=_STATE_OF_CODE[state],
+            )
+            for org, pidx, n_done, n_required, state in rows
+        ]
+        quarter_out.append(
+            QuarterFigure(
+                table=table, done=done, required=required, open_count=open_count, open_shown=shown
+            )
+        )
+    villages = Village.objects.in_bulk(list(late)) if late else {}
+    labels = [str(rule.get_meeting_kind_display()) for rule in rules]  # once per kind
+    behind = [
+        VillageBehind(
+            village=villages[v],
+            overdue=sum(by_rule.values()),
+            kinds=[labels[i] for i in sorted(by_rule)],
+        )
+        for v, by_rule in late.items()
+        if v in villages
+    ]
+    behind.sort(key=lambda b: (-b.overdue, b.village.name))
+    return HomeCadenceFigures(quarter=quarter_out, behind=behind)

@@ -144,6 +144,19 @@ class HomeCadence:
         self.scope, self.today = scope, today
 
     @cached_property
+    def wide(self) -> bool:
+        """More organisations than HOME_TREE_MAX (a city's office): the cadence is counted in
+        the database (``home_cadence_counts``), not built cell by cell in Python."""
+        if self.scope is None:
+            return False
+        orgs = Organization.objects.within(self.scope)
+        return orgs[: selectors.HOME_TREE_MAX + 1].count() > selectors.HOME_TREE_MAX
+
+    @cached_property
+    def counted(self):
+        return selectors.home_cadence_counts(scope=self.scope, today=self.today)
+
+    @cached_property
     def tables(self):
         if self.scope is None:
             return []
@@ -151,12 +164,16 @@ class HomeCadence:
 
     @cached_property
     def quarter(self):
+        if self.wide:
+            return self.counted.quarter
         if not self.tables:
             return []
         return selectors.quarter_cadence(scope=self.scope, today=self.today, tables=self.tables)
 
     @cached_property
     def _behind(self):
+        if self.wide:
+            return self.counted.behind
         if not self.tables:
             return []
         return selectors.villages_behind(scope=self.scope, today=self.today, tables=self.tables)
