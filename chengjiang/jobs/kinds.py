@@ -256,9 +256,7 @@ def import_report(resource, result, rows: list[str], counts: dict, *, dry_run: b
     errors = list(getattr(result, "errors", ()))
     labels = [str(getattr(e, "label", "") or "") for e in errors]
     labels += [""] * (len(rows) - len(labels))
-    headers = [
-        str(f.column_name) for f in resource.get_import_fields() if f.attribute != "pk"
-    ]
+    headers = [str(f.column_name) for f in resource.get_import_fields() if f.attribute != "pk"]
     preview = [
         {
             "number": p.number,

@@ -39,7 +39,9 @@ def _members(tree):
 
 
 def _sheet(tree, users, changes=None, append=()) -> bytes:
-    return edit(export_xlsx(MemberResource, users.office, _members(tree)), changes or {}, append=append)
+    return edit(
+        export_xlsx(MemberResource, users.office, _members(tree)), changes or {}, append=append
+    )
 
 
 def _upload(client, data: bytes, name="党员.xlsx", fmt="0"):
@@ -188,7 +190,7 @@ def test_too_many_rows_fail_the_preview_in_chinese(eager, tree, users, login, se
 def test_larger_files_than_the_in_request_limits_go_this_way(eager, tree, users, login, settings):
     settings.IMPORT_MAX_BYTES = 1024
     settings.IMPORT_MAX_ROWS = 2
-    job, page = _preview(login(users.office), _sheet(tree, users, {(0, "姓名"): "张改"}))
+    _job, page = _preview(login(users.office), _sheet(tree, users, {(0, "姓名"): "张改"}))
     assert "修改 1 条" in page.content.decode()
 
 
@@ -199,3 +201,29 @@ def test_a_running_preview_shows_its_progress_bar(tree, users, login, settings):
     assert job.status == "queued"
     assert "<progress" in body and reverse("jobs:status", kwargs={"pk": job.pk}) in body
     assert 'data-reload="1"' in body and "js/jobs.js" in body
+
+
+def test_the_job_imports_within_the_uploaders_scope(eager, tree, users, login):
+    """A village's staff member uploads a sheet naming another village's branch: the job runs as
+    them, so that row is refused as not found, and nothing is written."""
+    from django.contrib.auth.models import Permission
+
+    staff = UserFactory(username="staff_a", organization=tree.a, is_staff=True)
+    staff.user_permissions.set(Permission.objects.filter(content_type__app_label="branches"))
+    template = dict(sheet_rows(export_xlsx(MemberResource, staff, _members(tree)))[0])
+    stranger = {
+        **template,
+        str(KEY_COLUMN): None,
+        "姓名": "外村人",
+        "身份证号码": valid_id_number(),
+    }
+    stranger.update({"手机号码": "", "党支部": tree.b1.name, "党小组": None})
+    data = edit(export_xlsx(MemberResource, staff, _members(tree)), {}, append=[stranger])
+    job, page = _preview(login(staff), data)
+    assert job.created_by == staff
+    body = page.content.decode()
+    assert (
+        "有误 1 条" in body
+        and f"第 {len(tree.a_members) + 2} 行：党支部：找不到名为“{tree.b1.name}”" in body
+    )
+    assert not Member.objects.filter(name="外村人").exists()

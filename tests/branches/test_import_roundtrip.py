@@ -168,9 +168,7 @@ def test_admin_preview_counts_and_confirm(tree, users, login, settings):
     assert Member.objects.count() == len(members) + len(tree.b_members)
 
 
-def test_admin_refusal_lists_one_line_per_bad_row_without_tracebacks(
-    tree, users, login, settings
-):
+def test_admin_refusal_lists_one_line_per_bad_row_without_tracebacks(tree, users, login, settings):
     from django.urls import reverse
 
     settings.JOBS_BACKEND = "eager"
