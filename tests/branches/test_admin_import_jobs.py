@@ -227,3 +227,18 @@ def test_the_job_imports_within_the_uploaders_scope(eager, tree, users, login):
         and f"第 {len(tree.a_members) + 2} 行：党支部：找不到名为“{tree.b1.name}”" in body
     )
     assert not Member.objects.filter(name="外村人").exists()
+
+
+def test_prune_jobs_removes_an_old_previews_uploaded_sheet(eager, tree, users, login):
+    import datetime
+    import io
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    job, _page = _preview(login(users.office), _sheet(tree, users, {(0, "姓名"): "张改"}))
+    name = job.params["file"]
+    assert default_storage.exists(name)
+    Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
+    call_command("prune_jobs", days=30, stdout=io.StringIO())
+    assert not Job.objects.filter(pk=job.pk).exists() and not default_storage.exists(name)
