@@ -247,7 +247,7 @@ def import_sheet(params, *, by, progress) -> Outcome:
     )
 
 
-REPORT_ERRORS = 500  # refused rows kept in a preview's report (the total is kept too)
+REPORT_ERRORS = 200  # refused rows kept in a preview's report (the total is kept too)
 
 
 def import_report(resource, result, rows: list[str], counts: dict, *, dry_run: bool) -> dict:
