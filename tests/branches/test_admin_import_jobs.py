@@ -242,3 +242,15 @@ def test_prune_jobs_removes_an_old_previews_uploaded_sheet(eager, tree, users, l
     Job.objects.filter(pk=job.pk).update(finished_at=timezone.now() - datetime.timedelta(days=31))
     call_command("prune_jobs", days=30, stdout=io.StringIO())
     assert not Job.objects.filter(pk=job.pk).exists() and not default_storage.exists(name)
+
+
+def test_the_jobs_page_leads_its_starter_to_the_import_page_and_offers_no_download(
+    eager, tree, users, login
+):
+    job, _page = _preview(login(users.office), _sheet(tree, users, {(0, "姓名"): "张改"}))
+    status = login(users.office).get(reverse("jobs:status", kwargs={"pk": job.pk})).json()
+    assert status["status"] == "done" and status["download_url"] == ""
+    mine = login(users.office).get(job.get_absolute_url()).content.decode()
+    assert _job_url(job) in mine
+    theirs = login(users.leader).get(job.get_absolute_url())
+    assert theirs.status_code == 200 and _job_url(job) not in theirs.content.decode()
