@@ -47,7 +47,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db.models import QuerySet
-from django.http import HttpResponseRedirect
+from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.encoding import force_str
@@ -940,15 +941,160 @@ class ScopedImportExportMixin(ImportExportMixin):
         message = str(e) if isinstance(e, ImportRefused) else gettext(MSG_UNREADABLE)
         form.add_error("import_file", message)
 
+    # --- the import of a register with a bulk importer: background jobs ----------------------
+    #
+    # Every upload of such a register (members, meetings: ``bulk_importer`` on the resource) is
+    # stored and previewed by an ``import`` job (chengjiang/jobs/imports.py), whatever its size,
+    # up to IMPORT_JOB_MAX_BYTES and BULK_IMPORT_MAX_ROWS: one path, one preview page. Other
+    # registers keep the in-request import below (IMPORT_MAX_BYTES / IMPORT_MAX_ROWS).
+
+    def get_urls(self):
+        from django.urls import path
+
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return [
+            path(
+                "import/job/<int:pk>/",
+                self.admin_site.admin_view(self.import_job_view),
+                name="{}_{}_import_job".format(*info),
+            ),
+            path(
+                "import/job/<int:pk>/confirm/",
+                self.admin_site.admin_view(self.import_job_confirm),
+                name="{}_{}_import_confirm".format(*info),
+            ),
+            *super().get_urls(),
+        ]
+
+    def bulk_import_key(self, resource_class) -> str | None:
+        """The job's name of the resource when it imports through jobs (None: in the request)."""
+        from chengjiang.jobs.kinds import export_key
+
+        if getattr(resource_class, "bulk_importer", None) is None:
+            return None
+        return export_key(resource_class)
+
+    def _import_url(self) -> str:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return reverse(f"admin:{info[0]}_{info[1]}_import")
+
+    def _job_url(self, job, name="import_job") -> str:
+        info = self.model._meta.app_label, self.model._meta.model_name
+        return reverse(f"admin:{info[0]}_{info[1]}_{name}", kwargs={"pk": job.pk})
+
+    def _start_import_job(self, request, form):
+        """The upload becomes a preview job; the person follows it on its page."""
+        from chengjiang.jobs.imports import start_preview
+
+        resource_class = self.choose_import_resource_class(form, request)
+        key = self.bulk_import_key(resource_class)
+        upload = form.cleaned_data["import_file"]
+        fmt = self.get_import_formats()[int(form.cleaned_data["format"])]()
+        try:
+            job = start_preview(
+                resource=key,
+                upload=upload,
+                extension=fmt.get_extension(),
+                by=request.user,
+                remote_addr=request.META.get("REMOTE_ADDR"),
+            )
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(self._import_url())
+        return HttpResponseRedirect(self._job_url(job))
+
+    def _own_import_job(self, request, pk):
+        """An import job of this register, started by the person asking (or a superuser)."""
+        from chengjiang.access import get_visible_or_404
+        from chengjiang.jobs.models import Job
+        from chengjiang.jobs.runner import mark_stale
+
+        if not self.has_import_permission(request):
+            raise PermissionDenied
+        job = get_visible_or_404(Job.objects, request.user, pk=pk, kind="import")
+        keys = {self.bulk_import_key(c) for c in self.get_import_resource_classes(request)}
+        own = request.user.is_superuser or job.created_by_id == request.user.pk
+        if not own or job.params.get("resource") not in keys - {None}:
+            raise Http404
+        return mark_stale(job)
+
+    def import_job_view(self, request, pk: int):
+        """An import job's page: its progress bar while it runs, then the preview (counts, the
+        refused rows, the first rows, the confirm button) or the result."""
+        from chengjiang.jobs.imports import confirmation_of, may_confirm, report_of
+        from chengjiang.jobs.views import job_state
+
+        job = self._own_import_job(request, pk)
+        state = job_state(job, request.user)
+        report = report_of(job)
+        dry_run = bool(job.params.get("dry_run"))
+        confirmed = confirmation_of(job) if dry_run and report is not None else None
+        rows = []
+        if report:
+            for row in report.get("preview", []):
+                cells = list(zip(row.get("cells", []), row.get("changed", []), strict=False))
+                rows.append({**row, "pairs": cells})
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext(MSG_PREVIEW_TITLE if dry_run else MSG_IMPORT_TITLE),
+            "opts": self.model._meta,
+            "job": job,
+            "state": state,
+            "report": report,
+            "preview_rows": rows,
+            "dry_run": dry_run,
+            "confirmed": confirmed,
+            "confirmed_url": self._job_url(confirmed) if confirmed else "",
+            "confirm_url": (
+                self._job_url(job, "import_confirm")
+                if confirmed is None and may_confirm(job, report)
+                else ""
+            ),
+            "import_url": self._import_url(),
+            "filename": job.params.get("filename", ""),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/import_export/import_job.html", context)
+
+    def import_job_confirm(self, request, pk: int):
+        """The confirm button: the write job on the file previewed (once per preview)."""
+        from chengjiang.jobs.imports import may_confirm, report_of, start_write
+
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._own_import_job(request, pk)
+        if not may_confirm(job, report_of(job)):
+            messages.error(request, gettext(MSG_NOT_CONFIRMABLE))
+            return HttpResponseRedirect(self._job_url(job))
+        try:
+            write = start_write(job, by=request.user)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(self._job_url(job))
+        return HttpResponseRedirect(self._job_url(write))
+
     def import_action(self, request, **kwargs):
         upload = request.FILES.get("import_file") if request.method == "POST" else None
+        if upload is not None:
+            form = self.create_import_form(request)
+            if form.is_valid() and self.has_import_permission(request):
+                chosen = self.choose_import_resource_class(form, request)
+                if self.bulk_import_key(chosen) is not None:
+                    limit = int(getattr(settings, "IMPORT_JOB_MAX_BYTES", 50 * 1024 * 1024))
+                    if upload.size > limit:
+                        messages.error(
+                            request, gettext(MSG_TOO_BIG) % {"size": limit // (1024 * 1024) or 1}
+                        )
+                        return HttpResponseRedirect(self._import_url())
+                    return self._start_import_job(request, form)
         max_bytes, _rows = import_limits()
         if upload is not None and upload.size > max_bytes:
             messages.error(
                 request, gettext(MSG_TOO_BIG) % {"size": max_bytes // (1024 * 1024) or 1}
             )
-            info = self.model._meta.app_label, self.model._meta.model_name
-            return HttpResponseRedirect(reverse(f"admin:{info[0]}_{info[1]}_import"))
+            return HttpResponseRedirect(self._import_url())
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None) or {}
         result = context.get("result")
@@ -980,6 +1126,11 @@ class ScopedImportExportMixin(ImportExportMixin):
 
 
 MSG_IMPORT_DONE = _("Import finished: %(new)s added, %(update)s changed, %(skip)s unchanged.")
+MSG_PREVIEW_TITLE = _("Import preview")
+MSG_IMPORT_TITLE = _("Import")
+MSG_NOT_CONFIRMABLE = _(
+    "This preview cannot be confirmed: it is not finished, has refused rows or nothing to write."
+)
 
 
 def import_counts(result) -> dict[str, int]:

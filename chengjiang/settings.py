@@ -282,6 +282,10 @@ UPLOAD_MAX_FILES = env.int("UPLOAD_MAX_FILES", default=6)
 # Excel/CSV imports (chengjiang/importexport.py): a larger file or more rows is refused in Chinese
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=5 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=5000)
+# Registers with a bulk importer (members, meetings) import every upload as background jobs
+# (preview, then confirm): up to these limits (chengjiang/bulkimport.py reads the rows one).
+IMPORT_JOB_MAX_BYTES = env.int("IMPORT_JOB_MAX_BYTES", default=50 * 1024 * 1024)
+BULK_IMPORT_MAX_ROWS = env.int("BULK_IMPORT_MAX_ROWS", default=200_000)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

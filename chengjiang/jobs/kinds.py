@@ -16,16 +16,19 @@
 from __future__ import annotations
 
 import io
+import json
 import tempfile
 
 from django.conf import settings
 from django.core.files.storage import default_storage
+from django.db import transaction
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang.access import scope_path
 
+from .imports import sha256_of
 from .registry import JobFailed, Outcome, RowErrors, register
 
 MSG_NO_SCOPE = _("The organisation was not found.")
@@ -34,6 +37,14 @@ MSG_HOOK_MISSING = _("This kind of job is not available on this server yet.")
 MSG_ROWS_REFUSED = _("%(count)s rows were refused; nothing was imported.")
 MSG_EXPORTED = _("%(count)s rows exported.")
 MSG_IMPORTED = _("%(count)s rows imported.")
+MSG_PREVIEWED = _(
+    "Preview ready: %(new)s to add, %(update)s to change, %(skip)s unchanged. Nothing is written "
+    "until you confirm."
+)
+MSG_FILE_CHANGED = _(
+    "The stored file was changed after its preview; nothing was imported. Upload the file again."
+)
+MSG_UPLOAD_GONE = _("The uploaded file is no longer kept; nothing was imported. Upload it again.")
 MSG_SUMMARIES = _("The summaries have been rebuilt.")
 MSG_SCALE_DONE = _("The scale data has been generated.")
 
@@ -168,35 +179,105 @@ def _may_import(user) -> bool:
 )
 def import_sheet(params, *, by, progress) -> Outcome:
     """``params``: ``resource`` (a key of EXPORTS), ``file`` (a name in the default storage,
-    stored by the page that took the upload), ``dry_run``. One transaction (``writes=True``):
-    a refused row leaves nothing written."""
+    stored by the page that took the upload), ``dry_run``, and from the admin's import page
+    (``chengjiang/jobs/imports.py``) ``sha256`` (the file must still be the one previewed),
+    ``name`` (how to read it), ``remote_addr`` (for the audit trail). One transaction
+    (``writes=True``): a refused row leaves nothing written.
+
+    A preview (``dry_run``) ends done, refused rows or not: its report (counts, every refused
+    row up to ``REPORT_ERRORS``, the first rows with their changed cells) is the job's result
+    file (JSON). A write with a refused row fails and lists the rows."""
     entry = EXPORTS.get(params.get("resource"))
     name = params.get("file") or ""
-    if entry is None or not name.startswith("jobs/uploads/"):
+    if entry is None or not name.startswith("jobs/uploads/") or ".." in name:
         raise JobFailed(MSG_BAD_PARAMS)
     if not by.has_perm(entry[1].replace(".view_", ".add_")):
         raise JobFailed(MSG_BAD_PARAMS)
     import_rows = _hook(settings.JOB_IMPORT_FUNCTION)
     from chengjiang.importexport import ImportRefused
 
+    dry_run = bool(params.get("dry_run"))
     resource = import_string(entry[0])(user=by)
-    try:
-        with default_storage.open(name, "rb") as stream:
+    extra = {"remote_addr": params["remote_addr"]} if params.get("remote_addr") else {}
+    with tempfile.SpooledTemporaryFile(max_size=8 << 20) as copy:
+        # the bytes checked are the bytes read: a copy of the stored file, hashed on the way
+        try:
+            with default_storage.open(name, "rb") as stored:
+                digest = sha256_of(stored, into=copy)
+        except OSError:
+            raise JobFailed(MSG_UPLOAD_GONE) from None
+        if params.get("sha256") and digest != params["sha256"]:
+            raise JobFailed(MSG_FILE_CHANGED)
+        copy.seek(0)
+        try:
             result = import_rows(
                 resource,
-                stream,
+                copy,
                 by=by,
-                dry_run=bool(params.get("dry_run")),
+                dry_run=dry_run,
                 progress=progress,
                 name=params.get("name") or name,
+                **extra,
             )
-    except ImportRefused as exc:  # the file as a whole (size, type, too many rows)
-        raise JobFailed(str(exc)) from None
+        except ImportRefused as exc:  # the file as a whole (size, type, too many rows)
+            raise JobFailed(str(exc)) from None
     # the bulk import's result (chengjiang/bulkimport.py: BulkResult): "第 N 行：…" per bad row
     rows = [str(line) for line in result.lines()]
-    if rows:
+    counts = {k: int(result.counts.get(k, 0)) for k in ("new", "update", "skip")}
+    counts["invalid"] = len(rows)
+    if rows and not dry_run:
         raise RowErrors(gettext(MSG_ROWS_REFUSED) % {"count": len(rows)}, rows)
-    return Outcome(summary=gettext(MSG_IMPORTED) % {"count": result.total}, data=result.counts)
+    if dry_run:
+        summary = gettext(MSG_ROWS_REFUSED if rows else MSG_PREVIEWED) % {
+            "count": len(rows),
+            **counts,
+        }
+    else:
+        from chengjiang.importexport import MSG_IMPORT_DONE
+
+        summary = gettext(MSG_IMPORT_DONE) % counts
+        transaction.on_commit(lambda: default_storage.delete(name))  # written: not kept
+    report = import_report(resource, result, rows, counts, dry_run=dry_run)
+    return Outcome(
+        summary=summary,
+        content=json.dumps(report, ensure_ascii=False).encode(),
+        filename="preview.json" if dry_run else "import.json",
+        content_type="application/json",
+        data=counts,
+    )
+
+
+REPORT_ERRORS = 200  # refused rows kept in a preview's report (the total is kept too)
+
+
+def import_report(resource, result, rows: list[str], counts: dict, *, dry_run: bool) -> dict:
+    """What the admin's page shows of an import job: counts, the refused rows (bounded) with
+    what names each (its first cell), the first rows with their changed cells."""
+    errors = list(getattr(result, "errors", ()))
+    labels = [str(getattr(e, "label", "") or "") for e in errors]
+    labels += [""] * (len(rows) - len(labels))
+    headers = [str(f.column_name) for f in resource.get_import_fields() if f.attribute != "pk"]
+    preview = [
+        {
+            "number": p.number,
+            "action": p.action,
+            "cells": [str(c) for c in p.cells],
+            "changed": [bool(c) for c in p.changed],
+        }
+        for p in getattr(result, "preview", ())
+    ]
+    return {
+        "dry_run": dry_run,
+        "total": int(getattr(result, "total", 0) or 0),
+        "counts": counts,
+        "errors": [
+            {"line": line, "label": label}
+            for line, label in zip(rows[:REPORT_ERRORS], labels, strict=False)
+        ],
+        "errors_count": len(rows),
+        "headers": headers,
+        "preview": preview,
+    }
 
 
 @register(

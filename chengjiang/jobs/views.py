@@ -18,6 +18,7 @@ from chengjiang.files import download as file_download
 from chengjiang.params import parse_int
 
 from . import services
+from .imports import admin_url
 from .models import Job
 from .registry import KINDS, kind_label
 from .runner import mark_stale, read_progress
@@ -27,6 +28,9 @@ MSG_STILL_QUEUED = _(
     "The job is still waiting: the background worker may not be running. If this lasts, tell "
     "the sub-district office."
 )
+# Kinds whose result file is read by a page (an import's report: the admin's import page shows it
+# to the person who uploaded), not downloaded.
+PAGE_ONLY = ("import",)
 STARTABLE = (
     "export",
     "worktasks.report_docx",
@@ -75,7 +79,7 @@ def job_state(job: Job, user) -> dict:
         "row_errors_count": len(row_errors),
         "download_url": (
             reverse("jobs:download", kwargs={"pk": job.pk})
-            if job.status == Job.Status.DONE and job.result_file
+            if job.status == Job.Status.DONE and job.result_file and job.kind not in PAGE_ONLY
             else ""
         ),
     }
@@ -158,10 +162,16 @@ def job_start(request):
 @require_GET
 def job_detail(request, pk: int):
     job = _job(request, pk)
+    own = request.user.is_superuser or job.created_by_id == request.user.pk
     return render(
         request,
         "jobs/job_detail.html",
-        {"job": job, "label": kind_label(job.kind), "state": job_state(job, request.user)},
+        {
+            "job": job,
+            "label": kind_label(job.kind),
+            "state": job_state(job, request.user),
+            "import_url": admin_url(job) if own else "",
+        },
     )
 
 
@@ -175,6 +185,6 @@ def job_status(request, pk: int):
 @require_GET
 def job_download(request, pk: int):
     job = _job(request, pk)
-    if job.status != Job.Status.DONE or not job.result_file:
+    if job.status != Job.Status.DONE or not job.result_file or job.kind in PAGE_ONLY:
         raise Http404
     return file_download(job.result_file, filename=job.result_name, content_type=job.result_type)

@@ -1,6 +1,7 @@
 /* A background job's page: polls the job's status (JSON) and moves the bar, then shows the
    result or the refused rows. Without JavaScript the page shows the state it was opened with
-   (reload to follow). No inline scripts: CSP. */
+   (reload to follow). A page marked data-reload="1" is reloaded when the job ends (the admin's
+   import page then shows the preview or the result). No inline scripts: CSP. */
 (function () {
   "use strict";
   var root = document.getElementById("job");
@@ -61,6 +62,10 @@
           window.setTimeout(poll, delay);
         } else {
           root.setAttribute("data-finished", "1");
+          if (root.getAttribute("data-reload") === "1") {
+            // a page that shows what the job made (an import's preview): open it again
+            window.location.reload();
+          }
         }
       })
       .catch(function () {

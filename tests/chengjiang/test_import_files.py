@@ -28,9 +28,19 @@ def _member_rows(n, branch="花园村第一党支部"):
     return data
 
 
-def _post(client, content: bytes, fmt: str, name="m.xlsx"):
+def _post(client, content: bytes, fmt: str, name="m.xlsx", url=IMPORT):
+    """The upload; for a register imported by jobs (members), the job's page it leads to (the
+    tests run jobs eagerly: the preview is there)."""
     upload = SimpleUploadedFile(name, content)
-    return client.post(reverse(IMPORT), {"import_file": upload, "format": fmt, "resource": "0"})
+    response = client.post(reverse(url), {"import_file": upload, "format": fmt, "resource": "0"})
+    if response.status_code == 302 and "/import/job/" in response["Location"]:
+        return client.get(response["Location"])
+    return response
+
+
+@pytest.fixture(autouse=True)
+def _eager_jobs(settings):
+    settings.JOBS_BACKEND = "eager"
 
 
 def _page(response) -> str:
@@ -42,27 +52,39 @@ def test_a_gbk_csv_from_chinese_excel_is_read(tree, users, login):
     content = CSV().export_data(_member_rows(2)).encode("gbk")
     client = login(users.office)
     response = _post(client, content, CSV_FMT, "党员.csv")
-    assert response.context["confirm_form"] is not None, _page(response)
-    assert response.context["counts"]["new"] == 2
-    confirm = response.context["confirm_form"]
-    done = client.post(reverse("admin:branches_member_process_import"), confirm.initial)
+    page = _page(response)
+    assert response.context["confirm_url"], page[-2000:]
+    assert "新增 2 条" in page
+    done = client.post(response.context["confirm_url"])
     assert done.status_code == 302
     assert Member.objects.filter(name__startswith="新党员").count() == 2
 
 
-def test_too_many_rows_is_refused_in_chinese(tree, users, login, settings):
-    settings.IMPORT_MAX_ROWS = 3
+# members are imported by jobs (the bulk import's limits), organisations in the request
+LIMITS = [
+    (IMPORT, "BULK_IMPORT_MAX_ROWS", "IMPORT_JOB_MAX_BYTES"),
+    ("admin:branches_organization_import", "IMPORT_MAX_ROWS", "IMPORT_MAX_BYTES"),
+]
+
+
+@pytest.mark.parametrize(("url", "rows", "size"), LIMITS, ids=["by jobs", "in the request"])
+def test_too_many_rows_is_refused_in_chinese(tree, users, login, settings, url, rows, size):
+    setattr(settings, rows, 3)
     content = XLSX().export_data(_member_rows(4))
-    response = _post(login(users.office), content, XLSX_FMT)
+    response = _post(login(users.office), content, XLSX_FMT, url=url)
     page = _page(response)
     assert "文件超过 3 行" in page and not ENGLISH.search(page)
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("confirm_form") and not response.context.get("confirm_url")
 
 
-def test_too_large_a_file_is_refused_in_chinese(tree, users, login, settings):
-    settings.IMPORT_MAX_BYTES = 1024 * 1024
+@pytest.mark.parametrize(("url", "rows", "size"), LIMITS, ids=["by jobs", "in the request"])
+def test_too_large_a_file_is_refused_in_chinese(tree, users, login, settings, url, rows, size):
+    setattr(settings, size, 1024 * 1024)
     content = b"x" * (1024 * 1024 + 1)
-    response = _post(login(users.office), content, XLSX_FMT)
+    response = login(users.office).post(
+        reverse(url),
+        {"import_file": SimpleUploadedFile("m.xlsx", content), "format": "0", "resource": "0"},
+    )
     assert response.status_code == 302
     follow = login(users.office).get(response["Location"])
     assert "文件超过 1 MB" in _page(follow)
@@ -87,7 +109,7 @@ def test_unreadable_or_empty_files_are_refused_in_chinese(
     response = _post(login(users.office), content(), fmt)
     page = _page(response)
     assert expected in page and not ENGLISH.search(page), page[-2000:]
-    assert response.context.get("confirm_form") is None
+    assert not response.context.get("confirm_url")
 
 
 def test_a_new_members_bad_choice_and_nul_are_named_in_chinese(tree, users, login):
@@ -95,7 +117,7 @@ def test_a_new_members_bad_choice_and_nul_are_named_in_chinese(tree, users, logi
     data[0] = ("甲\x00乙", *data[0][1:])
     data[1] = (data[1][0], "未知", *data[1][2:])
     response = _post(login(users.office), CSV().export_data(data).encode(), CSV_FMT)
-    lines = response.context["row_reasons"]
+    lines = [e["line"] for e in response.context["report"]["errors"]]
     assert lines[0].startswith("第 2 行：姓名：") and "控制字符" in lines[0]
     assert lines[1].startswith("第 3 行：性别：")
     assert not ENGLISH.search(" ".join(lines))

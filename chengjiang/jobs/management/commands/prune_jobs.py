@@ -1,11 +1,12 @@
-"""Remove finished jobs older than JOB_RETENTION_DAYS (or --days) and their result files: an
-export made for one person should not stay on the server for ever."""
+"""Remove finished jobs older than JOB_RETENTION_DAYS (or --days) and their result files (and an
+import's uploaded sheet): an export made for one person should not stay on the server for ever."""
 
 from __future__ import annotations
 
 import datetime
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
@@ -27,5 +28,15 @@ class Command(BaseCommand):
         for job in old.exclude(result_file=""):
             job.result_file.delete(save=False)
             files += 1
+        # an import's uploaded sheet (kept for its preview and its confirm: the same file)
+        for params in old.filter(kind="import").values_list("params", flat=True):
+            name = (params or {}).get("file") or ""
+            if (
+                name.startswith("jobs/uploads/")
+                and ".." not in name
+                and default_storage.exists(name)
+            ):
+                default_storage.delete(name)
+                files += 1
         count, _ = old.delete()
         self.stdout.write(f"prune_jobs: {count} jobs, {files} files older than {days} days")
