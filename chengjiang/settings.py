@@ -210,6 +210,14 @@ else:
             }
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3" and not TESTING:
+        # The embedded database has one writer at a time, and a long import job holds it for
+        # its whole transaction: a session saved in the database on every request would wait
+        # for it (the job's progress bar would stop, pages would fail with "database is
+        # locked"). Sessions live in files under var/ instead: a request writes no row.
+        SESSION_ENGINE = "django.contrib.sessions.backends.file"
+        SESSION_FILE_PATH = str(BASE_DIR / "var" / "sessions")
+        Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
 
 # Long work (chengjiang/jobs): on Celery workers when a broker is configured (CELERY_BROKER_URL,
 # else REDIS_URL), else in a background thread of the app process that started it ("thread").

@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 
 from tests.factories import UserFactory
 
-from .subproc import child_env, run_manage
+from .subproc import child_env, run_manage, run_python
 from .trust_data import rich as rich_fixture
 
 rich = rich_fixture
@@ -75,3 +75,41 @@ def test_migrate_works_without_var(tmp_path):
     result = run_manage(["migrate", "--noinput", "-v", "0"], env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert database.is_file()
+
+
+def test_embedded_pages_answer_while_a_long_import_holds_the_write_lock(tmp_path):
+    """The embedded SQLite database has one writer at a time, and a long import job holds it
+    for its whole transaction. A session saved on every request waited for it (the progress
+    bar's polls and every page stalled, then failed with "database is locked"): sessions of the
+    embedded default live in files under var/, so a request writes nothing to the database."""
+    database = tmp_path / "var" / "db.sqlite3"
+    env = child_env(
+        tmp_path,
+        DATABASE_URL=f"sqlite:///{database}",
+        SQLITE_TIMEOUT="2",
+        DEBUG="1",
+        BEHIND_HTTPS="0",
+    )
+    code = f"""
+import sqlite3, time, django
+django.setup()
+from django.conf import settings
+from django.core.management import call_command
+call_command("migrate", verbosity=0)
+from django.contrib.auth import get_user_model
+from django.test import Client
+user = get_user_model().objects.create_user("office", password="Long-enough-pass-1")
+client = Client()
+client.force_login(user)
+lock = sqlite3.connect({str(database)!r}, timeout=0, isolation_level=None)
+lock.execute("BEGIN IMMEDIATE")  # as a running import's transaction does
+started = time.perf_counter()
+response = client.get("/jobs/", secure=True)
+waited = time.perf_counter() - started
+lock.execute("ROLLBACK")
+print(settings.SESSION_ENGINE, response.status_code, round(waited, 2))
+assert response.status_code == 200, response.status_code
+assert waited < 1.5, waited
+"""
+    result = run_python(code, env)
+    assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-500:]
