@@ -320,7 +320,7 @@ class ScopedAdminMixin(CleanTextAdminMixin):
                 bit = unescape_string_literal(bit)
             q = Q()
             for name in local:
-                q |= Q(**{f"{name}__icontains": bit})
+                q |= Q(**{f"{name}__{text_lookup(bit)}": bit})
             for fk, rest in related:
                 target = self.model._meta.get_field(fk).remote_field.model
                 matched = _scoped(target._default_manager.all(), request).filter(rest_q(rest, bit))
@@ -334,8 +334,19 @@ class ScopedAdminMixin(CleanTextAdminMixin):
 def rest_q(rest: list[str], bit: str) -> Q:
     q = Q()
     for name in rest:
-        q |= Q(**{f"{name}__icontains": bit})
+        q |= Q(**{f"{name}__{text_lookup(bit)}": bit})
     return q
+
+
+def text_lookup(bit: str) -> str:
+    """``icontains``, except for a term shorter than a trigram that has no letter case (two
+    Chinese characters: 花园, 党课): no trigram of it is in the index, so PostgreSQL would read
+    the whole trigram index and then recheck every row (2 s a query at 1M meetings, issue 12).
+    ``contains`` finds the same rows (there is no case to ignore) with a plain LIKE that is not
+    the index's ``UPPER(…)`` expression: at worst one read of the table (0.2 s)."""
+    if len(bit) < 3 and bit.upper() == bit.lower():
+        return "contains"
+    return "icontains"
 
 
 def _search_plan(model, fields):
