@@ -142,3 +142,13 @@ def test_a_two_character_chinese_search_does_not_scan_the_trigram_index(tree, us
     assert listed and not any('UPPER("branches_meeting"."topic"' in sql for sql in listed)
     _topics, listed = _searched(client, "主题党日")  # long enough for the trigram index
     assert listed and all('UPPER("branches_meeting"."topic"' in sql for sql in listed)
+
+
+def test_row_and_history_links_are_what_reverse_writes(db):
+    from django.contrib.admin.utils import quote
+
+    model_admin = admin.site._registry[Meeting]
+    for pk in (7, 123456, "a b/中_%?#"):
+        for view in ("change", "auditlog"):
+            expected = reverse(f"admin:branches_meeting_{view}", args=[quote(pk)])
+            assert model_admin.url_for_object(view, pk) == expected
