@@ -31,6 +31,7 @@ from django.contrib.admin.filters import (
 )
 from django.contrib.admin.utils import get_fields_from_path, quote
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
+from django.core.cache import cache
 from django.core.exceptions import (
     NON_FIELD_ERRORS,
     FieldDoesNotExist,
@@ -57,8 +58,9 @@ from django.utils.translation import gettext_lazy as _
 
 from chengjiang import personal_data
 from chengjiang import services as shared_services
-from chengjiang.access import MSG_NOT_FOUND
+from chengjiang.access import MSG_NOT_FOUND, scope_path
 from chengjiang.audit_admin import AuditHistoryMixin
+from chengjiang.data_version import data_version
 from chengjiang.forms import CleanTextAdminMixin
 from chengjiang.uploads import kind_label
 
@@ -81,9 +83,33 @@ def _scoped(qs, request):
 
 
 class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
-    """The sidebar lists only related records the user may see (no other village's name)."""
+    """The sidebar lists only related records the user may see (no other village's name).
+
+    The choices are kept per scope, language and data version (any write to a domain app bumps
+    it, ``chengjiang/data_version.py``): a changelist does not read and compile the related
+    table's scoped query on every page (250 villages: a query and 3.5 ms of 30, issue 12), and
+    a new or renamed record is listed at once."""
+
+    CHOICES_SECONDS = 600
 
     def field_choices(self, field, request, model_admin):
+        key = "admin-filter-choices:" + ":".join(
+            str(part)
+            for part in (
+                model_admin.model._meta.label_lower,
+                self.field_path,
+                scope_path(request.user),
+                get_language(),
+                data_version(),
+            )
+        )
+        choices = cache.get(key)
+        if choices is None:
+            choices = self._field_choices(field, request, model_admin)
+            cache.set(key, choices, self.CHOICES_SECONDS)
+        return choices
+
+    def _field_choices(self, field, request, model_admin):
         related = field.remote_field.model
         qs = _scoped(related._default_manager.all(), request)
         ordering = self.field_admin_ordering(field, request, model_admin)

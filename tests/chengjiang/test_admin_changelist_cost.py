@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from branches.models import Meeting, MeetingKind
+from chengjiang.accounts import roles
 from chengjiang.admin import CappedCountPaginator
-from tests.factories import MeetingFactory, OrganizationFactory, VillageFactory
+from tests.factories import MeetingFactory, OrganizationFactory, UserFactory, VillageFactory
 
 URL = reverse("admin:branches_meeting_changelist")
 SEARCH = {"q": "主题党日"}
@@ -152,3 +153,30 @@ def test_row_and_history_links_are_what_reverse_writes(db):
         for view in ("change", "auditlog"):
             expected = reverse(f"admin:branches_meeting_{view}", args=[quote(pk)])
             assert model_admin.url_for_object(view, pk) == expected
+
+
+def test_the_village_filter_is_kept_per_data_version(tree, users, login):
+    """The sidebar's villages are read once per scope and data version; a new village (a write)
+    is listed at once, and staff of one village still see only their own."""
+
+    def villages(client):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(URL)
+        assert response.status_code == 200
+        reads = [q["sql"] for q in ctx.captured_queries if 'FROM "branches_village"' in q["sql"]]
+        specs = response.context["cl"].filter_specs
+        listed = {name for spec in specs for _pk, name in getattr(spec, "lookup_choices", [])}
+        return reads, listed
+
+    client = login(users.office)
+    villages(client)  # read and kept
+    reads, listed = villages(client)
+    assert not reads and {"花园村", "青桥村"} <= listed
+    OrganizationFactory(name="新村党委", parent=tree.root, village=VillageFactory(name="新村"))
+    reads, listed = villages(client)
+    assert reads and "新村" in listed
+    village_staff = UserFactory(
+        username="office_a", organization=tree.a, is_staff=True, role=roles.OFFICE
+    )
+    reads, listed = villages(login(village_staff))
+    assert "花园村" in listed and "青桥村" not in listed and "新村" not in listed
