@@ -39,7 +39,7 @@ from django.core.exceptions import (
     ValidationError,
 )
 from django.core.paginator import Paginator
-from django.db import transaction
+from django.db import connections, router, transaction
 from django.db.models import Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponseNotAllowed, HttpResponseRedirect
@@ -93,9 +93,11 @@ class ScopedRelatedFieldListFilter(RelatedFieldListFilter):
     CHOICES_SECONDS = 600
 
     def field_choices(self, field, request, model_admin):
+        database = connections[router.db_for_read(field.remote_field.model)]
         key = "admin-filter-choices:" + ":".join(
             str(part)
             for part in (
+                database.settings_dict["NAME"],  # one cache may serve several databases
                 model_admin.model._meta.label_lower,
                 self.field_path,
                 scope_path(request.user),
