@@ -285,11 +285,15 @@ def checklist_progress(
     return result
 
 
-def default_year() -> int:
+def default_year(checklists=None) -> int:
     """The year a page opens on: this year if it has a checklist, else the latest year that has
-    one (a new year's dashboard is empty until the district issues its checklist)."""
+    one (a new year's dashboard is empty until the district issues its checklist). A page that
+    has read every checklist already passes them (``checklists``): no second query."""
     this_year = timezone.localdate().year
-    years = set(Checklist.objects.values_list("year", flat=True))
+    if checklists is None:
+        years = set(Checklist.objects.values_list("year", flat=True))
+    else:
+        years = {c.year for c in checklists}
     if this_year in years or not years:
         return this_year
     return max(years)

@@ -93,7 +93,8 @@ SEARCH_LIMIT = 20
 def dashboard(request):
     """One level of the tree at a time: the chosen organisation's checklist progress, then the
     organisations directly under it, lagging first, each opening its own level."""
-    year = _year(request, default=selectors.default_year())
+    checklists = list(Checklist.objects.order_by("-year"))  # one a year: a short list
+    year = _year(request, default=selectors.default_year(checklists))
     if request.GET.get("org_name") and not request.GET.get("org"):
         found = _organization_named(request)
         if found is not None:
@@ -101,7 +102,6 @@ def dashboard(request):
         messages.error(request, MSG_ORG_NOT_FOUND)
     path, org = _scope(request)
     org_id = getattr(org, "pk", None)
-    checklists = list(Checklist.objects.order_by("-year"))  # one a year: a short list
     years = sorted({c.year for c in checklists} | {year}, reverse=True)
     checklist = next((c for c in checklists if c.year == year), None)
     state = request.GET.get("state")
@@ -109,11 +109,13 @@ def dashboard(request):
         state = None
     can_import = request.user.has_perm("worktasks.add_task")
     can_change = request.user.has_perm("worktasks.change_task")
-    # The page below the header, rendered once per data version: a warm page is a cache read.
+    # The page below the header, rendered once per data version and day: a warm page is a cache
+    # read. It begins with the re-elections due in the user's scope (as of today).
     key = "worktasks:dashboard-body:" + ":".join(
         str(part)
         for part in (
             data_version(),
+            timezone.localdate(),
             get_language(),
             year,
             getattr(checklist, "pk", None),

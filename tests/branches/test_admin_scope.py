@@ -64,6 +64,7 @@ def test_changelist_query_count_is_flat(tree, users, login, django_assert_max_nu
     for _ in range(190):
         MemberFactory(branch=tree.a1)
         MeetingFactory(organization=tree.a1, host=tree.a_members[0])
+    client.get(url)  # the writes changed the data version: the filter choices are read again
     with django_assert_max_num_queries(30) as large:
         assert client.get(url).status_code == 200
     assert len(large.captured_queries) == len(small.captured_queries)
