@@ -14,3 +14,10 @@ class AccountsConfig(AppConfig):
         # Roles are groups with model permissions; keep them in step with the models after every
         # migrate (the test database included), so no role is ever set up by hand.
         post_migrate.connect(sync_roles, dispatch_uid="accounts.sync_roles")
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from chengjiang.middleware import session_refreshed_at_login
+
+        # Signing in is activity: the session it saves starts the idle timeout's minute.
+        user_logged_in.connect(session_refreshed_at_login, dispatch_uid="accounts.session_login")
