@@ -779,8 +779,6 @@ class BulkImport:
             if writing and not result.errors:
                 self.flush_audit()
                 result.audit_entries = self.audit_count
-                # cached figures and summaries of these records (chengjiang.worktasks) follow
-                measures.records_bulk_written.send(sender=self.model)
                 result.written = True
             else:
                 transaction.set_rollback(True)
@@ -821,7 +819,15 @@ class BulkImport:
             elif row.action == "update":
                 changed.append(row)
         if writing and not result.errors:
+            # cached figures and summaries of these records (chengjiang.worktasks) follow: where
+            # the changed rows were before, and every row written (measures' contract)
+            measures.records_bulk_changing.send(
+                sender=self.model, pks=[r.instance.pk for r in changed]
+            )
             self.write(new, changed)
+            measures.records_bulk_written.send(
+                sender=self.model, pks=[r.instance.pk for r in (*new, *changed)]
+            )
             self.audit(itertools.chain(new, changed))
 
     def row_error(self, row: Row) -> RowError:

@@ -27,12 +27,13 @@ from __future__ import annotations
 import calendar
 import datetime
 import itertools
+import threading
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
@@ -105,11 +106,7 @@ def _forget_built(**kwargs) -> None:
     _BUILT = None
 
 
-def _bulk_written(sender, **kwargs) -> None:
-    """Records written in bulk (no signal per row): the summary of their measures is set
-    aside — every figure is computed from the records — until ``rebuild_summaries`` runs."""
-    if not routes_for(sender):
-        return
+def _set_aside() -> None:
     _raw_delete(SummaryState.objects.all())
     _forget_built()
 
@@ -117,8 +114,7 @@ def _bulk_written(sender, **kwargs) -> None:
 def _many_writes(sender, phase, **kwargs) -> None:
     """Around many service writes (``measures.writing_many``): set aside, then built once."""
     if phase == "start":
-        _raw_delete(SummaryState.objects.all())
-        _forget_built()
+        _set_aside()
     else:
         rebuild_summaries()
 
@@ -356,6 +352,173 @@ def _add(measure_key: str, key: str, chain: list[int], year: int, month: int, de
     )
 
 
+# --- bulk writes (``measures.records_bulk_changing`` / ``records_bulk_written``) ----------------
+
+# Past this many rows in one signal the summary is set aside instead (figures from the records
+# until ``rebuild_summaries``). Measured on PostgreSQL (bench_full's copy, 1M meetings): keeping
+# it current costs about 0.2 s per 20,000 meetings, a rebuild 50 s — so this only guards
+# against a writer that passes millions of rows.
+SET_ASIDE_ABOVE = 2_000_000
+CHUNK = 5000  # pks per query (SQLite's and PostgreSQL's limits on parameters)
+
+_bulk_local = threading.local()  # {model: {measure key: {(org, year, month)}}}, until written
+
+
+def _noted() -> dict:
+    if not hasattr(_bulk_local, "places"):
+        _bulk_local.places = {}
+    return _bulk_local.places
+
+
+def _bulk_places(model, pks, routes: list[Route]) -> dict[str, set[tuple[int, int, int]]]:
+    """{measure key: {(organisation id, year, month)}} of the stored rows ``pks``: one query
+    per route's lookups (per ``CHUNK`` pks), whatever the number of rows."""
+    found: dict[tuple[str, str], set] = {}
+    out: dict[str, set[tuple[int, int, int]]] = defaultdict(set)
+    pks = list(pks)
+    for route in routes:
+        lookups = (route.org_lookup, route.date_lookup)
+        if lookups not in found:
+            found[lookups] = places = set()
+            for start in range(0, len(pks), CHUNK):
+                rows = (
+                    model._base_manager.filter(pk__in=pks[start : start + CHUNK])
+                    .order_by()
+                    .annotate(summary_month=TruncMonth(route.date_lookup))
+                    .values_list(route.org_lookup, "summary_month")
+                    .distinct()
+                )
+                for org_id, month in rows:
+                    if org_id is not None and month is not None:
+                        places.add((org_id, month.year, month.month))
+        out[route.measure.key] |= found[lookups]
+    return out
+
+
+def _bulk_changing(sender, pks=None, **kwargs) -> None:
+    """Rows about to be changed or deleted in bulk: note where they are now."""
+    routes = routes_for(sender)
+    if not routes or pks is None or not is_built():
+        return
+    noted = _noted().setdefault(sender, defaultdict(set))
+    for key, places in _bulk_places(sender, pks, routes).items():
+        noted[key] |= places
+
+
+def _bulk_written(sender, pks=None, **kwargs) -> None:
+    """Records written in bulk (no signal per row). With their ``pks``: count again the
+    organisations and months they were in before (``_bulk_changing``) and are in now, in bulk.
+    Without (or past ``SET_ASIDE_ABOVE`` rows): the summary of their measures is set aside —
+    every figure is computed from the records — until ``rebuild_summaries`` runs."""
+    routes = routes_for(sender)
+    if not routes:
+        return
+    before = _noted().pop(sender, {})
+    if pks is None or len(pks) > SET_ASIDE_ABOVE:
+        _set_aside()
+        return
+    if not is_built():
+        return
+    after = _bulk_places(sender, pks, routes)
+    with transaction.atomic(savepoint=False):
+        for m in {route.measure.key: route.measure for route in routes}.values():
+            recompute_places(m, before.get(m.key, set()) | after.get(m.key, set()))
+
+
+def _month_q(places, *, org: str, date: str | None = None) -> Q:
+    """Rows of the given (organisation, year, month) places: one term per month."""
+    orgs_by_month: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for org_id, year, month in places:
+        orgs_by_month[(year, month)].add(org_id)
+    q = Q()
+    for (year, month), orgs in sorted(orgs_by_month.items()):
+        if date is None:
+            term = Q(year=year, month=month)
+        else:
+            period = month_period(year, month)
+            term = Q(**{f"{date}__range": (period.start, period.end)})
+        q |= term & Q(**{f"{org}__in": sorted(orgs)})
+    return q
+
+
+def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
+    """``recompute`` for many (organisation, year, month) places at once: the own counts by one
+    grouped query per parameter combination, the stored ones by one locked query, and the
+    changes carried to every organisation above in one statement (``_apply``)."""
+    paths = dict(
+        tree_model()
+        ._base_manager.filter(pk__in={org_id for org_id, _y, _m in places})
+        .values_list("pk", "path")
+    )
+    places = {p for p in places if p[0] in paths}
+    if not places:
+        return
+    first = min(datetime.date(y, mo, 1) for _o, y, mo in places)
+    last = max(month_period(y, mo).end for _o, y, mo in places)
+    stored = {
+        (key, org_id, year, month): own
+        for key, org_id, year, month, own in MonthlyFigure.objects.select_for_update()
+        .filter(_month_q(places, org="organization_id"), measure_key=m.key)
+        .values_list("params", "organization_id", "year", "month", "own")
+    }
+    own_delta: dict[tuple[str, int, int, int], int] = defaultdict(int)
+    total_delta: dict[tuple[str, int, int, int], int] = defaultdict(int)
+    for params in combos(m):
+        key = params_key(params)
+        counted = dict.fromkeys(places, 0)
+        grouped = (
+            m.records(period=Period(first, last), scope="", **params)
+            .filter(_month_q(places, org=m.org_field, date=m.date_field))
+            .order_by()
+            .annotate(summary_month=TruncMonth(m.date_field))
+            .values_list(m.org_field, "summary_month")
+            .annotate(n=Count("pk"))
+        )
+        for org_id, month, n in grouped:
+            place = (org_id, month.year, month.month)
+            if place in counted:
+                counted[place] = n
+        for (org_id, year, month), own in counted.items():
+            delta = own - stored.get((key, org_id, year, month), 0)
+            if not delta:
+                continue
+            own_delta[(key, org_id, year, month)] += delta
+            for pk in ancestors(paths[org_id]):
+                total_delta[(key, pk, year, month)] += delta
+    _apply(m.key, own_delta, total_delta)
+
+
+def _apply(measure_key: str, own_delta: dict, total_delta: dict) -> None:
+    """``own += …, total += …`` per (params, organisation, year, month), rows made where
+    missing: one statement (an upsert on the unique key)."""
+    if not total_delta:
+        return
+    rows = [
+        (measure_key, key, org_id, year, month, own_delta.get(place, 0), delta)
+        for place, delta in total_delta.items()
+        for key, org_id, year, month in [place]
+    ]
+    table = connection.ops.quote_name(MonthlyFigure._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f) for f in FIELDS)
+    unique = ", ".join(connection.ops.quote_name(f) for f in FIELDS[:5])
+    update = "own = f.own + EXCLUDED.own, total = f.total + EXCLUDED.total"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                f"INSERT INTO {table} AS f ({columns}) "
+                "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::int[], "
+                "%s::int[], %s::bigint[], %s::bigint[]) "
+                f"ON CONFLICT ({unique}) DO UPDATE SET {update}",
+                [list(column) for column in zip(*rows, strict=True)],
+            )
+        else:
+            cursor.executemany(
+                f"INSERT INTO {table} AS f ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
+                f"ON CONFLICT ({unique}) DO UPDATE SET {update}",
+                rows,
+            )
+
+
 def _tree_changed(sender, paths=(), **kwargs) -> None:
     """A subtree moved: sum the totals of every organisation on its old and new paths again."""
     if not is_built():
@@ -518,6 +681,9 @@ def connect() -> None:
     pre_delete.connect(_before, dispatch_uid="worktasks-summary-pre-delete")
     post_delete.connect(_after_delete, dispatch_uid="worktasks-summary-delete")
     registry.tree_changed.connect(_tree_changed, dispatch_uid="worktasks-summary-tree")
+    registry.records_bulk_changing.connect(
+        _bulk_changing, dispatch_uid="worktasks-summary-bulk-changing"
+    )
     registry.records_bulk_written.connect(_bulk_written, dispatch_uid="worktasks-summary-bulk")
     registry.many_writes.connect(_many_writes, dispatch_uid="worktasks-summary-many")
     post_migrate.connect(_after_migrate, dispatch_uid="worktasks-summary-migrate")
