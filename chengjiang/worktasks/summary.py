@@ -398,7 +398,7 @@ def _bulk_places(model, pks, routes: list[Route]) -> dict[str, set[tuple[int, in
 def _bulk_changing(sender, pks=None, **kwargs) -> None:
     """Rows about to be changed or deleted in bulk: note where they are now."""
     routes = routes_for(sender)
-    if not routes or pks is None or not is_built():
+    if not routes or not pks or not is_built():
         return
     noted = _noted().setdefault(sender, defaultdict(set))
     for key, places in _bulk_places(sender, pks, routes).items():
@@ -417,7 +417,7 @@ def _bulk_written(sender, pks=None, **kwargs) -> None:
     if pks is None or len(pks) > SET_ASIDE_ABOVE:
         _set_aside()
         return
-    if not is_built():
+    if not (pks or before) or not is_built():
         return
     after = _bulk_places(sender, pks, routes)
     with transaction.atomic(savepoint=False):
