@@ -425,50 +425,47 @@ def _bulk_written(sender, pks=None, **kwargs) -> None:
             recompute_places(m, before.get(m.key, set()) | after.get(m.key, set()))
 
 
-def _month_q(places, *, org: str, date: str | None = None) -> Q:
-    """Rows of the given (organisation, year, month) places: one term per month."""
-    orgs_by_month: dict[tuple[int, int], set[int]] = defaultdict(set)
-    for org_id, year, month in places:
-        orgs_by_month[(year, month)].add(org_id)
-    q = Q()
-    for (year, month), orgs in sorted(orgs_by_month.items()):
-        if date is None:
-            term = Q(year=year, month=month)
-        else:
-            period = month_period(year, month)
-            term = Q(**{f"{date}__range": (period.start, period.end)})
-        q |= term & Q(**{f"{org}__in": sorted(orgs)})
-    return q
-
-
 def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
     """``recompute`` for many (organisation, year, month) places at once: the own counts by one
     grouped query per parameter combination, the stored ones by one locked query, and the
-    changes carried to every organisation above in one statement (``_apply``)."""
+    changes carried to every organisation above in one statement (``_apply``). The queries
+    read the rectangle of the touched organisations × the months from the first to the last
+    touched (a few parameters, whatever the number of places); what lies outside the places is
+    left as it is."""
+    org_ids = sorted({org_id for org_id, _y, _m in places})
     paths = dict(
-        tree_model()
-        ._base_manager.filter(pk__in={org_id for org_id, _y, _m in places})
-        .values_list("pk", "path")
+        tree_model()._base_manager.filter(pk__in=org_ids).values_list("pk", "path")
     )
     places = {p for p in places if p[0] in paths}
     if not places:
         return
+    org_ids = sorted({org_id for org_id, _y, _m in places})
     first = min(datetime.date(y, mo, 1) for _o, y, mo in places)
     last = max(month_period(y, mo).end for _o, y, mo in places)
-    stored = {
-        (key, org_id, year, month): own
-        for key, org_id, year, month, own in MonthlyFigure.objects.select_for_update()
-        .filter(_month_q(places, org="organization_id"), measure_key=m.key)
+    stored: dict[str, dict[tuple[int, int, int], int]] = defaultdict(dict)
+    for key, org_id, year, month, own in (
+        MonthlyFigure.objects.select_for_update()
+        .filter(
+            Q(year__gt=first.year) | Q(month__gte=first.month),
+            Q(year__lt=last.year) | Q(month__lte=last.month),
+            measure_key=m.key,
+            organization_id__in=org_ids,
+            year__range=(first.year, last.year),
+        )
         .values_list("params", "organization_id", "year", "month", "own")
-    }
+    ):
+        if own and (org_id, year, month) in places:
+            stored[key][(org_id, year, month)] = own
     own_delta: dict[tuple[str, int, int, int], int] = defaultdict(int)
     total_delta: dict[tuple[str, int, int, int], int] = defaultdict(int)
+    chains = {org_id: ancestors(path) for org_id, path in paths.items()}
     for params in combos(m):
         key = params_key(params)
-        counted = dict.fromkeys(places, 0)
+        before = stored.get(key, {})
+        counted: dict[tuple[int, int, int], int] = {}
         grouped = (
             m.records(period=Period(first, last), scope="", **params)
-            .filter(_month_q(places, org=m.org_field, date=m.date_field))
+            .filter(**{f"{m.org_field}__in": org_ids})
             .order_by()
             .annotate(summary_month=TruncMonth(m.date_field))
             .values_list(m.org_field, "summary_month")
@@ -476,16 +473,23 @@ def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
         )
         for org_id, month, n in grouped:
             place = (org_id, month.year, month.month)
-            if place in counted:
+            if place in places:
                 counted[place] = n
-        for (org_id, year, month), own in counted.items():
-            delta = own - stored.get((key, org_id, year, month), 0)
+        # only a place with records now or a count before can change
+        for place in counted.keys() | before.keys():
+            delta = counted.get(place, 0) - before.get(place, 0)
             if not delta:
                 continue
+            org_id, year, month = place
             own_delta[(key, org_id, year, month)] += delta
-            for pk in ancestors(paths[org_id]):
+            for pk in chains[org_id]:
                 total_delta[(key, pk, year, month)] += delta
     _apply(m.key, own_delta, total_delta)
+
+
+def _int_array(values) -> str:
+    """A PostgreSQL int[] literal (much faster to pass than a list of Python ints)."""
+    return "{" + ",".join(map(str, values)) + "}"
 
 
 def _apply(measure_key: str, own_delta: dict, total_delta: dict) -> None:
@@ -493,29 +497,40 @@ def _apply(measure_key: str, own_delta: dict, total_delta: dict) -> None:
     missing: one statement (an upsert on the unique key)."""
     if not total_delta:
         return
-    rows = [
-        (measure_key, key, org_id, year, month, own_delta.get(place, 0), delta)
-        for place, delta in total_delta.items()
-        for key, org_id, year, month in [place]
-    ]
     table = connection.ops.quote_name(MonthlyFigure._meta.db_table)
     columns = ", ".join(connection.ops.quote_name(f) for f in FIELDS)
     unique = ", ".join(connection.ops.quote_name(f) for f in FIELDS[:5])
     update = "own = f.own + EXCLUDED.own, total = f.total + EXCLUDED.total"
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            keys = sorted({key for key, *_rest in total_delta})
+            index = {key: i for i, key in enumerate(keys, 1)}
+            places = list(total_delta)
             cursor.execute(
                 f"INSERT INTO {table} AS f ({columns}) "
-                "SELECT * FROM unnest(%s::varchar[], %s::varchar[], %s::int[], %s::int[], "
-                "%s::int[], %s::bigint[], %s::bigint[]) "
+                "SELECT %s, (%s::varchar[])[d.k], d.o, d.y, d.m, d.own, d.total "
+                "FROM unnest(%s::int[], %s::int[], %s::int[], %s::int[], %s::bigint[], "
+                "%s::bigint[]) AS d(k, o, y, m, own, total) "
                 f"ON CONFLICT ({unique}) DO UPDATE SET {update}",
-                [list(column) for column in zip(*rows, strict=True)],
+                [
+                    measure_key,
+                    keys,
+                    _int_array(index[p[0]] for p in places),
+                    _int_array(p[1] for p in places),
+                    _int_array(p[2] for p in places),
+                    _int_array(p[3] for p in places),
+                    _int_array(own_delta.get(p, 0) for p in places),
+                    _int_array(total_delta[p] for p in places),
+                ],
             )
         else:
             cursor.executemany(
                 f"INSERT INTO {table} AS f ({columns}) VALUES (%s, %s, %s, %s, %s, %s, %s) "
                 f"ON CONFLICT ({unique}) DO UPDATE SET {update}",
-                rows,
+                [
+                    (measure_key, *place, own_delta.get(place, 0), delta)
+                    for place, delta in total_delta.items()
+                ],
             )
 
 
