@@ -370,6 +370,19 @@ def _noted() -> dict:
     return _bulk_local.places
 
 
+def _chunks(model, pks: list):
+    """Querysets of the rows ``pks``: one on PostgreSQL (``= ANY`` of one array: no parameter
+    per row), else one per ``CHUNK`` pks."""
+    manager = model._base_manager
+    if connection.vendor == "postgresql":
+        column = f"{connection.ops.quote_name(model._meta.db_table)}."
+        column += connection.ops.quote_name(model._meta.pk.column)
+        yield manager.extra(where=[f"{column} = ANY(%s::bigint[])"], params=[_int_array(pks)])
+        return
+    for start in range(0, len(pks), CHUNK):
+        yield manager.filter(pk__in=pks[start : start + CHUNK])
+
+
 def _bulk_places(model, pks, routes: list[Route]) -> dict[str, set[tuple[int, int, int]]]:
     """{measure key: {(organisation id, year, month)}} of the stored rows ``pks``: one query
     per route's lookups (per ``CHUNK`` pks), whatever the number of rows."""
@@ -380,10 +393,9 @@ def _bulk_places(model, pks, routes: list[Route]) -> dict[str, set[tuple[int, in
         lookups = (route.org_lookup, route.date_lookup)
         if lookups not in found:
             found[lookups] = places = set()
-            for start in range(0, len(pks), CHUNK):
+            for chunk in _chunks(model, pks):
                 rows = (
-                    model._base_manager.filter(pk__in=pks[start : start + CHUNK])
-                    .order_by()
+                    chunk.order_by()
                     .annotate(summary_month=TruncMonth(route.date_lookup))
                     .values_list(route.org_lookup, "summary_month")
                     .distinct()
@@ -427,7 +439,7 @@ def _bulk_written(sender, pks=None, **kwargs) -> None:
 
 def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
     """``recompute`` for many (organisation, year, month) places at once: the own counts by one
-    grouped query per parameter combination, the stored ones by one locked query, and the
+    grouped query per parameter combination, the stored ones by one query, and the
     changes carried to every organisation above in one statement (``_apply``). The queries
     read the rectangle of the touched organisations × the months from the first to the last
     touched (a few parameters, whatever the number of places); what lies outside the places is
@@ -442,9 +454,11 @@ def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
     org_ids = sorted({org_id for org_id, _y, _m in places})
     first = min(datetime.date(y, mo, 1) for _o, y, mo in places)
     last = max(month_period(y, mo).end for _o, y, mo in places)
+    # Not locked (locking the whole rectangle cost seconds): the upsert adds the changes to
+    # what is stored then, and locks the rows it changes.
     stored: dict[str, dict[tuple[int, int, int], int]] = defaultdict(dict)
     for key, org_id, year, month, own in (
-        MonthlyFigure.objects.select_for_update()
+        MonthlyFigure.objects.exclude(own=0)
         .filter(
             Q(year__gt=first.year) | Q(month__gte=first.month),
             Q(year__lt=last.year) | Q(month__lte=last.month),
