@@ -17,6 +17,13 @@ to ``total`` of the organisation and every organisation above it, in the same tr
 signals run inside the service's transaction). A subtree moved elsewhere (``measures.tree_changed``)
 sums the totals above it again. No app is imported: the models come from the registry.
 
+Bulk writes (an import) fire no signal per row; the writer names its rows
+(``measures.records_bulk_changing`` before changing stored rows, ``records_bulk_written`` with
+``pks`` after), and ``recompute_places`` counts again just the touched organisations and months,
+in the same transaction: one grouped query per measure × parameter combination, one statement
+adding the changes to every organisation above (``_apply``). A bulk write that cannot name its
+rows sets the summary aside (below).
+
 Never stale: without a ``SummaryState`` row (a database filled by hand) every figure is computed
 from the records; ``rebuild_summaries`` (``manage.py rebuild_summaries``, or the job) recomputes
 everything and marks it built. A fresh database is built at once after ``migrate`` (empty).
@@ -355,10 +362,12 @@ def _add(measure_key: str, key: str, chain: list[int], year: int, month: int, de
 # --- bulk writes (``measures.records_bulk_changing`` / ``records_bulk_written``) ----------------
 
 # Past this many rows in one signal the summary is set aside instead (figures from the records
-# until ``rebuild_summaries``). Measured on PostgreSQL (bench_full's copy, 1M meetings): keeping
-# it current costs about 0.2 s per 20,000 meetings, a rebuild 50 s — so this only guards
-# against a writer that passes millions of rows.
-SET_ASIDE_ABOVE = 2_000_000
+# until ``rebuild_summaries``). Measured on PostgreSQL, a copy of bench_full (1M meetings, 2.1M
+# summary rows; a rebuild 42-50 s): keeping it current took 2.9 s for a 20,000-row import of
+# draft meetings, 4.3 s approved, and 22 s for 200,000 approved meetings spread over every
+# organisation, month and kind (the worst case) — so a rebuild is cheaper only past about
+# twice the import's limit of 200,000 rows.
+SET_ASIDE_ABOVE = 400_000
 CHUNK = 5000  # pks per query (SQLite's and PostgreSQL's limits on parameters)
 
 _bulk_local = threading.local()  # {model: {measure key: {(org, year, month)}}}, until written
@@ -445,9 +454,7 @@ def recompute_places(m: Measure, places: set[tuple[int, int, int]]) -> None:
     touched (a few parameters, whatever the number of places); what lies outside the places is
     left as it is."""
     org_ids = sorted({org_id for org_id, _y, _m in places})
-    paths = dict(
-        tree_model()._base_manager.filter(pk__in=org_ids).values_list("pk", "path")
-    )
+    paths = dict(tree_model()._base_manager.filter(pk__in=org_ids).values_list("pk", "path"))
     places = {p for p in places if p[0] in paths}
     if not places:
         return

@@ -213,7 +213,15 @@ def test_an_import_keeps_the_summary_built_and_the_dashboard_right(tree, users, 
     # an import that moves a stored meeting to another month keeps the months right
     moved = Meeting.objects.get(topic="导入3")
     with translation.override("zh-hans"):
-        row = [moved.pk, "青桥村第一党支部", "支部委员会", "2024-11-20", "村部", "导入3", "审核通过"]
+        row = [
+            moved.pk,
+            "青桥村第一党支部",
+            "支部委员会",
+            "2024-11-20",
+            "村部",
+            "导入3",
+            "审核通过",
+        ]
         result = import_rows(MeetingResource, meetings_csv([row]), by=users.office, dry_run=False)
     assert result.lines() == [] and result.counts["update"] == 1
     assert summary.is_built()
@@ -221,3 +229,12 @@ def test_an_import_keeps_the_summary_built_and_the_dashboard_right(tree, users, 
     assert _total(tree.b, params={"kind": COMMITTEE}, month=11) == 1
     assert dashboard(tree.b) == 2
     assert_as_rebuilt()
+
+
+def test_a_write_past_the_bulk_limit_sets_the_summary_aside(tree, users, monkeypatch):
+    """Past ``SET_ASIDE_ABOVE`` rows a rebuild is cheaper than counting again: set aside."""
+    monkeypatch.setattr(summary, "SET_ASIDE_ABOVE", 3)
+    bulk_meetings([tree.a1], 3)
+    assert summary.is_built()
+    bulk_meetings([tree.a1], 4)
+    assert not summary.is_built()
