@@ -419,6 +419,7 @@ class BulkImport:
         self.key_column = str(KEY_COLUMN)
         self.seen: dict[object, int] = {}
         self.log_entries: list = []
+        self.written_pks: list = []  # every row created or changed, for records_bulk_written
         self.import_fields = [
             f
             for f in resource.get_import_fields()
@@ -780,7 +781,7 @@ class BulkImport:
                 self.flush_audit()
                 result.audit_entries = self.audit_count
                 # cached figures and summaries of these records (chengjiang.worktasks) follow
-                measures.records_bulk_written.send(sender=self.model)
+                measures.records_bulk_written.send(sender=self.model, pks=self.written_pks)
                 result.written = True
             else:
                 transaction.set_rollback(True)
@@ -821,7 +822,12 @@ class BulkImport:
             elif row.action == "update":
                 changed.append(row)
         if writing and not result.errors:
+            # where the changed rows are before the write (measures' contract: the summary)
+            measures.records_bulk_changing.send(
+                sender=self.model, pks=[r.instance.pk for r in changed]
+            )
             self.write(new, changed)
+            self.written_pks.extend(r.instance.pk for r in (*new, *changed))
             self.audit(itertools.chain(new, changed))
 
     def row_error(self, row: Row) -> RowError:

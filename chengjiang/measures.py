@@ -196,9 +196,21 @@ TABLES: dict[str, TableSpec] = {}
 # subtree must be summed again. ``sender`` is the tree model, ``paths`` the old and new paths.
 tree_changed = Signal()
 
-# Sent by a write that fires no per-row signal (a bulk import), inside its transaction after
-# the rows are written: ``sender`` is the model written. Cached figures are dropped and a
-# summary of those records is set aside (figures are computed from the records) until rebuilt.
+# Bulk writes (an import: ``bulk_create``, ``bulk_update``, ``QuerySet.update``/``delete``, COPY)
+# fire no signal per row, so the writer tells what it wrote, inside its transaction:
+#
+# * ``records_bulk_changing.send(sender=Model, pks=[...])`` BEFORE stored rows are changed or
+#   deleted in bulk: the listeners note where those rows are now (worktasks' summary notes each
+#   row's organisation and month, which the write may change). Not needed for new rows.
+# * ``records_bulk_written.send(sender=Model, pks=[...])`` AFTER the rows are written: ``pks``
+#   names every row created, changed or deleted (of ``sender``; a deleted one needs only its
+#   ``changing`` before). It may be sent once per batch or once for the whole write. Cached
+#   figures are dropped, and the monthly summary counts again just the organisations and months
+#   touched (before and after), in bulk, in the same transaction.
+#
+# Without ``pks`` (a writer that cannot say what it wrote) the summary of those records is set
+# aside (every figure is computed from the records) until ``rebuild_summaries`` runs.
+records_bulk_changing = Signal()
 records_bulk_written = Signal()
 
 # Sent around a run of many writes through the services (the demo): ``phase="start"`` sets the
