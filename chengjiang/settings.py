@@ -1,5 +1,6 @@
 """The one settings module. The environment makes production differ (see README)."""
 
+import hashlib
 import os
 import sys
 from pathlib import Path
@@ -220,6 +221,13 @@ else:
         SESSION_ENGINE = "django.contrib.sessions.backends.file"
         SESSION_FILE_PATH = str(BASE_DIR / "var" / "sessions")
         Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
+
+# Cached figures are keyed by the database they came from: two databases served from one
+# checkout (the demo and a scale copy) or one Redis never read each other's figures.
+_db = DATABASES["default"]
+CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(
+    "|".join(str(_db.get(k) or "") for k in ("ENGINE", "NAME", "HOST", "PORT")).encode()
+).hexdigest()[:12]
 
 # Long work (chengjiang/jobs): on Celery workers when a broker is configured (CELERY_BROKER_URL,
 # else REDIS_URL), else in a background thread of the app process that started it ("thread").

@@ -113,3 +113,17 @@ assert waited < 1.5, waited
 """
     result = run_python(code, env)
     assert result.returncode == 0, result.stderr[-3000:] + result.stdout[-500:]
+
+
+def test_cached_figures_are_kept_apart_per_database(tmp_path):
+    """The file cache under var/ (and one Redis) served one database's cached dashboard to
+    another database run from the same checkout."""
+    code = "import django; django.setup(); from django.conf import settings as s;" + (
+        "print(s.CACHES['default']['KEY_PREFIX'])"
+    )
+    prefixes = set()
+    for url in ("sqlite:////tmp/a.sqlite3", "sqlite:////tmp/b.sqlite3", "postgres://u@h:5432/x"):
+        result = run_python(code, child_env(tmp_path, DATABASE_URL=url))
+        assert result.returncode == 0, result.stderr[-2000:]
+        prefixes.add(result.stdout.strip().splitlines()[-1])
+    assert len(prefixes) == 3 and "" not in prefixes
