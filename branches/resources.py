@@ -1093,31 +1093,28 @@ class MeetingBulkImport(_BulkBase):
             if rated:
                 DemocraticAppraisal.objects.filter(meeting_id__in=rated).delete()
         written = (*new, *changed)
+        present = Attendance.Status.PRESENT
+        lines = []
+        for r in written:
+            pk = r.instance.pk
+            for line in r.extra.get("attendance", ()):
+                status = line.resolved_status
+                reason = "" if status == present else line.absence_reason.strip()
+                lines.append((pk, line.member.pk, status, reason))
         insert_values(
             Attendance,
-            [
-                {
-                    "meeting_id": r.instance.pk,
-                    "member_id": line.member.pk,
-                    "status": line.resolved_status,
-                    "absence_reason": (
-                        ""
-                        if line.resolved_status == Attendance.Status.PRESENT
-                        else line.absence_reason.strip()
-                    ),
-                }
-                for r in written
-                for line in r.extra.get("attendance", ())
-            ],
+            lines,
+            columns=("meeting_id", "member_id", "status", "absence_reason"),
             batch_size=self.batch_size,
         )
         insert_values(
             DemocraticAppraisal,
             [
-                {"meeting_id": r.instance.pk, "member_id": line.member.pk, "rating": line.rating}
+                (r.instance.pk, line.member.pk, line.rating)
                 for r in written
                 for line in r.extra.get("appraisals") or ()
             ],
+            columns=("meeting_id", "member_id", "rating"),
             batch_size=self.batch_size,
         )
 

@@ -34,8 +34,9 @@ import csv
 import datetime
 import io
 import itertools
+import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -84,6 +85,9 @@ PREVIEW_ROWS = 20
 #: write with PostgreSQL's COPY where the database is PostgreSQL (``bulk_create`` otherwise;
 #: the tests compare the two)
 COPY = True
+#: an audit entry's columns as ``BulkImport.audit`` lists them
+AUDIT_COLUMNS = ("object_pk", "object_id", "object_repr", "action", "changes")
+AUDIT_COLUMNS += ("content_type_id", "actor_id", "actor_email", "remote_addr", "cid", "timestamp")
 
 
 def max_rows() -> int:
@@ -436,6 +440,7 @@ class BulkImport:
         self.plan = self._plan()
         self._column_names: dict[str, str] = {}
         self.audit_count = 0
+        self.create_diff: CreateDiff | None = None
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -518,7 +523,7 @@ class BulkImport:
         """Cells to attribute values with the resource's widgets (names are looked up later)."""
         resource = self.resource
         cells = row.cells
-        instance = row.stored if row.stored is not None else self.model()
+        instance = row.stored if row.stored is not None else self.new_record()
         if row.stored is not None:
             row.original = copy.copy(row.stored)
             row.original._state = copy.copy(row.stored._state)
@@ -563,6 +568,36 @@ class BulkImport:
             if type(cleaned) is str and _NEEDS_CLEANING.search(cleaned):
                 cleaned = clean_text(cleaned)
             setattr(instance, attribute, cleaned)
+
+    def new_record(self):
+        """``self.model()``: a copy of a record made once, where that is the same (no callable
+        or mutable default, no ``__init__`` of the model's own, no init signal listened to)."""
+        template = self.__dict__.get("_template", _MISSING)
+        if template is _MISSING:
+            template = self._template = self._make_template()
+        if template is None:
+            return self.model()
+        record = self.model.__new__(self.model)
+        record.__dict__.update(template)
+        record._state = models.base.ModelState()
+        return record
+
+    def _make_template(self) -> dict | None:
+        model = self.model
+        signals = models.signals
+        if (
+            model.__init__ is not models.Model.__init__
+            or signals.pre_init.has_listeners(model)
+            or signals.post_init.has_listeners(model)
+            or any(callable(f.default) for f in model._meta.concrete_fields if f.has_default())
+        ):
+            return None
+        values = dict(model().__dict__)
+        del values["_state"]
+        immutable = (str, int, float, bool, type(None), datetime.date, datetime.time)
+        if not all(isinstance(v, immutable) for v in values.values()):
+            return None
+        return values
 
     def _model_field(self, name: str):
         try:
@@ -717,9 +752,21 @@ class BulkImport:
         actor = self.user
         now = timezone.now()
         cid = get_cid()
-        create_diff = CreateDiff(self.model)
+        if self.create_diff is None:
+            self.create_diff = CreateDiff(self.model)
+        create_diff = self.create_diff
         object_repr = self.object_repr
         create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
+        # the same for every entry of the batch (AUDIT_COLUMNS' last six)
+        same = (
+            content_type.pk,
+            getattr(actor, "pk", None),
+            getattr(actor, "email", None) if actor else None,
+            remote_addr or None,
+            cid,
+            now,
+        )
+        append = self.log_entries.append
         for row in rows:
             instance = row.instance
             if row.original is None:
@@ -728,21 +775,9 @@ class BulkImport:
                 changes = model_instance_diff(row.original, instance)
                 if not changes:
                     continue
-            self.log_entries.append(
-                {
-                    "content_type_id": content_type.pk,
-                    "object_pk": str(instance.pk),
-                    "object_id": instance.pk,
-                    "object_repr": object_repr(instance),
-                    "action": update if row.original else create,
-                    "changes": changes,
-                    "actor_id": getattr(actor, "pk", None),
-                    "actor_email": getattr(actor, "email", None) if actor else None,
-                    "remote_addr": remote_addr or None,
-                    "cid": cid,
-                    "timestamp": now,
-                }
-            )
+            pk = instance.pk
+            action = update if row.original else create
+            append((str(pk), pk, object_repr(instance), action, changes, *same))
         if len(self.log_entries) >= self.batch_size:
             self.flush_audit()
 
@@ -750,7 +785,9 @@ class BulkImport:
         from auditlog.models import LogEntry
 
         if self.log_entries:
-            insert_values(LogEntry, self.log_entries, batch_size=self.batch_size)
+            insert_values(
+                LogEntry, self.log_entries, columns=AUDIT_COLUMNS, batch_size=self.batch_size
+            )
             self.audit_count += len(self.log_entries)
         self.log_entries = []
 
@@ -1028,6 +1065,14 @@ def _copies(connection) -> bool:
     return COPY and connection.vendor == "postgresql"
 
 
+def _plain_pre_save(f) -> bool:
+    """``f.pre_save(obj, add=True)`` is ``getattr(obj, f.attname)``."""
+    if type(f).pre_save is models.Field.pre_save:
+        return True
+    dated = (models.DateField.pre_save, models.DateTimeField.pre_save, models.TimeField.pre_save)
+    return type(f).pre_save in dated and not (f.auto_now or f.auto_now_add)
+
+
 def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
     """``bulk_create``, with PostgreSQL's COPY where the database is PostgreSQL: ids are taken
     from the table's own sequence first (one query), so every object knows its pk after."""
@@ -1051,27 +1096,37 @@ def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
         ids = [r[0] for r in cursor.fetchall()]
         for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
-        json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        # each field's pre_save: the attribute as it is, but where a field computes its value
+        # (auto_now, files, a pre_save of its own)
+        computed = [(i, f) for i, f in enumerate(fields) if not _plain_pre_save(f)]
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        ip_at = [i for i, f in enumerate(fields) if isinstance(f, models.GenericIPAddressField)]
+        attnames = [f.attname for f in fields]
+        get = operator.attrgetter(*attnames) if len(attnames) > 1 else None
         columns = ", ".join(quote(f.column) for f in fields)
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                row = []
-                for f in fields:
-                    value = f.pre_save(obj, add=True)
-                    if f.attname in json_fields and value is not None:
-                        value = Jsonb(value)
-                    elif value == "" and isinstance(f, models.GenericIPAddressField):
-                        value = None
-                    row.append(value)
+                row = list(get(obj)) if get is not None else [getattr(obj, attnames[0])]
+                for i, f in computed:
+                    row[i] = f.pre_save(obj, add=True)
+                for i in json_at:
+                    if row[i] is not None:
+                        row[i] = Jsonb(row[i])
+                for i in ip_at:
+                    if row[i] == "":
+                        row[i] = None
                 copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
 
 
-def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> None:
-    """Insert rows given as {attname: value} (no model instances: the ids are not needed);
-    the fields a row leaves out take their defaults. COPY on PostgreSQL, bulk_create elsewhere."""
+def insert_values(
+    model, rows: list, *, columns: Sequence[str] | None = None, batch_size: int = BATCH_SIZE
+) -> None:
+    """Insert rows given as {attname: value}, or as tuples of the ``columns`` (attnames) in
+    that order (no model instances: the ids are not needed); the fields a row leaves out take
+    their defaults. COPY on PostgreSQL, bulk_create elsewhere."""
     from django.db import connections, router
 
     if not rows:
@@ -1080,28 +1135,42 @@ def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> N
     connection = connections[alias]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     defaults = {f.attname: f.get_default() for f in fields}
+    if columns is None:  # dicts: every field, each row's value or the default
+        names = [f.attname for f in fields]
+        rows = [tuple(row[n] if n in row else defaults[n] for n in names) for row in rows]
+        columns = names
+    columns = list(columns)
+    rest = [f.attname for f in fields if f.attname not in columns]
     if not _copies(connection):
+        rest_values = {name: defaults[name] for name in rest}
         model._default_manager.bulk_create(
-            [model(**{**defaults, **row}) for row in rows], batch_size=batch_size
+            [model(**dict(zip(columns, row, strict=True)), **rest_values) for row in rows],
+            batch_size=batch_size,
         )
         return
     from psycopg.types.json import Jsonb
 
+    by_name = {f.attname: f for f in fields}
     quote = connection.ops.quote_name
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    names = [f.attname for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
+    json_at = [i for i, n in enumerate(columns) if isinstance(by_name[n], models.JSONField)]
+    tail = tuple(
+        Jsonb(defaults[n])
+        if isinstance(by_name[n], models.JSONField) and defaults[n] is not None
+        else defaults[n]
+        for n in rest
+    )
+    sql_columns = ", ".join(quote(by_name[n].column) for n in (*columns, *rest))
     with connection.cursor() as cursor:
-        copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        copy_sql = f"COPY {quote(model._meta.db_table)} ({sql_columns}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
+            write = copy.write_row
             for row in rows:
-                values = []
-                for name in names:
-                    value = row[name] if name in row else defaults[name]
-                    if name in json_fields and value is not None:
-                        value = Jsonb(value)
-                    values.append(value)
-                copy.write_row(values)
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        if row[i] is not None:
+                            row[i] = Jsonb(row[i])
+                write((*row, *tail))
 
 
 def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str = "", **kwargs):
