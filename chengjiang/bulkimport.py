@@ -931,7 +931,6 @@ class CreateDiff:
                     self.base[f.name] = (shown, self.text(value, masked))
         diff = dict(self.base)
         utc = self.utc
-        text = self.text
         for f, attname, kind, default, shown, masked in self.fields:
             value = getattr(instance, attname)
             # as get_field_value: smart_str (str() for what is not bytes), the id of a foreign
@@ -948,7 +947,9 @@ class CreateDiff:
             else:
                 value = self.get_field_value(instance, f)
             if value != default:
-                diff[f.name] = (shown, text(value, masked))
+                if type(value) is not str:  # self.text, inline (20 fields of each record)
+                    value = smart_str(value) if isinstance(value, bytes) else str(value)
+                diff[f.name] = (shown, value if masked is None else masked(value))
         return diff or None
 
     @staticmethod
