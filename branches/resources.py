@@ -843,16 +843,26 @@ class MeetingBulkImport(_BulkBase):
         for team in found.order_by("pk"):
             self.teams[team.name].append(team)
 
+    #: members kept from batch to batch (a file names the same people again and again)
+    people_kept = 20_000
+
     def load_people(self, rows) -> None:
-        """Everyone the batch names as 主持人, 记录人, attendee or rated member: one query."""
+        """Everyone the batch names as 主持人, 记录人, attendee or rated member and no earlier
+        batch named: one query. What a text named once found is kept for the next batches (up
+        to ``people_kept`` members, then read afresh)."""
         texts = set()
         for row in rows:
             texts |= self.resource.people_named(row.cells)
+        if not hasattr(self, "people") or len(self.people) > self.people_kept:
+            self.people: dict[int, Member] = {}
+            self.named: set[str] = set()  # texts looked up already: by_name / by_id complete
+            self.by_name: dict[str, list[Member]] = {}
+            self.by_id: dict[str, Member] = {}
+            self.found: dict[tuple[int, str], Member] = {}
+        texts -= self.named
+        self.named |= texts
         ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
         names = {t for t in texts if not ID_LIKE.match(t)}
-        self.by_name: dict[str, list[Member]] = {}
-        self.by_id: dict[str, Member] = {}
-        self.found: dict[tuple[int, str], Member] = {}
         if not texts:
             return
         people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
@@ -869,6 +879,9 @@ class MeetingBulkImport(_BulkBase):
             "branch__kind",
         )
         for member in people:
+            if member.pk in self.people:  # found by another text before
+                continue
+            self.people[member.pk] = member
             self.by_name.setdefault(member.name, []).append(member)
             self.by_id[member.id_number] = member
 
@@ -961,8 +974,8 @@ class MeetingBulkImport(_BulkBase):
         return joined + sum(1 for line in lines if line.member.joined_on > date)
 
     def find(self, org, text: str) -> Member:
-        """``find_member`` on the batch's lookups (the same messages); what a batch finds is
-        kept for its other rows (a branch's members are named in each of its meetings)."""
+        """``find_member`` on the batches' lookups (the same messages); what is found is kept
+        for the next rows (a branch's members are named in each of its meetings)."""
         key = (org.pk, text)
         member = self.found.get(key)
         if member is None:

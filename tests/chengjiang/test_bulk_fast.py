@@ -247,3 +247,24 @@ def test_every_record_written_has_its_audit_entry_with_the_acting_user(tree, use
         assert entry.action == LogEntry.Action.CREATE and entry.actor == users.sec_a
         assert entry.remote_addr == "10.0.0.7" and entry.object_repr == str(meeting)
         assert entry.changes["topic"] == ["None", meeting.topic]
+
+
+def test_people_kept_from_batch_to_batch_are_read_as_in_the_one_row_import(
+    tree, users, monkeypatch
+):
+    """A member named by ID number in one batch, by name in the next: a namesake in the branch
+    makes the name ambiguous there, as in the one-row import; a kept name is not read again."""
+    from tests.chengjiang.test_bulk_import import both
+    from tests.factories import MemberFactory
+
+    monkeypatch.setattr(bulkimport.BulkImport, "batch_size", 1)
+    a0, a1 = tree.a_members[:2]
+    MemberFactory(branch=tree.a1, name=a0.name)
+    rows = [
+        meeting_row(1, present=a0.id_number),
+        meeting_row(2, present=a0.name),
+        meeting_row(3, present=a1.name),
+        meeting_row(4, present=a1.name),
+    ]
+    old, new = both(MeetingResource, users.sec_a, xlsx(MEETING_HEADERS, rows))
+    assert new == old and len(new) == 1 and new[0].startswith("第 3 行：出席人员：")
