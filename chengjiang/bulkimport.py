@@ -8,16 +8,18 @@ records its 编号 keys name, and the stored records it would repeat. The rules 
 services' own, called per row without queries (``branches.services.member_rules``,
 ``meeting_rules``; ``chengjiang.access.check_route_scope``); the messages are those of the
 one-row-at-a-time import (``chengjiang.importexport``), with the spreadsheet's row numbers and
-column names.
+column names. A record's ``full_clean`` goes through ``FieldChecks`` (the same checks planned once
+per model; a refused record gets its own ``full_clean``, so the same messages).
 
 ``dry_run=True`` is the preview: counts (新增 / 修改 / 无变化 / 有误), every bad row, and the first
 ``PREVIEW_ROWS`` rows with their changed cells — a bounded page whatever the file's size. Without
-it, the batches are written as they are validated (``bulk_create`` / ``bulk_update``) inside one
-transaction that is rolled back if any row of the file is bad: all or nothing, and the whole file
-is still checked so that every bad row is named.
+it, the batches are written as they are validated (COPY on PostgreSQL — ``insert`` /
+``insert_values``, ids taken from the sequence first — ``bulk_create`` elsewhere; ``bulk_update``
+for changed records) inside one transaction that is rolled back if any row of the file is bad:
+all or nothing, and the whole file is still checked so that every bad row is named.
 
 The audit trail gets one auditlog ``LogEntry`` per added or changed record, with the acting user,
-the client address and the masked diff, written with ``bulk_create``; auditlog's per-row signals
+the client address and the masked diff, written in bulk (COPY); auditlog's per-row signals
 are off meanwhile (``disable_auditlog``). The dashboard's data version is bumped once.
 
 A resource takes part by naming its bulk importer (``bulk_importer = MemberBulkImport``), a
