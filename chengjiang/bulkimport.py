@@ -1017,7 +1017,7 @@ class FieldChecks:
                     f.editable,
                     choices,
                     f.empty_values,
-                    tuple(f.validators),
+                    tuple(_planned(v) for v in f.validators),
                 )
             )
 
@@ -1054,14 +1054,50 @@ class FieldChecks:
                     return False
                 if not blank and value in empty:
                     return False
-            # Field.run_validators
+            # Field.run_validators (a bound's comparison inline, any other validator called)
             if value not in empty:
-                try:
-                    for validator in validators:
-                        validator(value)
-                except ValidationError:
-                    return False
+                for kind, limit in validators:
+                    if kind is None:
+                        try:
+                            limit(value)
+                        except ValidationError:
+                            return False
+                    elif kind == "max_length":
+                        if len(value) > limit:
+                            return False
+                    elif kind == "min":
+                        if value < limit:
+                            return False
+                    elif value > limit:  # max
+                        return False
         return True
+
+
+def _planned(validator) -> tuple:
+    """A validator as (kind, limit) for ``FieldChecks``: Django's length and value bounds
+    (and subclasses that keep their comparison) with a fixed limit are compared inline —
+    ``BaseValidator`` refuses exactly when ``compare(clean(value), limit)`` — any other is
+    (None, validator), called."""
+    from django.core import validators as v
+
+    kind = type(validator)
+    if (
+        isinstance(validator, v.BaseValidator)
+        and kind.__call__ is v.BaseValidator.__call__
+        and not callable(validator.limit_value)
+    ):
+        for base, name in (
+            (v.MaxLengthValidator, "max_length"),
+            (v.MinValueValidator, "min"),
+            (v.MaxValueValidator, "max"),
+        ):
+            if (
+                isinstance(validator, base)
+                and kind.compare is base.compare
+                and kind.clean is base.clean
+            ):
+                return name, validator.limit_value
+    return None, validator
 
 
 def _copies(connection) -> bool:

@@ -98,6 +98,8 @@ MEMBER_CASES = {
     "blank category": {"category": ""},
     "joined in the future": {"joined_on": datetime.date(2099, 1, 1)},
     "joined before 1921": {"joined_on": datetime.date(1920, 1, 1)},
+    "joined on the Party's founding day": {"joined_on": datetime.date(1921, 7, 1)},
+    "confirmed after 2100": {"confirmed_on": datetime.date(2101, 1, 1)},
     "confirmed while probationary": {
         "category": "probationary",
         "confirmed_on": datetime.date(2011, 7, 1),
@@ -112,6 +114,8 @@ MEETING_CASES = {
     "long place": {"place": "地" * 101},
     "held in the future": {"held_on": datetime.date(2099, 1, 1)},
     "held before 1921": {"held_on": datetime.date(1900, 1, 1)},
+    "held after 2100": {"held_on": datetime.date(2101, 1, 1)},
+    "place at its longest": {"place": "地" * 100},
     "no date": {"held_on": None},
     "negative expected count (not editable)": {"expected_count": -1},
     "unknown status": {"status": "done"},
