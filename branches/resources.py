@@ -654,16 +654,10 @@ class _BulkBase(BulkImport):
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
-    def rules(self, row, rule, *args, **kwargs) -> None:
-        try:
-            rule(row.instance, *args, exclude=list(row.errors), **kwargs)
-        except ValidationError as exc:
-            row.add(NON_FIELD_ERRORS, exc)
-
     def full_clean(self, row) -> None:
         """``services.member_rules`` / ``services.meeting_field_rules``: the record's
         ``full_clean`` without the foreign keys already loaded and the columns already refused,
-        through ``FieldChecks`` (the same checks and messages, a quarter of the time)."""
+        through ``FieldChecks`` (the same checks and messages, planned once per model)."""
         record = row.instance
         try:
             self.field_checks(record, {*services._loaded_foreign_keys(record), *row.errors})
