@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources
 
 from chengjiang.access import check_route_scope
-from chengjiang.bulkimport import BulkImport, insert, insert_values
+from chengjiang.bulkimport import BulkImport, FieldChecks, insert, insert_values
 from chengjiang.import_widgets import MSG_REQUIRED, is_missing, require
 from chengjiang.importexport import (
     ChoiceLabelWidget,
@@ -622,6 +622,7 @@ class _BulkBase(BulkImport):
     def __init__(self, resource, **kwargs):
         super().__init__(resource, **kwargs)
         self.orgs: dict[str, list[Organization]] = {}  # visible organisations by name
+        self.field_checks = FieldChecks(self.model)
 
     def load_orgs(self, rows, attribute: str) -> None:
         """Visible organisations named in the batch (one query; cached for the next batches)."""
@@ -653,9 +654,13 @@ class _BulkBase(BulkImport):
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
-    def rules(self, row, rule, *args, **kwargs) -> None:
+    def full_clean(self, row) -> None:
+        """``services.member_rules`` / ``services.meeting_field_rules``: the record's
+        ``full_clean`` without the foreign keys already loaded and the columns already refused,
+        through ``FieldChecks`` (the same checks and messages, planned once per model)."""
+        record = row.instance
         try:
-            rule(row.instance, *args, exclude=list(row.errors), **kwargs)
+            self.field_checks(record, {*services._loaded_foreign_keys(record), *row.errors})
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
@@ -715,7 +720,7 @@ class MemberBulkImport(_BulkBase):
     def check(self, row):
         member = row.instance
         if row.errors:  # a cell, a name or a repeat: the one-row import checks the fields only
-            self.rules(row, services.member_rules)
+            self.full_clean(row)  # services.member_rules
             return
         if self.group_column in row.cells:
             name = row.cell(self.group_column)
@@ -736,7 +741,7 @@ class MemberBulkImport(_BulkBase):
         if member.id_number and taken and taken[0] != member.pk:
             visible = self.scope is not None and taken[1].startswith(self.scope)
             row.add("id_number", ValidationError(MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE))
-        self.rules(row, services.member_rules)
+        self.full_clean(row)  # services.member_rules
 
     def write(self, new, changed):
         if new:
@@ -832,15 +837,26 @@ class MeetingBulkImport(_BulkBase):
         for team in found.order_by("pk"):
             self.teams[team.name].append(team)
 
+    #: members kept from batch to batch (a file names the same people again and again)
+    people_kept = 20_000
+
     def load_people(self, rows) -> None:
-        """Everyone the batch names as 主持人, 记录人, attendee or rated member: one query."""
+        """Everyone the batch names as 主持人, 记录人, attendee or rated member and no earlier
+        batch named: one query. What a text named once found is kept for the next batches (up
+        to ``people_kept`` members, then read afresh)."""
         texts = set()
         for row in rows:
             texts |= self.resource.people_named(row.cells)
+        if not hasattr(self, "people") or len(self.people) > self.people_kept:
+            self.people: dict[int, Member] = {}
+            self.named: set[str] = set()  # texts looked up already: by_name / by_id complete
+            self.by_name: dict[str, list[Member]] = {}
+            self.by_id: dict[str, Member] = {}
+            self.found: dict[tuple[int, str], Member] = {}
+        texts -= self.named
+        self.named |= texts
         ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
         names = {t for t in texts if not ID_LIKE.match(t)}
-        self.by_name: dict[str, list[Member]] = {}
-        self.by_id: dict[str, Member] = {}
         if not texts:
             return
         people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
@@ -857,6 +873,9 @@ class MeetingBulkImport(_BulkBase):
             "branch__kind",
         )
         for member in people:
+            if member.pk in self.people:  # found by another text before
+                continue
+            self.people[member.pk] = member
             self.by_name.setdefault(member.name, []).append(member)
             self.by_id[member.id_number] = member
 
@@ -949,7 +968,15 @@ class MeetingBulkImport(_BulkBase):
         return joined + sum(1 for line in lines if line.member.joined_on > date)
 
     def find(self, org, text: str) -> Member:
-        """``find_member`` on the batch's lookups (the same messages)."""
+        """``find_member`` on the batches' lookups (the same messages); what is found is kept
+        for the next rows (a branch's members are named in each of its meetings)."""
+        key = (org.pk, text)
+        member = self.found.get(key)
+        if member is None:
+            member = self.found[key] = self._find(org, text)
+        return member
+
+    def _find(self, org, text: str) -> Member:
         if ID_LIKE.match(text):
             member = self.by_id.get(normalize_id_number(text))
             found = [member] if member is not None and services._member_belongs(member, org) else []
@@ -967,7 +994,7 @@ class MeetingBulkImport(_BulkBase):
     def field_rules(self, row) -> None:
         """What the one-row import still checks of a refused row: its fields (``full_clean``
         without the columns already refused)."""
-        self.rules(row, services.meeting_field_rules)
+        self.full_clean(row)  # services.meeting_field_rules
 
     def check(self, row):
         meeting = row.instance
@@ -1013,19 +1040,34 @@ class MeetingBulkImport(_BulkBase):
         stored_appraisals = False
         if row.original is not None and appraisals is None:
             stored_appraisals = bool(row.original.appraisals.all())  # prefetched
-        self.rules(
-            row,
-            services.meeting_rules,
-            lines,
-            appraisals=appraisals,
-            team_members=self.team_members(meeting),
-            stored_appraisals=stored_appraisals,
-        )
+        # services.meeting_rules: the fields and Meeting.clean, then meeting_save's checks
+        self.full_clean(row)
+        if row.errors:
+            return
+        try:
+            services._meeting_checks(
+                meeting,
+                lines,
+                appraisals,
+                team_members=self.team_members(meeting),
+                stored_appraisals=stored_appraisals,
+            )
+        except ValidationError as exc:
+            row.add(NON_FIELD_ERRORS, exc)
         if row.errors:
             return
         meeting.expected_count = self.expected(meeting, lines)
         row.extra["attendance"] = lines
         row.extra["appraisals"] = appraisals
+
+    def object_repr(self, meeting) -> str:
+        """``Meeting.__str__`` with the kinds' labels read once (``get_kind_display`` hashes
+        every lazy label of the choices for each record)."""
+        labels = self.__dict__.get("kind_labels")
+        if labels is None:
+            field = Meeting._meta.get_field("kind")
+            labels = self.kind_labels = {k: str(label) for k, label in field.flatchoices}
+        return f"{meeting.held_on} {labels.get(meeting.kind, meeting.kind)} · {meeting.topic}"
 
     def preview_cell(self, f, row):
         if f is self.resource.fields["present_count"]:  # 实到, counted from the row's lines
@@ -1058,31 +1100,28 @@ class MeetingBulkImport(_BulkBase):
             if rated:
                 DemocraticAppraisal.objects.filter(meeting_id__in=rated).delete()
         written = (*new, *changed)
+        present = Attendance.Status.PRESENT
+        lines = []
+        for r in written:
+            pk = r.instance.pk
+            for line in r.extra.get("attendance", ()):
+                status = line.resolved_status
+                reason = "" if status == present else line.absence_reason.strip()
+                lines.append((pk, line.member.pk, status, reason))
         insert_values(
             Attendance,
-            [
-                {
-                    "meeting_id": r.instance.pk,
-                    "member_id": line.member.pk,
-                    "status": line.resolved_status,
-                    "absence_reason": (
-                        ""
-                        if line.resolved_status == Attendance.Status.PRESENT
-                        else line.absence_reason.strip()
-                    ),
-                }
-                for r in written
-                for line in r.extra.get("attendance", ())
-            ],
+            lines,
+            columns=("meeting_id", "member_id", "status", "absence_reason"),
             batch_size=self.batch_size,
         )
         insert_values(
             DemocraticAppraisal,
             [
-                {"meeting_id": r.instance.pk, "member_id": line.member.pk, "rating": line.rating}
+                (r.instance.pk, line.member.pk, line.rating)
                 for r in written
                 for line in r.extra.get("appraisals") or ()
             ],
+            columns=("meeting_id", "member_id", "rating"),
             batch_size=self.batch_size,
         )
 

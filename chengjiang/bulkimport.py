@@ -8,16 +8,18 @@ records its 编号 keys name, and the stored records it would repeat. The rules 
 services' own, called per row without queries (``branches.services.member_rules``,
 ``meeting_rules``; ``chengjiang.access.check_route_scope``); the messages are those of the
 one-row-at-a-time import (``chengjiang.importexport``), with the spreadsheet's row numbers and
-column names.
+column names. A record's ``full_clean`` goes through ``FieldChecks`` (the same checks planned once
+per model; a refused record gets its own ``full_clean``, so the same messages).
 
 ``dry_run=True`` is the preview: counts (新增 / 修改 / 无变化 / 有误), every bad row, and the first
 ``PREVIEW_ROWS`` rows with their changed cells — a bounded page whatever the file's size. Without
-it, the batches are written as they are validated (``bulk_create`` / ``bulk_update``) inside one
-transaction that is rolled back if any row of the file is bad: all or nothing, and the whole file
-is still checked so that every bad row is named.
+it, the batches are written as they are validated (COPY on PostgreSQL — ``insert`` /
+``insert_values``, ids taken from the sequence first — ``bulk_create`` elsewhere; ``bulk_update``
+for changed records) inside one transaction that is rolled back if any row of the file is bad:
+all or nothing, and the whole file is still checked so that every bad row is named.
 
 The audit trail gets one auditlog ``LogEntry`` per added or changed record, with the acting user,
-the client address and the masked diff, written with ``bulk_create``; auditlog's per-row signals
+the client address and the masked diff, written in bulk (COPY); auditlog's per-row signals
 are off meanwhile (``disable_auditlog``). The dashboard's data version is bumped once.
 
 A resource takes part by naming its bulk importer (``bulk_importer = MemberBulkImport``), a
@@ -34,8 +36,9 @@ import csv
 import datetime
 import io
 import itertools
+import operator
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -81,6 +84,12 @@ _RISKY = frozenset("=+-@\t\r'")
 # what chengjiang.text.clean_text would change (it is called only on such text)
 _NEEDS_CLEANING = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufffe\uffff]")
 PREVIEW_ROWS = 20
+#: write with PostgreSQL's COPY where the database is PostgreSQL (``bulk_create`` otherwise;
+#: the tests compare the two)
+COPY = True
+#: an audit entry's columns as ``BulkImport.audit`` lists them
+AUDIT_COLUMNS = ("object_pk", "object_id", "object_repr", "action", "changes")
+AUDIT_COLUMNS += ("content_type_id", "actor_id", "actor_email", "remote_addr", "cid", "timestamp")
 
 
 def max_rows() -> int:
@@ -434,6 +443,7 @@ class BulkImport:
         self.plan = self._plan()
         self._column_names: dict[str, str] = {}
         self.audit_count = 0
+        self.create_diff: CreateDiff | None = None
 
     # hooks ----------------------------------------------------------------------------------
 
@@ -450,6 +460,11 @@ class BulkImport:
 
     def duplicate_key(self, row: Row):
         return self.resource.duplicate_key(row.instance)
+
+    def object_repr(self, instance) -> str:
+        """The audit entry's ``object_repr``: ``str(instance)`` (a hook for a model whose
+        ``__str__`` costs more than the rest of its row)."""
+        return str(instance)
 
     # reading cells ----------------------------------------------------------------------------
 
@@ -511,7 +526,7 @@ class BulkImport:
         """Cells to attribute values with the resource's widgets (names are looked up later)."""
         resource = self.resource
         cells = row.cells
-        instance = row.stored if row.stored is not None else self.model()
+        instance = row.stored if row.stored is not None else self.new_record()
         if row.stored is not None:
             row.original = copy.copy(row.stored)
             row.original._state = copy.copy(row.stored._state)
@@ -556,6 +571,36 @@ class BulkImport:
             if type(cleaned) is str and _NEEDS_CLEANING.search(cleaned):
                 cleaned = clean_text(cleaned)
             setattr(instance, attribute, cleaned)
+
+    def new_record(self):
+        """``self.model()``: a copy of a record made once, where that is the same (no callable
+        or mutable default, no ``__init__`` of the model's own, no init signal listened to)."""
+        template = self.__dict__.get("_template", _MISSING)
+        if template is _MISSING:
+            template = self._template = self._make_template()
+        if template is None:
+            return self.model()
+        record = self.model.__new__(self.model)
+        record.__dict__.update(template)
+        record._state = models.base.ModelState()
+        return record
+
+    def _make_template(self) -> dict | None:
+        model = self.model
+        signals = models.signals
+        if (
+            model.__init__ is not models.Model.__init__
+            or signals.pre_init.has_listeners(model)
+            or signals.post_init.has_listeners(model)
+            or any(callable(f.default) for f in model._meta.concrete_fields if f.has_default())
+        ):
+            return None
+        values = dict(model().__dict__)
+        del values["_state"]
+        immutable = (str, int, float, bool, type(None), datetime.date, datetime.time)
+        if not all(isinstance(v, immutable) for v in values.values()):
+            return None
+        return values
 
     def _model_field(self, name: str):
         try:
@@ -710,8 +755,21 @@ class BulkImport:
         actor = self.user
         now = timezone.now()
         cid = get_cid()
-        create_diff = CreateDiff(self.model)
+        if self.create_diff is None:
+            self.create_diff = CreateDiff(self.model)
+        create_diff = self.create_diff
+        object_repr = self.object_repr
         create, update = LogEntry.Action.CREATE, LogEntry.Action.UPDATE
+        # the same for every entry of the batch (AUDIT_COLUMNS' last six)
+        same = (
+            content_type.pk,
+            getattr(actor, "pk", None),
+            getattr(actor, "email", None) if actor else None,
+            remote_addr or None,
+            cid,
+            now,
+        )
+        append = self.log_entries.append
         for row in rows:
             instance = row.instance
             if row.original is None:
@@ -720,21 +778,9 @@ class BulkImport:
                 changes = model_instance_diff(row.original, instance)
                 if not changes:
                     continue
-            self.log_entries.append(
-                {
-                    "content_type_id": content_type.pk,
-                    "object_pk": str(instance.pk),
-                    "object_id": instance.pk,
-                    "object_repr": str(instance),
-                    "action": update if row.original else create,
-                    "changes": changes,
-                    "actor_id": getattr(actor, "pk", None),
-                    "actor_email": getattr(actor, "email", None) if actor else None,
-                    "remote_addr": remote_addr or None,
-                    "cid": cid,
-                    "timestamp": now,
-                }
-            )
+            pk = instance.pk
+            action = update if row.original else create
+            append((str(pk), pk, object_repr(instance), action, changes, *same))
         if len(self.log_entries) >= self.batch_size:
             self.flush_audit()
 
@@ -742,7 +788,9 @@ class BulkImport:
         from auditlog.models import LogEntry
 
         if self.log_entries:
-            insert_values(LogEntry, self.log_entries, batch_size=self.batch_size)
+            insert_values(
+                LogEntry, self.log_entries, columns=AUDIT_COLUMNS, batch_size=self.batch_size
+            )
             self.audit_count += len(self.log_entries)
         self.log_entries = []
 
@@ -858,44 +906,58 @@ class CreateDiff:
         if options["exclude_fields"]:
             fields = [f for f in fields if f.name not in options["exclude_fields"]]
         mask = get_mask_function(options.get("mask_callable"))
+        self.utc = settings.USE_TZ and datetime.UTC
         self.fields = []
         for f in fields:
-            plain = (
-                f.concrete
-                and not f.is_relation
-                and not isinstance(f, models.DateTimeField | models.JSONField)
-            )
-            fk = f.concrete and (f.many_to_one or f.one_to_one)
+            if isinstance(f, models.JSONField):
+                kind = None  # auditlog's get_field_value
+            elif isinstance(f, models.DateTimeField):
+                kind = "datetime" if f.concrete else None
+            elif f.concrete and not f.is_relation:
+                kind = "plain"
+            elif f.concrete and (f.many_to_one or f.one_to_one):
+                kind = "fk"
+            else:
+                kind = None
             default = get_field_value(None, f)
             masked = mask if f.name in options["mask_fields"] else None
             shown = smart_str(default)
             if masked is not None:
                 shown = masked(shown)
             attname = getattr(f, "attname", f.name)
-            entry = (f, attname, plain, fk, default, shown, masked)
+            if f.name != attname and kind != "fk":
+                kind = None
+            entry = (f, attname, kind, default, shown, masked)
             (self.fields if f.concrete else self.reverse).append(entry)
 
     def __call__(self, instance) -> dict | None:
         if self.base is None:  # reverse relations read the same for every record
             self.base = {}
-            for f, _attname, _plain, _fk, default, shown, masked in self.reverse:
+            for f, _attname, _kind, default, shown, masked in self.reverse:
                 value = self.get_field_value(instance, f)
                 if value != default:
                     self.base[f.name] = (shown, self.text(value, masked))
         diff = dict(self.base)
-        for f, attname, plain, fk, default, shown, masked in self.fields:
-            if plain:
-                value = getattr(instance, attname)
+        utc = self.utc
+        for f, attname, kind, default, shown, masked in self.fields:
+            value = getattr(instance, attname)
+            # as get_field_value: smart_str (str() for what is not bytes), the id of a foreign
+            # key as it is, an aware datetime made naive in UTC
+            if kind == "plain":
                 if type(value) is not str:
-                    value = smart_str(value)
-            elif fk:
-                value = getattr(instance, attname)
-                if value is not None and type(value) is not str:
+                    value = smart_str(value) if isinstance(value, bytes) else str(value)
+            elif kind == "fk":
+                if value is not None and type(value) is not int and type(value) is not str:
                     value = smart_str(value, strings_only=True)
+            elif kind == "datetime" and (value is None or type(value) is datetime.datetime):
+                if value is not None and utc and value.utcoffset() is not None:
+                    value = value.astimezone(utc).replace(tzinfo=None)
             else:
                 value = self.get_field_value(instance, f)
             if value != default:
-                diff[f.name] = (shown, self.text(value, masked))
+                if type(value) is not str:  # self.text, inline (20 fields of each record)
+                    value = smart_str(value) if isinstance(value, bytes) else str(value)
+                diff[f.name] = (shown, value if masked is None else masked(value))
         return diff or None
 
     @staticmethod
@@ -905,6 +967,157 @@ class CreateDiff:
         return value if masked is None else masked(value)
 
 
+#: the ``to_python`` of model fields that returns a value of these exact types unchanged
+_SAME_VALUE = {
+    models.CharField.to_python: (str,),
+    models.TextField.to_python: (str,),
+    models.DateField.to_python: (datetime.date,),
+    models.IntegerField.to_python: (int,),
+    models.BooleanField.to_python: (bool,),
+}
+
+
+class FieldChecks:
+    """``Model.full_clean(exclude, validate_unique=False, validate_constraints=False)`` for
+    records whose values the importer has already read into their fields' types: the same
+    checks (blank, choices, null, every validator, then ``Model.clean``), planned once per
+    model instead of going through ``Field.clean`` for each field of each row.
+
+    The shortcut is taken only where it is sure to agree: a field whose ``to_python`` returns a
+    value of that type as it is and whose ``validate`` is ``Field.validate``. Any other field
+    goes through its own ``Field.clean`` as ``clean_fields`` does, and at the first refusal of
+    a field the record's own ``full_clean`` is run from the start, so a refused record gets
+    exactly its messages, in its order."""
+
+    def __init__(self, model):
+        from django.db.models.expressions import DatabaseDefault
+
+        self.model = model
+        self.database_default = DatabaseDefault
+        self.plan = []
+        for f in model._meta.fields:
+            if f.generated:
+                continue
+            types = None
+            if type(f).validate is models.Field.validate:
+                types = _SAME_VALUE.get(type(f).to_python)
+            choices = None
+            if types is not None and f.choices is not None:
+                keys = []
+                for key, value in f.choices:
+                    if isinstance(value, list | tuple):
+                        keys.extend(k for k, _v in value)
+                    else:
+                        keys.append(key)
+                if types == (str,) and all(type(k) is str for k in keys):
+                    choices = frozenset(keys)
+                else:
+                    types = None  # choices compared by ``==`` only
+            self.plan.append(
+                (
+                    f,
+                    f.name,
+                    f.attname,
+                    types,
+                    f.blank,
+                    f.editable,
+                    choices,
+                    f.empty_values,
+                    tuple(_planned(v) for v in f.validators),
+                )
+            )
+
+    def __call__(self, instance, exclude=()) -> None:
+        """Raise what ``instance.full_clean(exclude, False, False)`` raises (ValidationError
+        with a message dict), or nothing."""
+        if not self.fields_pass(instance, exclude):
+            instance.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+            return
+        try:
+            instance.clean()
+        except ValidationError as exc:
+            raise ValidationError(exc.update_error_dict({})) from None
+
+    def fields_pass(self, instance, exclude) -> bool:
+        """``clean_fields`` found nothing (it has then set the same values)."""
+        for f, name, attname, types, blank, editable, choices, empty, validators in self.plan:
+            if name in exclude:
+                continue
+            value = getattr(instance, attname)
+            if blank and value in empty:
+                continue
+            if types is None or type(value) not in types:
+                if isinstance(value, self.database_default):
+                    continue
+                try:  # as clean_fields
+                    setattr(instance, attname, f.clean(value, instance))
+                except ValidationError:
+                    return False
+                continue
+            # Field.clean: to_python returns the value as it is; Field.validate
+            if editable:
+                if choices is not None and value not in choices and value not in empty:
+                    return False
+                if not blank and value in empty:
+                    return False
+            # Field.run_validators (a bound's comparison inline, any other validator called)
+            if value not in empty:
+                for kind, limit in validators:
+                    if kind is None:
+                        try:
+                            limit(value)
+                        except ValidationError:
+                            return False
+                    elif kind == "max_length":
+                        if len(value) > limit:
+                            return False
+                    elif kind == "min":
+                        if value < limit:
+                            return False
+                    elif value > limit:  # max
+                        return False
+        return True
+
+
+def _planned(validator) -> tuple:
+    """A validator as (kind, limit) for ``FieldChecks``: Django's length and value bounds
+    (and subclasses that keep their comparison) with a fixed limit are compared inline —
+    ``BaseValidator`` refuses exactly when ``compare(clean(value), limit)`` — any other is
+    (None, validator), called."""
+    from django.core import validators as v
+
+    kind = type(validator)
+    if (
+        isinstance(validator, v.BaseValidator)
+        and kind.__call__ is v.BaseValidator.__call__
+        and not callable(validator.limit_value)
+    ):
+        for base, name in (
+            (v.MaxLengthValidator, "max_length"),
+            (v.MinValueValidator, "min"),
+            (v.MaxValueValidator, "max"),
+        ):
+            if (
+                isinstance(validator, base)
+                and kind.compare is base.compare
+                and kind.clean is base.clean
+            ):
+                return name, validator.limit_value
+    return None, validator
+
+
+def _copies(connection) -> bool:
+    return COPY and connection.vendor == "postgresql"
+
+
+def _plain_pre_save(f) -> bool:
+    """``f.pre_save(obj, add=True)`` is ``getattr(obj, f.attname)``."""
+    if type(f).pre_save is models.Field.pre_save:
+        return True
+    dated = (models.DateField.pre_save, models.DateTimeField.pre_save, models.TimeField.pre_save)
+    return type(f).pre_save in dated and not (f.auto_now or f.auto_now_add)
+
+
 def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
     """``bulk_create``, with PostgreSQL's COPY where the database is PostgreSQL: ids are taken
     from the table's own sequence first (one query), so every object knows its pk after."""
@@ -912,7 +1125,7 @@ def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
 
     alias = router.db_for_write(model)
     connection = connections[alias]
-    if connection.vendor != "postgresql" or not objs:
+    if not _copies(connection) or not objs:
         model._default_manager.bulk_create(objs, batch_size=batch_size)
         return
     from psycopg.types.json import Jsonb
@@ -928,27 +1141,37 @@ def insert(model, objs: list, *, batch_size: int = BATCH_SIZE) -> None:
         ids = [r[0] for r in cursor.fetchall()]
         for obj, pk in zip(objs, ids, strict=True):
             obj.pk = pk
-        json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
+        # each field's pre_save: the attribute as it is, but where a field computes its value
+        # (auto_now, files, a pre_save of its own)
+        computed = [(i, f) for i, f in enumerate(fields) if not _plain_pre_save(f)]
+        json_at = [i for i, f in enumerate(fields) if isinstance(f, models.JSONField)]
+        ip_at = [i for i, f in enumerate(fields) if isinstance(f, models.GenericIPAddressField)]
+        attnames = [f.attname for f in fields]
+        get = operator.attrgetter(*attnames) if len(attnames) > 1 else None
         columns = ", ".join(quote(f.column) for f in fields)
         with cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as copy:
             for obj in objs:
-                row = []
-                for f in fields:
-                    value = f.pre_save(obj, add=True)
-                    if f.attname in json_fields and value is not None:
-                        value = Jsonb(value)
-                    elif value == "" and isinstance(f, models.GenericIPAddressField):
-                        value = None
-                    row.append(value)
+                row = list(get(obj)) if get is not None else [getattr(obj, attnames[0])]
+                for i, f in computed:
+                    row[i] = f.pre_save(obj, add=True)
+                for i in json_at:
+                    if row[i] is not None:
+                        row[i] = Jsonb(row[i])
+                for i in ip_at:
+                    if row[i] == "":
+                        row[i] = None
                 copy.write_row(row)
     for obj in objs:
         obj._state.adding = False
         obj._state.db = alias
 
 
-def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> None:
-    """Insert rows given as {attname: value} (no model instances: the ids are not needed);
-    the fields a row leaves out take their defaults. COPY on PostgreSQL, bulk_create elsewhere."""
+def insert_values(
+    model, rows: list, *, columns: Sequence[str] | None = None, batch_size: int = BATCH_SIZE
+) -> None:
+    """Insert rows given as {attname: value}, or as tuples of the ``columns`` (attnames) in
+    that order (no model instances: the ids are not needed); the fields a row leaves out take
+    their defaults. COPY on PostgreSQL, bulk_create elsewhere."""
     from django.db import connections, router
 
     if not rows:
@@ -957,28 +1180,42 @@ def insert_values(model, rows: list[dict], *, batch_size: int = BATCH_SIZE) -> N
     connection = connections[alias]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key and not f.generated]
     defaults = {f.attname: f.get_default() for f in fields}
-    if connection.vendor != "postgresql":
+    if columns is None:  # dicts: every field, each row's value or the default
+        names = [f.attname for f in fields]
+        rows = [tuple(row[n] if n in row else defaults[n] for n in names) for row in rows]
+        columns = names
+    columns = list(columns)
+    rest = [f.attname for f in fields if f.attname not in columns]
+    if not _copies(connection):
+        rest_values = {name: defaults[name] for name in rest}
         model._default_manager.bulk_create(
-            [model(**{**defaults, **row}) for row in rows], batch_size=batch_size
+            [model(**dict(zip(columns, row, strict=True)), **rest_values) for row in rows],
+            batch_size=batch_size,
         )
         return
     from psycopg.types.json import Jsonb
 
+    by_name = {f.attname: f for f in fields}
     quote = connection.ops.quote_name
-    json_fields = {f.attname for f in fields if isinstance(f, models.JSONField)}
-    names = [f.attname for f in fields]
-    columns = ", ".join(quote(f.column) for f in fields)
+    json_at = [i for i, n in enumerate(columns) if isinstance(by_name[n], models.JSONField)]
+    tail = tuple(
+        Jsonb(defaults[n])
+        if isinstance(by_name[n], models.JSONField) and defaults[n] is not None
+        else defaults[n]
+        for n in rest
+    )
+    sql_columns = ", ".join(quote(by_name[n].column) for n in (*columns, *rest))
     with connection.cursor() as cursor:
-        copy_sql = f"COPY {quote(model._meta.db_table)} ({columns}) FROM STDIN"
+        copy_sql = f"COPY {quote(model._meta.db_table)} ({sql_columns}) FROM STDIN"
         with cursor.cursor.copy(copy_sql) as copy:
+            write = copy.write_row
             for row in rows:
-                values = []
-                for name in names:
-                    value = row[name] if name in row else defaults[name]
-                    if name in json_fields and value is not None:
-                        value = Jsonb(value)
-                    values.append(value)
-                copy.write_row(values)
+                if json_at:
+                    row = list(row)
+                    for i in json_at:
+                        if row[i] is not None:
+                            row[i] = Jsonb(row[i])
+                write((*row, *tail))
 
 
 def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str = "", **kwargs):
