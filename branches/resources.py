@@ -655,12 +655,12 @@ class _BulkBase(BulkImport):
             row.add(NON_FIELD_ERRORS, exc)
 
     def full_clean(self, row) -> None:
-        """``services.member_rules`` / ``services.meeting_field_rules``: the record's
-        ``full_clean`` without the foreign keys already loaded and the columns already refused,
-        through ``FieldChecks`` (the same checks and messages, planned once per model)."""
+        """The record's ``full_clean`` as ``member_save`` / ``meeting_save`` run it, without
+        the foreign keys already loaded and the columns already refused, through
+        ``FieldChecks`` (the same checks and messages, planned once per model)."""
         record = row.instance
         try:
-            self.field_checks(record, {*services._loaded_foreign_keys(record), *row.errors})
+            self.field_checks(record, {*services.loaded_foreign_keys(record), *row.errors})
         except ValidationError as exc:
             row.add(NON_FIELD_ERRORS, exc)
 
@@ -720,7 +720,7 @@ class MemberBulkImport(_BulkBase):
     def check(self, row):
         member = row.instance
         if row.errors:  # a cell, a name or a repeat: the one-row import checks the fields only
-            self.full_clean(row)  # services.member_rules
+            self.full_clean(row)
             return
         if self.group_column in row.cells:
             name = row.cell(self.group_column)
@@ -741,7 +741,7 @@ class MemberBulkImport(_BulkBase):
         if member.id_number and taken and taken[0] != member.pk:
             visible = self.scope is not None and taken[1].startswith(self.scope)
             row.add("id_number", ValidationError(MSG_ID_TAKEN if visible else MSG_ID_UNAVAILABLE))
-        self.full_clean(row)  # services.member_rules
+        self.full_clean(row)
 
     def write(self, new, changed):
         if new:
@@ -758,8 +758,9 @@ class MemberBulkImport(_BulkBase):
 
 class MeetingBulkImport(_BulkBase):
     """Meetings as minuted, a batch at a time: ``MeetingResource.read_minutes`` on the batch's
-    members, ``services.meeting_rules`` per row, 应到 counted from the batch's lookups as
-    ``selectors.expected_attendees`` counts it (``meeting_save``'s ``_count_expected``)."""
+    members, the record's checks and ``services.meeting_checks`` per row, 应到 counted from the
+    batch's lookups as ``selectors.expected_attendees`` counts it (``meeting_save``'s
+    ``_count_expected``)."""
 
     update_fields = (
         "kind",
@@ -994,7 +995,7 @@ class MeetingBulkImport(_BulkBase):
     def field_rules(self, row) -> None:
         """What the one-row import still checks of a refused row: its fields (``full_clean``
         without the columns already refused)."""
-        self.full_clean(row)  # services.meeting_field_rules
+        self.full_clean(row)
 
     def check(self, row):
         meeting = row.instance
@@ -1040,12 +1041,12 @@ class MeetingBulkImport(_BulkBase):
         stored_appraisals = False
         if row.original is not None and appraisals is None:
             stored_appraisals = bool(row.original.appraisals.all())  # prefetched
-        # services.meeting_rules: the fields and Meeting.clean, then meeting_save's checks
+        # the fields and Meeting.clean, then meeting_save's checks
         self.full_clean(row)
         if row.errors:
             return
         try:
-            services._meeting_checks(
+            services.meeting_checks(
                 meeting,
                 lines,
                 appraisals,

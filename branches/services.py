@@ -619,24 +619,13 @@ def member_confirm_full(*, member: Member, date: datetime.date, by) -> Member:
     return member
 
 
-def _loaded_foreign_keys(record) -> list[str]:
+def loaded_foreign_keys(record) -> list[str]:
     """Foreign keys already holding a loaded object: their existence needs no query."""
     return [
         f.name
         for f in record._meta.concrete_fields
         if f.is_relation and f.is_cached(record) and getattr(record, f.attname) is not None
     ]
-
-
-def member_rules(member: Member, *, exclude: Iterable[str] = ()) -> None:
-    """``member_save``'s checks of one record without queries, for the bulk import: fields and
-    ``Member.clean`` with the branch and group loaded; the unique ID number is the caller's
-    set-based check (``MSG_ID_TAKEN`` in branches.resources)."""
-    member.full_clean(
-        exclude=[*_loaded_foreign_keys(member), *exclude],
-        validate_unique=False,
-        validate_constraints=False,
-    )
 
 
 # --- meetings -------------------------------------------------------------------------------
@@ -707,47 +696,7 @@ def _validate_meeting_attendance(
         raise ValidationError(errors)
 
 
-def meeting_rules(
-    meeting: Meeting,
-    attendance: Sequence[AttendanceLine] | None,
-    *,
-    appraisals: Sequence[AppraisalLine] | None = None,
-    team_members: Collection[int] | None = None,
-    stored_appraisals: bool = False,
-    exclude: Iterable[str] = (),
-) -> None:
-    """``meeting_save``'s checks of one record without queries, for the bulk import: fields,
-    ``Meeting.clean``, then ``_meeting_checks`` as ``meeting_save`` runs them (organisation
-    kind, 领导班子, 主持人/记录人, attendance, 民主评议). The caller gives what would need a
-    query: the related records loaded (organisation, team, members with their branch), the
-    team's members on the day (``team_members``, pks) and whether the stored meeting has
-    ratings (``stored_appraisals``). Repeats and the stored row's review status are the
-    caller's set-based checks."""
-    meeting.full_clean(
-        exclude=[*_loaded_foreign_keys(meeting), *exclude],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-    _meeting_checks(
-        meeting,
-        attendance,
-        appraisals,
-        team_members=team_members,
-        stored_appraisals=stored_appraisals,
-    )
-
-
-def meeting_field_rules(meeting: Meeting, *, exclude: Iterable[str] = ()) -> None:
-    """The fields and ``Meeting.clean`` only (no queries: loaded relations are not re-read): what
-    the one-row import still checks of a row it has refused for a cell."""
-    meeting.full_clean(
-        exclude=[*_loaded_foreign_keys(meeting), *exclude],
-        validate_unique=False,
-        validate_constraints=False,
-    )
-
-
-def _meeting_checks(
+def meeting_checks(
     meeting: Meeting,
     attendance: Sequence[AttendanceLine] | None,
     appraisals: Sequence[AppraisalLine] | None,
@@ -755,7 +704,9 @@ def _meeting_checks(
     team_members: Collection[int] | None = None,
     stored_appraisals: bool | None = None,
 ) -> None:
-    """``meeting_save``'s rules after ``full_clean``, in its order (the first refusal wins).
+    """``meeting_save``'s rules after ``full_clean``, in its order (the first refusal wins); the
+    bulk import calls them per row with what would need a query given (``team_members``, the
+    team's members on the day, and ``stored_appraisals``).
     ``stored_appraisals`` None: read whether the stored meeting has ratings."""
     _validate_meeting_kind(meeting)
     _validate_meeting_roles(meeting)
@@ -931,7 +882,7 @@ def meeting_save(
     elif meeting.recorded_by_id is None:
         meeting.recorded_by = acting_user(by)
     meeting.full_clean()
-    _meeting_checks(meeting, attendance, appraisals)
+    meeting_checks(meeting, attendance, appraisals)
     meeting.save()
     if attendance is not None:
         meeting.attendances.all().delete()

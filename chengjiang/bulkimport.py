@@ -5,11 +5,11 @@ job wraps it as it is). It reads the file as a stream (openpyxl ``read_only`` fo
 module for csv, UTF-8 or GBK), and validates it in batches of ``BATCH_SIZE`` rows with set-based
 lookups: one query per batch for the names a batch holds (organisations, members), the stored
 records its 编号 keys name, and the stored records it would repeat. The rules of one row are the
-services' own, called per row without queries (``branches.services.member_rules``,
-``meeting_rules``; ``chengjiang.access.check_route_scope``); the messages are those of the
-one-row-at-a-time import (``chengjiang.importexport``), with the spreadsheet's row numbers and
-column names. A record's ``full_clean`` goes through ``FieldChecks`` (the same checks planned once
-per model; a refused record gets its own ``full_clean``, so the same messages).
+services' own, called per row without queries (the record's ``full_clean``,
+``branches.services.meeting_checks``, ``chengjiang.access.check_route_scope``); the messages are
+those of the one-row-at-a-time import (``chengjiang.importexport``), with the spreadsheet's row
+numbers and column names. A record's ``full_clean`` goes through ``FieldChecks`` (the same checks
+planned once per model; a refused record gets its own ``full_clean``, so the same messages).
 
 ``dry_run=True`` is the preview: counts (新增 / 修改 / 无变化 / 有误), every bad row, and the first
 ``PREVIEW_ROWS`` rows with their changed cells — a bounded page whatever the file's size. Without

@@ -26,9 +26,8 @@ NOT_WRITES = {
     "validate_tiers",
     "clash_message",
     "check_version",  # reads the stored row, writes nothing
-    "member_rules",  # member_save's checks of one record for the bulk import, no write
-    "meeting_rules",  # meeting_save's checks of one record for the bulk import, no write
-    "meeting_field_rules",  # the fields of one refused row for the bulk import, no write
+    "meeting_checks",  # meeting_save's checks of one record (the bulk import's too), no write
+    "loaded_foreign_keys",  # which relations of a record are loaded, no write
 }
 
 
