@@ -12,11 +12,12 @@ numbers and column names. A record's ``full_clean`` goes through ``FieldChecks``
 planned once per model; a refused record gets its own ``full_clean``, so the same messages).
 
 ``dry_run=True`` is the preview: counts (新增 / 修改 / 无变化 / 有误), every bad row, and the first
-``PREVIEW_ROWS`` rows with their changed cells — a bounded page whatever the file's size. Without
-it, the batches are written as they are validated (COPY on PostgreSQL — ``insert`` /
-``insert_values``, ids taken from the sequence first — ``bulk_create`` elsewhere; ``bulk_update``
-for changed records) inside one transaction that is rolled back if any row of the file is bad:
-all or nothing, and the whole file is still checked so that every bad row is named.
+``PREVIEW_ROWS`` rows with their changed cells (new and changed rows first, then unchanged ones) —
+a bounded page whatever the file's size. Without it, the batches are written as they are validated
+(COPY on PostgreSQL — ``insert`` / ``insert_values``, ids taken from the sequence first —
+``bulk_create`` elsewhere; ``bulk_update`` for changed records) inside one transaction that is
+rolled back if any row of the file is bad: all or nothing, and the whole file is still checked so
+that every bad row is named.
 
 The audit trail gets one auditlog ``LogEntry`` per added or changed record, with the acting user,
 the client address and the masked diff, written in bulk (COPY); auditlog's per-row signals
@@ -429,6 +430,7 @@ class BulkImport:
         self.seen: dict[object, int] = {}
         self.log_entries: list = []
         self.written_pks: list = []  # every row created or changed, for records_bulk_written
+        self.unchanged_preview: list = []  # shown when fewer rows change than the preview holds
         self.import_fields = [
             f
             for f in resource.get_import_fields()
@@ -825,6 +827,10 @@ class BulkImport:
                     progress(result.total, max(sheet.total or 0, result.total))
             if not result.total:
                 raise ImportRefused(gettext(MSG_EMPTY_FILE))
+            room = PREVIEW_ROWS - len(result.preview)
+            result.preview = sorted(
+                result.preview + self.unchanged_preview[:room], key=lambda p: p.number
+            )
             if writing and not result.errors:
                 self.flush_audit()
                 result.audit_entries = self.audit_count
@@ -863,8 +869,11 @@ class BulkImport:
             if row.original is not None and self.unchanged(row):
                 row.action = "skip"
             result.counts[row.action] += 1
-            if len(result.preview) < PREVIEW_ROWS:
+            # the preview: what the confirm will write first, unchanged rows only to fill it
+            if row.action != "skip" and len(result.preview) < PREVIEW_ROWS:
                 result.preview.append(self.preview_row(row))
+            elif row.action == "skip" and len(self.unchanged_preview) < PREVIEW_ROWS:
+                self.unchanged_preview.append(self.preview_row(row))
             if row.action == "new":
                 new.append(row)
             elif row.action == "update":

@@ -708,3 +708,23 @@ def test_a_file_without_ratings_cannot_move_a_rated_meeting_off_organisational_l
     book.save(out)
     old, new = both(MeetingResource, users.office, out.getvalue())
     assert new == old and len(new) == 1 and str(MSG_APPRAISAL_ONLY_ORG_LIFE) in new[0]
+
+
+def test_the_preview_shows_the_rows_that_change_before_the_unchanged(tree, users, monkeypatch):
+    """A round trip of a large register changes a few rows deep in the file: the preview's
+    rows are the new and changed ones first (filled with unchanged rows only when there are
+    fewer), in the file's order, so the office sees what the confirm will write."""
+    from tests.factories import MemberFactory
+
+    monkeypatch.setattr(bulkimport, "PREVIEW_ROWS", 3)
+    for _ in range(6):
+        MemberFactory(branch=tree.a1)
+    data = export_xlsx(MemberResource, users.office, Member.objects.order_by("pk"))
+    last = Member.objects.count() - 1
+    changed = edit(data, {(last, "姓名"): "改名"})
+    result = import_rows(MemberResource, changed, by=users.office, dry_run=True)
+    assert result.counts["update"] == 1
+    actions = [p.action for p in result.preview]
+    assert actions[-1] == "update" and actions.count("skip") == 2, actions
+    numbers = [p.number for p in result.preview]
+    assert numbers == sorted(numbers) and numbers[-1] == last + 2  # row 1 is the header
