@@ -223,11 +223,16 @@ else:
         Path(SESSION_FILE_PATH).mkdir(parents=True, exist_ok=True)
 
 # Cached figures are keyed by the database they came from: two databases served from one
-# checkout (the demo and a scale copy) or one Redis never read each other's figures.
+# checkout (the demo and a scale copy) or one Redis never read each other's figures. The app
+# servers and the workers of one portal compute the same prefix from the same settings
+# (CACHE_KEY_PREFIX sets it outright).
 _db = DATABASES["default"]
-CACHES["default"]["KEY_PREFIX"] = hashlib.sha256(
-    "|".join(str(_db.get(k) or "") for k in ("ENGINE", "NAME", "HOST", "PORT")).encode()
-).hexdigest()[:12]
+CACHES["default"]["KEY_PREFIX"] = env.str(
+    "CACHE_KEY_PREFIX",
+    default=hashlib.sha256(
+        "|".join(str(_db.get(k) or "") for k in ("ENGINE", "NAME", "HOST", "PORT")).encode()
+    ).hexdigest()[:12],
+)
 
 # Long work (chengjiang/jobs): on Celery workers when a broker is configured (CELERY_BROKER_URL,
 # else REDIS_URL), else in a background thread of the app process that started it ("thread").

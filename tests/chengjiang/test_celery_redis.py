@@ -24,6 +24,9 @@ pytestmark = pytest.mark.redis
 ROOT = Path(__file__).resolve().parents[2]
 
 
+WORKER_KEY_PREFIX = "celery-test"
+
+
 @pytest.fixture
 def on_redis(settings, redis_url):
     """This test process sends jobs to Redis and reads progress from the same Redis cache the
@@ -34,6 +37,7 @@ def on_redis(settings, redis_url):
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": redis_url,
+            "KEY_PREFIX": WORKER_KEY_PREFIX,
         }
     }
     settings.SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
@@ -53,6 +57,7 @@ def worker(committed_db, on_redis, tmp_path, settings):
         PYTHONPATH=str(ROOT),
         DATABASE_URL=committed_db,
         REDIS_URL=redis_url,
+        CACHE_KEY_PREFIX=WORKER_KEY_PREFIX,  # the worker's database name differs from ours
         MEDIA_ROOT=str(settings.MEDIA_ROOT),
         DEBUG="1",
     )
