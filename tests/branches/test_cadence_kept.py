@@ -278,3 +278,29 @@ def test_a_write_shows_at_once_in_the_html(tree, users, login, monkeypatch):
     services.meeting_approve(meeting=meeting, by=users.office)
     after = f"应开 {theme.required} 次，已开 {theme.done + 1} 次"
     assert after in client.get(url).content.decode()
+
+
+def test_generated_scale_data_leaves_this_year_kept(db):
+    """generate_scale_data writes with no signal per row: it builds the kept cells itself."""
+    import io
+
+    from django.core.management import call_command
+
+    today = timezone.localdate()
+    call_command(
+        "generate_scale_data",
+        subdistricts=2,
+        villages=5,
+        orgs=40,
+        members=300,
+        meetings=700,
+        talks=10,
+        attendance_per_meeting=2,
+        year=today.year,
+        stdout=io.StringIO(),
+    )
+    assert today.year in cadence.kept_years()
+    assert CadenceCount.objects.filter(year=today.year, done__gt=0).exists()
+    root = Organization.objects.get(parent=None)
+    for day in (today, today.replace(month=5, day=15)):
+        assert _kept(root.path, day) == _from_matrix(root.path, day)
