@@ -193,15 +193,15 @@ class HomeCadence:
 
     @cached_property
     def _size_warnings(self):
-        return selectors.size_warnings(scope=self.scope, on=self.today)
+        return selectors.size_warnings_first(scope=self.scope, on=self.today, limit=HOME_LIST_MAX)
 
     @property
     def size_warnings(self):
-        return self._size_warnings[:HOME_LIST_MAX]
+        return self._size_warnings[0]
 
     @property
     def size_warnings_total(self) -> int:
-        return len(self._size_warnings)
+        return self._size_warnings[1]
 
 
 @require_GET
