@@ -232,6 +232,8 @@ def rebuild_cadence(years=None) -> int:
     with transaction.atomic():
         if years is None:
             years = kept_years() | set(default_years())
+        # Writes in flight finish first (they hold the kept years FOR SHARE).
+        list(CadenceYear.objects.select_for_update().filter(year__in=years).values_list("pk"))
         rules = _active_rules()
         written = 0
         for year in sorted(years):
@@ -246,16 +248,40 @@ def set_aside() -> None:
     _raw_delete(CadenceCount.objects.all())
 
 
-def recompute(org_ids, years) -> None:
-    """The cells of the organisations ``org_ids`` in those of ``years`` that are kept."""
+def _kept_locked(years=None) -> set[int]:
+    """Those of ``years`` (None: all) that are kept, their rows locked FOR SHARE on PostgreSQL:
+    a rebuild of the year (FOR UPDATE) waits for the writes in flight, and they for it."""
+    rows = CadenceYear.objects.all()
+    if years is not None:
+        rows = rows.filter(year__in=sorted(set(years)))
+    sql, params = rows.values_list("year").query.sql_with_params()
+    if connection.vendor == "postgresql":
+        sql += " FOR SHARE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
+
+
+def recompute(org_ids, years=None) -> None:
+    """The cells of the organisations ``org_ids`` in those of ``years`` (None: all) kept.
+
+    The organisations' rows are locked first (FOR NO KEY UPDATE: foreign keys to them are still
+    checked freely), so two writes of one organisation at once recompute one after the other,
+    the second from the first's committed rows (each statement reads afresh)."""
     org_ids = sorted({pk for pk in org_ids if pk is not None})
     if not org_ids:
         return
-    years = set(years) & kept_years()
-    if not years:
-        return
-    rules = _active_rules()
     with transaction.atomic(savepoint=False):
+        years = _kept_locked(years)
+        if not years:
+            return
+        list(
+            Organization._base_manager.select_for_update(no_key=True)
+            .filter(pk__in=org_ids)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        rules = _active_rules()
         for year in sorted(years):
             _write_cells(rules, year, org_ids)
 
@@ -307,7 +333,7 @@ def _org_saved(sender, instance, created=False, **kwargs) -> None:
     after = tuple(getattr(instance, f) for f in ORG_FIELDS)
     if not created and before == after:
         return
-    recompute([instance.pk], kept_years())
+    recompute([instance.pk])
 
 
 def _member_written(sender, instance, deleted=False, **kwargs) -> None:
@@ -320,7 +346,7 @@ def _member_written(sender, instance, deleted=False, **kwargs) -> None:
         return  # a probationary member: no committee counts change
     if not CadenceRule.objects.filter(active=True, condition=CadenceCondition.COMMITTEE).exists():
         return
-    recompute({v[0] for v in (before, after) if v is not None}, kept_years())
+    recompute({v[0] for v in (before, after) if v is not None})
 
 
 def _rule_written(sender, instance, **kwargs) -> None:

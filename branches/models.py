@@ -1083,7 +1083,15 @@ class CadenceCount(models.Model):
                 name="cadence_count_once",
             )
         ]
-        indexes = [models.Index(fields=["year", "starts_on"], name="cadence_count_year_start")]
+        indexes = [
+            # the quarter's cells (those ending after its start), and the open ones only
+            models.Index(fields=["year", "ends_on"], name="cadence_count_year_end"),
+            models.Index(
+                fields=["year", "ends_on"],
+                condition=Q(done__lt=models.F("required")),
+                name="cadence_count_open",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization_id} {self.meeting_kind} {self.year}/{self.index}"

@@ -258,9 +258,13 @@ class Generator:
     def kept_cadence(self) -> None:
         """The kept 三会一课 cells of this year and the next (the city-wide home reads them)."""
         from branches.cadence import rebuild_cadence
-        from branches.models import CadenceCount
+        from branches.models import CadenceCount, Meeting, Member, Organization
 
         started = time.perf_counter()
+        if self.pg:  # fresh tables have no statistics: the planner would loop over millions
+            with connection.cursor() as cursor:
+                for model in (Organization, Member, Meeting):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
         rows = rebuild_cadence()
         self.models_written.append(CadenceCount)
         self.out.write(f"  kept cadence: {rows} rows, {time.perf_counter() - started:.1f} s")
