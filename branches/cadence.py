@@ -312,6 +312,8 @@ def _meeting_places(values) -> set[tuple[int, int]]:
     org_id, held_on, _kind, status = values
     if status != Status.APPROVED or held_on is None or org_id is None:
         return set()
+    if isinstance(held_on, str):  # as assigned, before the database gave it back as a date
+        held_on = datetime.date.fromisoformat(held_on)
     return {(org_id, held_on.year)}
 
 

@@ -304,3 +304,14 @@ def test_generated_scale_data_leaves_this_year_kept(db):
     root = Organization.objects.get(parent=None)
     for day in (today, today.replace(month=5, day=15)):
         assert _kept(root.path, day) == _from_matrix(root.path, day)
+
+
+def test_a_date_given_as_text_is_kept(kept):
+    Meeting.objects.create(
+        kind=MeetingKind.THEME_DAY,
+        organization=kept.b1,
+        held_on="2024-06-03",
+        topic="会议",
+        status=Status.APPROVED,
+    )
+    _agrees(kept)
