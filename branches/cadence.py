@@ -375,12 +375,14 @@ def _many_writes(sender, phase, **kwargs) -> None:
 
 
 def _after_migrate(sender, using="default", **kwargs) -> None:
-    """A database with no kept year (just migrated, or flushed): build it."""
-    if sender.label != "branches" or CadenceYear.objects.using(using).exists():
+    """After every migrate (a new database, a flush, each deploy): build this year and the next
+    where they are not kept — so a year that began since the last rebuild is kept again from the
+    next deploy on (until then its figures are counted from the records: right, only slower)."""
+    if sender.label != "branches" or using != "default":
         return
-    if using != "default":
-        return
-    rebuild_cadence()
+    missing = sorted(set(default_years()) - kept_years())
+    if missing:
+        rebuild_cadence(missing)
 
 
 WATCHED = {Meeting: MEETING_FIELDS, Organization: ORG_FIELDS, Member: MEMBER_FIELDS}

@@ -315,3 +315,20 @@ def test_a_date_given_as_text_is_kept(kept):
         status=Status.APPROVED,
     )
     _agrees(kept)
+
+
+def test_migrate_keeps_a_year_that_began_since_the_last_rebuild(tree, users):
+    """A portal running across New Year: the new year is not kept until rebuilt; the next
+    migrate (every deploy runs one) builds it, and the years kept before stay."""
+    import io
+
+    from django.core.management import call_command
+
+    from branches import cadence
+    from branches.models import CadenceYear
+
+    this_year = cadence.default_years()[0]
+    CadenceYear.objects.filter(year=this_year).delete()
+    assert not cadence.is_kept(this_year)
+    call_command("migrate", verbosity=0, stdout=io.StringIO())
+    assert cadence.is_kept(this_year)
