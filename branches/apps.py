@@ -10,6 +10,9 @@ class BranchesConfig(AppConfig):
         from django.db.models.signals import post_migrate
 
         from . import audit  # noqa: F401  registers the audited models
+        from . import cadence as kept_cadence
+
+        kept_cadence.connect()  # the kept 三会一课 cells follow every write
 
         post_migrate.connect(seed_default_cadence, sender=self, dispatch_uid="branches.cadence")
         post_migrate.connect(install_db_guards, sender=self, dispatch_uid="branches.db_guards")

@@ -1055,3 +1055,57 @@ class DemocraticAppraisal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.get_rating_display()}"
+
+
+class CadenceCount(models.Model):
+    """One owed cell of the 三会一课 cadence, kept current on write (``branches.cadence``): an
+    organisation × active rule × the rule's own period of a kept year, with the approved
+    meetings held in it (``done``) against the number owed (``required`` > 0; a period nothing
+    is owed in has no row). Derived data: rebuilt by ``manage.py rebuild_cadence``."""
+
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organisation"), on_delete=models.CASCADE, related_name="+"
+    )
+    meeting_kind = models.CharField(_("meeting kind"), max_length=30, choices=MeetingKind)
+    year = models.PositiveSmallIntegerField(_("year"))
+    index = models.PositiveSmallIntegerField(_("period number"))
+    starts_on = models.DateField(_("period start"))
+    ends_on = models.DateField(_("period end"))
+    required = models.PositiveSmallIntegerField(_("required"))
+    done = models.PositiveIntegerField(_("done"), default=0)
+
+    class Meta:
+        verbose_name = _("kept cadence cell")
+        verbose_name_plural = _("kept cadence cells")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year", "meeting_kind", "index"],
+                name="cadence_count_once",
+            )
+        ]
+        indexes = [
+            # the quarter's cells (those ending after its start), and the open ones only
+            models.Index(fields=["year", "ends_on"], name="cadence_count_year_end"),
+            models.Index(
+                fields=["year", "ends_on"],
+                condition=Q(done__lt=models.F("required")),
+                name="cadence_count_open",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.meeting_kind} {self.year}/{self.index}"
+
+
+class CadenceYear(models.Model):
+    """A year whose ``CadenceCount`` rows are complete and kept current (without a row, the
+    year's cadence is counted from the records)."""
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+
+    class Meta:
+        verbose_name = _("kept cadence year")
+        verbose_name_plural = _("kept cadence years")
+
+    def __str__(self) -> str:
+        return str(self.year)

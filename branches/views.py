@@ -22,7 +22,7 @@ from chengjiang.data_version import data_version
 from chengjiang.files import download
 from chengjiang.params import parse_id
 
-from . import selectors, services
+from . import cadence, selectors, services
 from .forms import (
     ChooseOrganizationForm,
     MeetingFilterForm,
@@ -154,6 +154,11 @@ class HomeCadence:
 
     @cached_property
     def counted(self):
+        """The kept cells' grouped reads (``branches.cadence``); counted from the records when
+        this year is not kept."""
+        kept = cadence.home_figures(scope=self.scope, today=self.today)
+        if kept is not None:
+            return kept
         return selectors.home_cadence_counts(scope=self.scope, today=self.today)
 
     @cached_property
@@ -188,15 +193,15 @@ class HomeCadence:
 
     @cached_property
     def _size_warnings(self):
-        return selectors.size_warnings(scope=self.scope, on=self.today)
+        return selectors.size_warnings_first(scope=self.scope, on=self.today, limit=HOME_LIST_MAX)
 
     @property
     def size_warnings(self):
-        return self._size_warnings[:HOME_LIST_MAX]
+        return self._size_warnings[0]
 
     @property
     def size_warnings_total(self) -> int:
-        return len(self._size_warnings)
+        return self._size_warnings[1]
 
 
 @require_GET

@@ -94,3 +94,29 @@ def test_office_sees_warnings_on_home_and_the_org_admin_page(tree, users, login)
     assert response.status_code == 302
     tree.b1.refresh_from_db()
     assert tree.b1.name.endswith("（更名）")
+
+
+def test_the_homes_first_warnings_and_total_equal_the_full_list(tree):
+    """The home's bounded read (issue 12): the first warnings of the full list, and its length,
+    without writing every organisation's messages."""
+    from branches.models import Organization
+    from tests.factories import OrganizationFactory
+
+    for n in range(12):  # one-member branches (too small) and one of 7 without a committee
+        branch = OrganizationFactory(
+            name=f"小支部{n:02d}",
+            kind=Organization.Kind.BRANCH,
+            parent=tree.b if n % 2 else tree.a,
+            village=tree.vb if n % 2 else tree.va,
+            established_on=datetime.date(2010, 1, 1),
+        )
+        MemberFactory.create_batch(7 if n == 5 else 1, branch=branch)
+    full = selectors.size_warnings(scope=tree.root.path, on=ON)
+    assert len(full) > 10
+    for limit in (3, 10, len(full) + 5):
+        items, total = selectors.size_warnings_first(scope=tree.root.path, on=ON, limit=limit)
+        assert total == len(full)
+        assert [(w.organization, w.message) for w in items] == [
+            (w.organization, w.message) for w in full[:limit]
+        ]
+    assert selectors.size_warnings_first(scope=None, on=ON) == ([], 0)

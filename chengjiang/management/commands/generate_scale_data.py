@@ -35,8 +35,14 @@ from chengjiang.access import SYSTEM
 MARKER = "规模测试"
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 # Tables that migrations fill (reference data), which may be present in a fresh database.
-# Rows every database has: the cadence rules, and the summary's state (built when migrated).
-REFERENCE_MODELS = {"branches.cadencerule", "worktasks.summarystate"}
+# Rows every database has: the cadence rules, and the summaries' state (built when migrated:
+# the monthly summary's, and the kept 三会一课 cells of this year and the next, empty).
+REFERENCE_MODELS = {
+    "branches.cadencerule",
+    "branches.cadenceyear",
+    "branches.cadencecount",
+    "worktasks.summarystate",
+}
 MONTHLY_BRANCH = ("branch_committee", "theme_day")
 QUARTERLY_BRANCH = ("branch_assembly", "party_lecture")
 TOPICS = {
@@ -247,6 +253,21 @@ class Generator:
         rows = rebuild_summaries()
         self.models_written.append(MonthlyFigure)
         self.out.write(f"  summaries: {rows} rows, {time.perf_counter() - started:.1f} s")
+        self.kept_cadence()
+
+    def kept_cadence(self) -> None:
+        """The kept 三会一课 cells of this year and the next (the city-wide home reads them)."""
+        from branches.cadence import rebuild_cadence
+        from branches.models import CadenceCount, Meeting, Member, Organization
+
+        started = time.perf_counter()
+        if self.pg:  # fresh tables have no statistics: the planner would loop over millions
+            with connection.cursor() as cursor:
+                for model in (Organization, Member, Meeting):
+                    cursor.execute(f"ANALYZE {connection.ops.quote_name(model._meta.db_table)}")
+        rows = rebuild_cadence()
+        self.models_written.append(CadenceCount)
+        self.out.write(f"  kept cadence: {rows} rows, {time.perf_counter() - started:.1f} s")
 
     def finish(self) -> None:
         from chengjiang.data_version import bump_data_version
