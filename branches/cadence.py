@@ -444,7 +444,7 @@ def home_figures(*, scope: str, today: datetime.date | None = None):
     if not rules:
         return HomeCadenceFigures(quarter=[], behind=[])
     quarter = quarter_of(today)
-    cells = CadenceCount.objects.filter(year=year, organization__path__startswith=scope)
+    cells = CadenceCount.objects.within(scope).filter(year=year)
     in_quarter = cells.filter(
         starts_on__lte=min(today, quarter.end), ends_on__gte=quarter.start
     ).order_by()

@@ -1057,6 +1057,10 @@ class DemocraticAppraisal(models.Model):
         return f"{self.member} · {self.get_rating_display()}"
 
 
+class CadenceCountQuerySet(ScopedQuerySet):
+    scope_field = "organization"
+
+
 class CadenceCount(models.Model):
     """One owed cell of the 三会一课 cadence, kept current on write (``branches.cadence``): an
     organisation × active rule × the rule's own period of a kept year, with the approved
@@ -1074,13 +1078,17 @@ class CadenceCount(models.Model):
     required = models.PositiveSmallIntegerField(_("required"))
     done = models.PositiveIntegerField(_("done"), default=0)
 
+    objects = CadenceCountQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kept cadence cell")
         verbose_name_plural = _("kept cadence cells")
+        default_permissions = ()  # derived data: no one edits it
         constraints = [
             models.UniqueConstraint(
                 fields=["organization", "year", "meeting_kind", "index"],
                 name="cadence_count_once",
+                violation_error_message=_("This cadence period is already kept."),
             )
         ]
         indexes = [
@@ -1097,15 +1105,24 @@ class CadenceCount(models.Model):
         return f"{self.organization_id} {self.meeting_kind} {self.year}/{self.index}"
 
 
+class CadenceYearQuerySet(ScopedQuerySet):
+    """The kept cells' own state: no organisation, never shown to a user."""
+
+    scope_whole_tree = True
+
+
 class CadenceYear(models.Model):
     """A year whose ``CadenceCount`` rows are complete and kept current (without a row, the
     year's cadence is counted from the records)."""
 
     year = models.PositiveSmallIntegerField(_("year"), unique=True)
 
+    objects = CadenceYearQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("kept cadence year")
         verbose_name_plural = _("kept cadence years")
+        default_permissions = ()
 
     def __str__(self) -> str:
         return str(self.year)

@@ -37,6 +37,8 @@ NOT_AUDITED: set[str] = {
     # derived figures recomputed from audited records on every write: no one edits them
     "worktasks.MonthlyFigure",
     "worktasks.SummaryState",
+    "branches.CadenceCount",  # the kept 三会一课 cells (branches/cadence.py)
+    "branches.CadenceYear",
 }
 
 

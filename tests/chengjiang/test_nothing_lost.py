@@ -32,6 +32,7 @@ OWNED_CHILDREN = {
     "training.SessionAttendance.attendee": "one attendee's attendance rows",
     "worktasks.Evidence.task": "the evidence files of one task",
     "worktasks.MonthlyFigure.organization": "derived figures of one organisation (the summary)",
+    "branches.CadenceCount.organization": "the kept 三会一课 cells of one organisation (derived)",
 }
 APPS = (*DOMAIN_APPS, "accounts")
 
