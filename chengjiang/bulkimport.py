@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import codecs
 import contextlib
+import contextvars
 import copy
 import csv
 import datetime
@@ -817,6 +818,15 @@ class BulkImport:
         if not known:
             raise ImportRefused(gettext(MSG_FILE_FAILED))
         writing = not dry_run
+        fixed_today = _TODAY.set(timezone.localdate())
+        try:
+            self.run_batches(sheet, result, writing=writing, progress=progress)
+        finally:
+            _TODAY.reset(fixed_today)
+        result.counts["invalid"] = len(result.errors)
+        return result
+
+    def run_batches(self, sheet: Sheet, result: BulkResult, *, writing: bool, progress) -> None:
         from auditlog.context import disable_auditlog
 
         with transaction.atomic(), disable_auditlog():
@@ -840,8 +850,6 @@ class BulkImport:
             else:
                 transaction.set_rollback(True)
                 self.log_entries = []
-        result.counts["invalid"] = len(result.errors)
-        return result
 
     def run_batch(self, rows: list[Row], result: BulkResult, *, writing: bool) -> None:
         self.load_stored(rows, lock=writing)
@@ -1244,5 +1252,15 @@ def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str =
         sheet.close()
 
 
+#: the day an import running in this context started (``today``); None outside an import
+_TODAY: contextvars.ContextVar[datetime.date | None] = contextvars.ContextVar(
+    "bulk_import_today", default=None
+)
+
+
 def today() -> datetime.date:
-    return timezone.localdate()
+    """``timezone.localdate()``, read once per import while one runs in this context (the
+    records' ``clean`` refuse a date after today for each of 100,000 rows; the current time zone
+    is a thread-local read each time)."""
+    fixed = _TODAY.get()
+    return timezone.localdate() if fixed is None else fixed

@@ -1,0 +1,98 @@
+"""What the bulk import reads once instead of once per row (issue 12, goal 4): the day (the
+records' "not in the future" rules), and the minuted columns' headers in the current language.
+The answers stay those of the rules read per row."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+from django.utils import timezone, translation
+
+import branches.resources
+from branches.resources import MeetingResource, MemberResource
+from chengjiang import bulkimport
+from chengjiang.bulkimport import import_rows
+from tests.chengjiang.test_bulk_import import (
+    MEETING_HEADERS,
+    MEMBER_HEADERS,
+    meeting_row,
+    member_row,
+    xlsx,
+)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+def _counting(monkeypatch, module, name) -> list:
+    calls = []
+    real = getattr(module, name)
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(module, name, counted)
+    return calls
+
+
+def _meetings(tree, n: int) -> bytes:
+    a0, a1 = (m.name for m in tree.a_members[:2])
+    return xlsx(MEETING_HEADERS, [meeting_row(i, present=f"{a0}、{a1}") for i in range(n)])
+
+
+def _members(n: int) -> bytes:
+    return xlsx(MEMBER_HEADERS, [member_row(i) for i in range(n)])
+
+
+@pytest.mark.parametrize("kind", ["meetings", "members"])
+def test_the_day_is_read_once_per_import_not_per_row(tree, users, monkeypatch, kind):
+    resource = MeetingResource if kind == "meetings" else MemberResource
+    counts = []
+    for n in (2, 8):
+        data = _meetings(tree, n) if kind == "meetings" else _members(n)
+        calls = _counting(monkeypatch, timezone, "localdate")
+        result = import_rows(resource, data, by=users.sec_a, dry_run=True)
+        assert result.lines() == [] and result.counts["new"] == n
+        counts.append(len(calls))
+        monkeypatch.undo()
+    assert counts[0] == counts[1]
+
+
+def test_a_date_after_the_import_s_day_is_refused_and_the_day_is_not_kept_after(
+    tree, users, monkeypatch
+):
+    """The day the import started is its "today": a meeting held the day after is refused with
+    the per-row rule's message; outside an import, ``today`` reads the clock again."""
+    today = timezone.localdate()
+    a0 = tree.a_members[0].name
+    tomorrow = today + datetime.timedelta(days=1)
+    rows = [meeting_row(1, present=a0), meeting_row(2, present=a0)]
+    rows[0][2], rows[1][2] = today, tomorrow
+    result = import_rows(MeetingResource, xlsx(MEETING_HEADERS, rows), by=users.sec_a, dry_run=True)
+    assert result.lines() == ["第 3 行：日期：日期不能晚于今天。"]
+    assert bulkimport._TODAY.get() is None
+    later = today + datetime.timedelta(days=3)
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: later)
+    assert bulkimport.today() == later
+
+
+def test_the_day_is_released_when_the_file_is_refused(tree, users):
+    with pytest.raises(bulkimport.ImportRefused, match="文件"):
+        import_rows(MeetingResource, xlsx(MEETING_HEADERS, []), by=users.sec_a, dry_run=True)
+    assert bulkimport._TODAY.get() is None
+
+
+def test_the_minuted_columns_are_read_once_per_batch_not_per_row(tree, users, monkeypatch):
+    counts = []
+    for n in (2, 8):
+        calls = _counting(monkeypatch, branches.resources, "get_language")
+        result = import_rows(MeetingResource, _meetings(tree, n), by=users.sec_a, dry_run=True)
+        assert result.lines() == [] and result.counts["new"] == n
+        counts.append(len(calls))
+        monkeypatch.undo()
+    assert counts[0] == counts[1]
