@@ -220,11 +220,12 @@ class MemberResource(_Base):
     def filter_export(self, queryset, **kwargs):
         return super().filter_export(queryset, **kwargs).select_related("branch", "group")
 
-    def before_import_row(self, row, **kwargs):
+    def before_import_row(self, row, *, columns=None, **kwargs):
+        """``columns``: ``_id_phone_columns()`` (the bulk path reads them once per import)."""
         for key, value in row.items():
             if isinstance(value, str):
                 row[key] = value.strip()
-        id_col, phone_col = self._id_phone_columns()
+        id_col, phone_col = columns or self._id_phone_columns()
         if row.get(id_col) is not None:
             row[id_col] = normalize_id_number(str(row[id_col]))
         if row.get(phone_col) is not None:
@@ -695,6 +696,14 @@ def _what():
 class MemberBulkImport(_BulkBase):
     update_fields = MemberResource.Meta.fields
     resolved_fields = ("group",)
+
+    def __init__(self, resource, **kwargs):
+        super().__init__(resource, **kwargs)
+        # in the import's language, as the importer's other columns (BulkImport.columns)
+        self.id_phone_columns = resource._id_phone_columns()
+
+    def before_import_row(self, cells):
+        self.resource.before_import_row(cells, columns=self.id_phone_columns)
 
     def stored_queryset(self):
         return super().stored_queryset().select_related("branch", "group")

@@ -461,6 +461,10 @@ class BulkImport:
     def write(self, new: list[Row], changed: list[Row]) -> None:
         """Write the batch's records (bulk)."""
 
+    def before_import_row(self, cells: dict) -> None:
+        """The resource's ``before_import_row`` (the cells as read, changed in place)."""
+        self.resource.before_import_row(cells)
+
     def duplicate_key(self, row: Row):
         return self.resource.duplicate_key(row.instance)
 
@@ -541,7 +545,7 @@ class BulkImport:
                 row.add(attr, problem)
             row.extra["refused_cells"] = True
             return
-        resource.before_import_row(cells)
+        self.before_import_row(cells)
         errors = row.errors
         for f, column, attribute, kind, lookup, text_field, personal in self.plan:
             if kind == "name" or column not in cells or attribute in errors:

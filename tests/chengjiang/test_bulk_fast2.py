@@ -96,3 +96,19 @@ def test_the_minuted_columns_are_read_once_per_batch_not_per_row(tree, users, mo
         counts.append(len(calls))
         monkeypatch.undo()
     assert counts[0] == counts[1]
+
+
+@pytest.mark.parametrize("kind", ["meetings", "members"])
+def test_the_language_is_not_read_per_row(tree, users, monkeypatch, kind):
+    """The columns a row is read by (the minuted cells, a member's ID number and phone) are
+    taken once per import or batch, in its language."""
+    resource = MeetingResource if kind == "meetings" else MemberResource
+    counts = []
+    for n in (2, 8):
+        data = _meetings(tree, n) if kind == "meetings" else _members(n)
+        calls = _counting(monkeypatch, translation, "get_language")
+        result = import_rows(resource, data, by=users.sec_a, dry_run=True)
+        assert result.lines() == [] and result.counts["new"] == n
+        counts.append(len(calls))
+        monkeypatch.undo()
+    assert counts[0] == counts[1]
