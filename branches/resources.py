@@ -763,7 +763,12 @@ class MemberBulkImport(_BulkBase):
 
     def write(self, new, changed):
         if new:
-            insert(Member, [r.instance for r in new], batch_size=self.batch_size)
+            insert(
+                Member,
+                [r.instance for r in new],
+                batch_size=self.batch_size,
+                meanwhile=lambda: self.audit_new(new),  # while the database takes them
+            )
         if changed:
             fields = self.present_fields(changed)
             if self.group_column in changed[0].cells:
@@ -1116,9 +1121,32 @@ class MeetingBulkImport(_BulkBase):
     # writing ---------------------------------------------------------------------------------
 
     def write(self, new, changed):
+        """The meetings (COPY), then their attendance lines and ratings (COPY): the lines' rows
+        are built while the database takes the meetings, the new meetings' audit entries
+        while it takes the lines."""
         now = timezone.now()
+        written = (*new, *changed)
+        lines, ratings = [], []
+
+        def build():
+            present, leave = Attendance.Status.PRESENT, Attendance.Status.LEAVE
+            append = lines.append
+            for r in written:
+                pk = r.instance.pk
+                for line in r.extra.get("attendance", ()):
+                    status = line.status or (present if line.present else leave)  # resolved
+                    reason = "" if status == present else line.absence_reason.strip()
+                    append((pk, line.member.pk, status, reason))
+            ratings.extend(
+                (r.instance.pk, line.member.pk, line.rating)
+                for r in written
+                for line in r.extra.get("appraisals") or ()
+            )
+
         if new:
-            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size)
+            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size, meanwhile=build)
+        else:
+            build()
         if changed:
             for r in changed:
                 r.instance.updated_at = now
@@ -1134,29 +1162,16 @@ class MeetingBulkImport(_BulkBase):
             rated = [r.instance.pk for r in changed if r.extra.get("appraisals") is not None]
             if rated:
                 DemocraticAppraisal.objects.filter(meeting_id__in=rated).delete()
-        written = (*new, *changed)
-        present, leave = Attendance.Status.PRESENT, Attendance.Status.LEAVE
-        lines = []
-        append = lines.append
-        for r in written:
-            pk = r.instance.pk
-            for line in r.extra.get("attendance", ()):
-                status = line.status or (present if line.present else leave)  # resolved_status
-                reason = "" if status == present else line.absence_reason.strip()
-                append((pk, line.member.pk, status, reason))
         insert_values(
             Attendance,
             lines,
             columns=("meeting_id", "member_id", "status", "absence_reason"),
             batch_size=self.batch_size,
+            meanwhile=lambda: self.audit_new(new),  # while the database takes the lines
         )
         insert_values(
             DemocraticAppraisal,
-            [
-                (r.instance.pk, line.member.pk, line.rating)
-                for r in written
-                for line in r.extra.get("appraisals") or ()
-            ],
+            ratings,
             columns=("meeting_id", "member_id", "rating"),
             batch_size=self.batch_size,
         )

@@ -112,3 +112,77 @@ def test_the_language_is_not_read_per_row(tree, users, monkeypatch, kind):
         counts.append(len(calls))
         monkeypatch.undo()
     assert counts[0] == counts[1]
+
+
+# --- the client's work while the database takes a COPY ----------------------------------------
+
+
+def _new_members(tree, n: int) -> list:
+    from branches.models import Member
+
+    rows = [member_row(i) for i in range(n)]
+    return [
+        Member(
+            name=r[0], gender="M", birth_date=r[2], id_number=r[3], joined_on=r[7], branch=tree.a1
+        )
+        for r in rows
+    ]
+
+
+@pytest.mark.parametrize("use_copy", [True, False])
+def test_meanwhile_runs_once_with_every_pk_known(tree, monkeypatch, use_copy):
+    from branches.models import Attendance, Member
+
+    monkeypatch.setattr(bulkimport, "COPY", use_copy)
+    members = _new_members(tree, 3)
+    seen = []
+    bulkimport.insert(Member, members, meanwhile=lambda: seen.append([m.pk for m in members]))
+    assert len(seen) == 1 and all(seen[0]) and seen[0] == [m.pk for m in members]
+    calls = []
+    bulkimport.insert_values(
+        Attendance, [], columns=("meeting_id",), meanwhile=lambda: calls.append(1)
+    )
+    bulkimport.insert(Member, [], meanwhile=lambda: calls.append(2))
+    assert calls == [1, 2]
+
+
+@pytest.mark.postgres
+def test_meanwhile_runs_while_the_copy_is_open(tree):
+    """With COPY, ``meanwhile`` runs before the COPY is finished: the server is still taking
+    the rows (the connection is busy with the command), and the rows are there after."""
+    from django.db import connection
+    from psycopg.pq import TransactionStatus
+
+    from branches.models import Member
+
+    members = _new_members(tree, 3)
+    connection.ensure_connection()
+    status = []
+    bulkimport.insert(
+        Member,
+        members,
+        meanwhile=lambda: status.append(connection.connection.info.transaction_status),
+    )
+    assert status == [TransactionStatus.ACTIVE]
+    assert Member.objects.filter(pk__in=[m.pk for m in members]).count() == 3
+
+
+@pytest.mark.postgres
+def test_the_audit_entries_of_a_meeting_import_are_those_of_the_rows(tree, users):
+    """The new meetings' entries are computed while the attendance lines are copied: one per
+    meeting, in the file's order, with its record's values."""
+    from auditlog.models import LogEntry
+
+    from branches.models import Meeting
+
+    LogEntry.objects.all().delete()
+    result = import_rows(MeetingResource, _meetings(tree, 5), by=users.sec_a, dry_run=False)
+    assert result.lines() == [] and result.audit_entries == 5
+    entries = list(LogEntry.objects.filter(content_type__model="meeting").order_by("pk"))
+    meetings = list(Meeting.objects.filter(pk__in=[e.object_id for e in entries]).order_by("pk"))
+    assert [e.object_id for e in entries] == [m.pk for m in meetings]
+    assert [e.changes["topic"][1] for e in entries] == [m.topic for m in meetings]
+    assert all(
+        e.changes["expected_count"][1] == str(m.expected_count)
+        for e, m in zip(entries, meetings, strict=True)
+    )
