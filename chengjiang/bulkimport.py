@@ -36,6 +36,7 @@ import contextvars
 import copy
 import csv
 import datetime
+import gc
 import io
 import itertools
 import operator
@@ -833,7 +834,8 @@ class BulkImport:
         writing = not dry_run
         fixed_today = _TODAY.set(timezone.localdate())
         try:
-            self.run_batches(sheet, result, writing=writing, progress=progress)
+            with frozen_heap():
+                self.run_batches(sheet, result, writing=writing, progress=progress)
         finally:
             _TODAY.reset(fixed_today)
         result.counts["invalid"] = len(result.errors)
@@ -1285,6 +1287,20 @@ def import_rows(resource, file, *, by, dry_run: bool, progress=None, name: str =
         return importer.run(sheet, dry_run=dry_run, progress=progress)
     finally:
         sheet.close()
+
+
+@contextlib.contextmanager
+def frozen_heap():
+    """The objects alive before the import left out of the cyclic garbage collector's
+    collections while it runs (``gc.freeze``), and given back to it after. The rows of a large
+    file allocate enough for many full collections, each of which went through every object
+    of the process (Django's own included): a quarter of a meeting import's CPU time. What the
+    import itself allocates is collected as before."""
+    gc.freeze()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
 
 
 #: the day an import running in this context started (``today``); None outside an import

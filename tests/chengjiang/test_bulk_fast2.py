@@ -186,3 +186,24 @@ def test_the_audit_entries_of_a_meeting_import_are_those_of_the_rows(tree, users
         e.changes["expected_count"][1] == str(m.expected_count)
         for e, m in zip(entries, meetings, strict=True)
     )
+
+
+def test_the_heap_before_the_import_is_left_out_of_the_collector_while_it_runs(tree, users):
+    """``gc.freeze`` while the batches run (full collections went through every object of the
+    process again and again), and everything given back to the collector after."""
+    import gc
+
+    before = gc.get_freeze_count()
+    frozen = []
+    result = import_rows(
+        MeetingResource,
+        _meetings(tree, 3),
+        by=users.sec_a,
+        dry_run=True,
+        progress=lambda done, total: frozen.append(gc.get_freeze_count()),
+    )
+    assert result.lines() == [] and frozen and all(count > before for count in frozen)
+    assert gc.get_freeze_count() == before == 0
+    with pytest.raises(bulkimport.ImportRefused, match="文件"):
+        import_rows(MeetingResource, xlsx(MEETING_HEADERS, []), by=users.sec_a, dry_run=True)
+    assert gc.get_freeze_count() == 0
