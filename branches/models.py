@@ -28,6 +28,15 @@ from chengjiang.personal_data import (
 )
 from chengjiang.tree import path_segment
 
+
+def _today() -> datetime.date:
+    """``timezone.localdate()``; during a bulk import the day it started, read once for all its
+    rows (``chengjiang.bulkimport.today``)."""
+    from chengjiang.bulkimport import today
+
+    return today()
+
+
 # 《中国共产党支部工作条例（试行）》第九条: a 党支部 with 7 or more full members has a 支部委员会;
 # a smaller one has a 书记 (and, where needed, a 副书记) and no committee.
 COMMITTEE_MIN_FORMAL_MEMBERS = 7
@@ -307,13 +316,13 @@ class Member(models.Model):
             errors["confirmed_on"] = _("Only a full member has a confirmation date.")
         elif self.confirmed_on and self.joined_on and self.confirmed_on < self.joined_on:
             errors["confirmed_on"] = _("The confirmation cannot be earlier than joining.")
-        elif self.confirmed_on and self.confirmed_on > timezone.localdate():
+        elif self.confirmed_on and self.confirmed_on > _today():
             errors["confirmed_on"] = _("The date cannot be in the future.")
         try:
             check_birth_date(self.id_number, self.birth_date)
         except ValidationError as exc:
             errors.update(exc.message_dict)
-        if self.joined_on and self.joined_on > timezone.localdate():
+        if self.joined_on and self.joined_on > _today():
             errors["joined_on"] = _("The date cannot be in the future.")
         if errors:
             raise ValidationError(errors)
@@ -641,7 +650,7 @@ class Meeting(ReviewedRecord):
         return reverse("branches:meeting_detail", args=[self.pk])
 
     def clean(self) -> None:
-        if self.held_on and self.held_on > timezone.localdate():
+        if self.held_on and self.held_on > _today():
             raise ValidationError({"held_on": _("The date cannot be in the future.")})
 
     @property

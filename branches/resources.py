@@ -63,6 +63,8 @@ MSG_RATING_FORMAT = _("Write each rating as “name: rating”, the rating one o
 
 SEPARATORS = re.compile(r"[、,，;；\n]+")
 ID_LIKE = re.compile(r"^\d{17}[\dXx]$")
+COLON = re.compile(r"[:：]")
+NAME_AND_TEXT = re.compile(r"^(.+?)[:：](.*)$")  # "name：reason", "name：rating"
 
 
 def _split(value) -> list[str]:
@@ -218,11 +220,12 @@ class MemberResource(_Base):
     def filter_export(self, queryset, **kwargs):
         return super().filter_export(queryset, **kwargs).select_related("branch", "group")
 
-    def before_import_row(self, row, **kwargs):
+    def before_import_row(self, row, *, columns=None, **kwargs):
+        """``columns``: ``_id_phone_columns()`` (the bulk path reads them once per import)."""
         for key, value in row.items():
             if isinstance(value, str):
                 row[key] = value.strip()
-        id_col, phone_col = self._id_phone_columns()
+        id_col, phone_col = columns or self._id_phone_columns()
         if row.get(id_col) is not None:
             row[id_col] = normalize_id_number(str(row[id_col]))
         if row.get(phone_col) is not None:
@@ -384,17 +387,22 @@ class MeetingResource(_Base):
     def _columns(self) -> dict[str, str]:
         """Each field's column header as plain text, computed once per language (the bulk path
         reads a dozen cells of each of 100,000 rows)."""
+        return self.minutes_plan()[0]
+
+    def minutes_plan(self) -> tuple[dict[str, str], dict[str, str]]:
+        """The column headers (``_columns``) and the ratings by their labels, as plain text, for
+        the current language: what ``read_minutes`` reads a row with. The bulk path takes it
+        once per batch and hands it to each row (``get_language`` is a thread-local read)."""
         language = get_language()
         cached = getattr(self, "_columns_cache", None)
         if cached is None or cached[0] != language:
             names = {name: str(f.column_name) for name, f in self.fields.items()}
             ratings = {str(label): value for value, label in DemocraticAppraisal.Rating.choices}
             cached = self._columns_cache = (language, names, ratings)
-        return cached[1]
+        return cached[1], cached[2]
 
     def _ratings_by_label(self) -> dict[str, str]:
-        self._columns()
-        return self._columns_cache[2]
+        return self.minutes_plan()[1]
 
     def duplicate_key(self, instance):
         return (instance.organization_id, instance.kind, instance.held_on, instance.topic)
@@ -416,17 +424,23 @@ class MeetingResource(_Base):
             raise ValidationError(errors)
         instance._attendance = found["attendance"]
 
-    def read_minutes(self, org, row, find, errors: dict) -> dict:
+    def read_minutes(self, org, row, find, errors: dict, *, plan=None, split=None) -> dict:
         """主持人, 记录人, the attendance (出席 / 请假 with the reason / 缺席) and the 民主评议
         ratings as the row's cells name them, each member found by ``find(org, text)``
         (``find_member`` here; the batch's lookups in the bulk path, with the same messages).
         Refusals go into ``errors`` by column. ``appraisals`` is None when the file has no such
-        column (the ratings are left as stored)."""
+        column (the ratings are left as stored). ``plan``: ``minutes_plan()``; ``split(cell)``:
+        ``_split(cell)`` (the bulk path keeps what it split for the batch's rows)."""
 
         def column_error(field, exc):
             errors.setdefault(field, []).extend(exc.messages)
 
-        columns = self._columns()
+        if plan is None:
+            plan = self.minutes_plan()
+        columns = plan[0]
+        if split is None:
+            split = _split
+        get = row.get
         found = {}
         for field in ("host", "recorder"):
             found[field] = None
@@ -437,70 +451,66 @@ class MeetingResource(_Base):
                 except ValidationError as exc:
                     column_error(field, exc)
         lines = []
-        for text in _split(self._cell(row, "present", columns)):
+        Line, LEAVE, ABSENT = (
+            services.AttendanceLine,
+            Attendance.Status.LEAVE,
+            Attendance.Status.ABSENT,
+        )
+        for text in split(get(columns["present"])):
             try:
-                lines.append(services.AttendanceLine(member=find(org, text)))
+                lines.append(Line(member=find(org, text)))
             except ValidationError as exc:
                 column_error("present", exc)
-        for text in _split(self._cell(row, "absent", columns)):
-            match = re.match(r"^(.+?)[:：](.*)$", text)
+        for text in split(get(columns["absent"])):
+            match = NAME_AND_TEXT.match(text)
             if not match or not match.group(2).strip():
                 errors.setdefault("absent", []).append(gettext(MSG_ABSENCE_FORMAT))
                 continue
             name, reason = match.groups()
             try:
                 member = find(org, name.strip())
-                lines.append(
-                    services.AttendanceLine(
-                        member=member,
-                        status=Attendance.Status.LEAVE,
-                        absence_reason=reason.strip(),
-                    )
-                )
+                lines.append(Line(member=member, status=LEAVE, absence_reason=reason.strip()))
             except ValidationError as exc:
                 column_error("absent", exc)
-        for text in _split(self._cell(row, "absent_without_leave", columns)):
-            name, note = [*re.split(r"[:：]", text, maxsplit=1), ""][:2]
+        for text in split(get(columns["absent_without_leave"])):
+            name, note = [*COLON.split(text, maxsplit=1), ""][:2]
             try:
                 lines.append(
-                    services.AttendanceLine(
-                        member=find(org, name.strip()),
-                        status=Attendance.Status.ABSENT,
-                        absence_reason=note.strip(),
-                    )
+                    Line(member=find(org, name.strip()), status=ABSENT, absence_reason=note.strip())
                 )
             except ValidationError as exc:
                 column_error("absent_without_leave", exc)
         found["attendance"] = lines
-        found["appraisals"] = self._read_appraisals(org, row, errors, find)
+        found["appraisals"] = self._read_appraisals(org, row, errors, find, plan=plan, split=split)
         return found
 
-    def people_named(self, row) -> set[str]:
+    def people_named(self, row, *, plan=None, split=None) -> set[str]:
         """Every text of the row that ``read_minutes`` may look up as a member (the bulk path
-        reads them for a whole batch at once)."""
+        reads them for a whole batch at once). ``plan`` and ``split``: as ``read_minutes``."""
         texts = set()
-        columns = self._columns()
+        columns = (plan or self.minutes_plan())[0]
+        split = split or _split
+        add = texts.add
         for field in ("host", "recorder", "present", "absent", "absent_without_leave"):
-            for text in _split(self._cell(row, field, columns)):
-                texts.add(text)
-                texts.add(re.split(r"[:：]", text, maxsplit=1)[0].strip())
-        for text in _split(self._cell(row, "appraisals", columns)):
-            match = re.match(r"^(.+?)[:：](.*)$", text)
+            for text in split(row.get(columns[field])):
+                add(text)
+                if ":" in text or "：" in text:  # else the name is the text itself
+                    add(COLON.split(text, maxsplit=1)[0].strip())
+        for text in split(row.get(columns["appraisals"])):
+            match = NAME_AND_TEXT.match(text)
             if match:
-                texts.add(match.group(1).strip())
+                add(match.group(1).strip())
         texts.discard("")
         return texts
 
-    def _read_appraisals(self, org, row, errors, find=find_member):
+    def _read_appraisals(self, org, row, errors, find=find_member, *, plan=None, split=None):
         """民主评议: "name：rating；…" read back by the ratings' Chinese labels."""
-        columns = self._columns()
+        columns, by_label = plan or self.minutes_plan()
         if columns["appraisals"] not in row:
             return None  # a file without the column leaves the ratings as stored
-        cell = self._cell(row, "appraisals", columns)
-        by_label = self._ratings_by_label()
         lines = []
-        for text in _split(cell):
-            match = re.match(r"^(.+?)[:：](.*)$", text)
+        for text in (split or _split)(row.get(columns["appraisals"])):
+            match = NAME_AND_TEXT.match(text)
             rating = by_label.get(match.group(2).strip()) if match else None
             if rating is None:
                 ratings = "、".join(by_label)
@@ -687,6 +697,14 @@ class MemberBulkImport(_BulkBase):
     update_fields = MemberResource.Meta.fields
     resolved_fields = ("group",)
 
+    def __init__(self, resource, **kwargs):
+        super().__init__(resource, **kwargs)
+        # in the import's language, as the importer's other columns (BulkImport.columns)
+        self.id_phone_columns = resource._id_phone_columns()
+
+    def before_import_row(self, cells):
+        self.resource.before_import_row(cells, columns=self.id_phone_columns)
+
     def stored_queryset(self):
         return super().stored_queryset().select_related("branch", "group")
 
@@ -745,7 +763,12 @@ class MemberBulkImport(_BulkBase):
 
     def write(self, new, changed):
         if new:
-            insert(Member, [r.instance for r in new], batch_size=self.batch_size)
+            insert(
+                Member,
+                [r.instance for r in new],
+                batch_size=self.batch_size,
+                meanwhile=lambda: self.audit_new(new),  # while the database takes them
+            )
         if changed:
             fields = self.present_fields(changed)
             if self.group_column in changed[0].cells:
@@ -797,6 +820,10 @@ class MeetingBulkImport(_BulkBase):
     # the batch's lookups ---------------------------------------------------------------------
 
     def prepare(self, rows):
+        # the minuted cells' columns for this batch, and each cell split once for the batch
+        # (``load_people`` and ``check`` both read them)
+        self.minutes_plan = self.resource.minutes_plan()
+        self.splits: dict[str, list[str]] = {}
         self.load_orgs(rows, "organization")
         self.load_teams(rows)
         team_column = self.column("leadership_team")
@@ -846,8 +873,9 @@ class MeetingBulkImport(_BulkBase):
         batch named: one query. What a text named once found is kept for the next batches (up
         to ``people_kept`` members, then read afresh)."""
         texts = set()
+        people_named, plan, split = self.resource.people_named, self.minutes_plan, self.split
         for row in rows:
-            texts |= self.resource.people_named(row.cells)
+            texts |= people_named(row.cells, plan=plan, split=split)
         if not hasattr(self, "people") or len(self.people) > self.people_kept:
             self.people: dict[int, Member] = {}
             self.named: set[str] = set()  # texts looked up already: by_name / by_id complete
@@ -968,6 +996,15 @@ class MeetingBulkImport(_BulkBase):
         joined = bisect.bisect_right(self.joined[meeting.organization_id], date)
         return joined + sum(1 for line in lines if line.member.joined_on > date)
 
+    def split(self, cell) -> list[str]:
+        """``_split(cell)``, kept for the batch (the list is shared: read it only)."""
+        if type(cell) is not str:
+            return _split(cell)
+        parts = self.splits.get(cell)
+        if parts is None:
+            parts = self.splits[cell] = _split(cell)
+        return parts
+
     def find(self, org, text: str) -> Member:
         """``find_member`` on the batches' lookups (the same messages); what is found is kept
         for the next rows (a branch's members are named in each of its meetings)."""
@@ -1020,7 +1057,9 @@ class MeetingBulkImport(_BulkBase):
             self.field_rules(row)
             return
         errors: dict[str, list[str]] = {}
-        found = self.resource.read_minutes(org, row.cells, self.find, errors)
+        found = self.resource.read_minutes(
+            org, row.cells, self.find, errors, plan=self.minutes_plan, split=self.split
+        )
         meeting.host, meeting.recorder = found["host"], found["recorder"]
         if errors:
             for attribute, messages in errors.items():
@@ -1082,9 +1121,32 @@ class MeetingBulkImport(_BulkBase):
     # writing ---------------------------------------------------------------------------------
 
     def write(self, new, changed):
+        """The meetings (COPY), then their attendance lines and ratings (COPY): the lines' rows
+        are built while the database takes the meetings, the new meetings' audit entries
+        while it takes the lines."""
         now = timezone.now()
+        written = (*new, *changed)
+        lines, ratings = [], []
+
+        def build():
+            present, leave = Attendance.Status.PRESENT, Attendance.Status.LEAVE
+            append = lines.append
+            for r in written:
+                pk = r.instance.pk
+                for line in r.extra.get("attendance", ()):
+                    status = line.status or (present if line.present else leave)  # resolved
+                    reason = "" if status == present else line.absence_reason.strip()
+                    append((pk, line.member.pk, status, reason))
+            ratings.extend(
+                (r.instance.pk, line.member.pk, line.rating)
+                for r in written
+                for line in r.extra.get("appraisals") or ()
+            )
+
         if new:
-            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size)
+            insert(Meeting, [r.instance for r in new], batch_size=self.batch_size, meanwhile=build)
+        else:
+            build()
         if changed:
             for r in changed:
                 r.instance.updated_at = now
@@ -1100,28 +1162,16 @@ class MeetingBulkImport(_BulkBase):
             rated = [r.instance.pk for r in changed if r.extra.get("appraisals") is not None]
             if rated:
                 DemocraticAppraisal.objects.filter(meeting_id__in=rated).delete()
-        written = (*new, *changed)
-        present = Attendance.Status.PRESENT
-        lines = []
-        for r in written:
-            pk = r.instance.pk
-            for line in r.extra.get("attendance", ()):
-                status = line.resolved_status
-                reason = "" if status == present else line.absence_reason.strip()
-                lines.append((pk, line.member.pk, status, reason))
         insert_values(
             Attendance,
             lines,
             columns=("meeting_id", "member_id", "status", "absence_reason"),
             batch_size=self.batch_size,
+            meanwhile=lambda: self.audit_new(new),  # while the database takes the lines
         )
         insert_values(
             DemocraticAppraisal,
-            [
-                (r.instance.pk, line.member.pk, line.rating)
-                for r in written
-                for line in r.extra.get("appraisals") or ()
-            ],
+            ratings,
             columns=("meeting_id", "member_id", "rating"),
             batch_size=self.batch_size,
         )
