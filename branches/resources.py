@@ -779,6 +779,50 @@ class MemberBulkImport(_BulkBase):
                 )
 
 
+def _named_in(pairs, chunk: int = 4000):
+    """The pks of the members named ``name`` who belong to ``org`` (``_member_belongs``: a
+    group's by their group, a branch's by their branch, a committee's by its subtree's branches),
+    for each (org, name) of ``pairs``: joined on the pairs, so a city's namesakes elsewhere are
+    never read. Chunks keep SQLite's variable limit."""
+    from django.db import connection
+
+    Kind = Organization.Kind
+    quote = connection.ops.quote_name
+    member = quote(Member._meta.db_table)
+    org_table = quote(Organization._meta.db_table)
+    for start in range(0, len(pairs), chunk):
+        part = pairs[start : start + chunk]
+        by = {"group": [], "branch": [], "tree": []}
+        for org, name in part:
+            if org.kind == Kind.GROUP:
+                by["group"].append((org.pk, name))
+            elif org.kind == Kind.BRANCH:
+                by["branch"].append((org.pk, name))
+            else:
+                by["tree"].append((org.path, name))
+        queries, params = [], []
+        for key, on in (
+            ("group", "m.group_id = v.k AND m.name = v.n"),
+            ("branch", "m.branch_id = v.k AND m.name = v.n"),
+            ("tree", "m.name = v.n AND o.path LIKE v.k || '%%'"),
+        ):
+            values = by[key]
+            if not values:
+                continue
+            rows = ", ".join(["(%s, %s)"] * len(values))
+            join = f" JOIN {org_table} o ON o.id = m.branch_id" if key == "tree" else ""
+            queries.append(
+                f"SELECT m.id FROM {member} m{join} JOIN (WITH v(k, n) AS (VALUES {rows}) "
+                f"SELECT k, n FROM v) v ON {on}"
+            )
+            params += [x for pair in values for x in pair]
+        if not queries:
+            continue
+        with connection.cursor() as cursor:
+            cursor.execute(" UNION ".join(queries), params)
+            yield from (row[0] for row in cursor.fetchall())
+
+
 class MeetingBulkImport(_BulkBase):
     """Meetings as minuted, a batch at a time: ``MeetingResource.read_minutes`` on the batch's
     members, the record's checks and ``services.meeting_checks`` per row, 应到 counted from the
@@ -869,44 +913,58 @@ class MeetingBulkImport(_BulkBase):
     people_kept = 20_000
 
     def load_people(self, rows) -> None:
-        """Everyone the batch names as 主持人, 记录人, attendee or rated member and no earlier
-        batch named: one query. What a text named once found is kept for the next batches (up
-        to ``people_kept`` members, then read afresh)."""
-        texts = set()
-        people_named, plan, split = self.resource.people_named, self.minutes_plan, self.split
-        for row in rows:
-            texts |= people_named(row.cells, plan=plan, split=split)
+        """Everyone the batch names as 主持人, 记录人, attendee or rated member, among the members
+        of the organisations naming them (``find`` keeps only those: ``_member_belongs``): one
+        query for what no earlier batch looked up for that organisation. A city's register holds
+        thousands of namesakes; reading every one of them for each name (a million rows a
+        batch at 100,000 members) was most of a meeting import's time. What is found is kept for
+        the next batches (up to ``people_kept`` members, then read afresh)."""
         if not hasattr(self, "people") or len(self.people) > self.people_kept:
             self.people: dict[int, Member] = {}
-            self.named: set[str] = set()  # texts looked up already: by_name / by_id complete
             self.by_name: dict[str, list[Member]] = {}
             self.by_id: dict[str, Member] = {}
             self.found: dict[tuple[int, str], Member] = {}
-        texts -= self.named
-        self.named |= texts
-        ids = {normalize_id_number(t) for t in texts if ID_LIKE.match(t)}
-        names = {t for t in texts if not ID_LIKE.match(t)}
+            self.looked_up: set[tuple[int, str]] = set()
+        people_named, plan, split = self.resource.people_named, self.minutes_plan, self.split
+        texts: set[str] = set()
+        pairs: list[tuple[Organization, str]] = []  # (organisation, a name it gives)
+        for row in rows:
+            org = row.instance.organization if row.instance.organization_id else None
+            if org is None:
+                continue
+            for text in people_named(row.cells, plan=plan, split=split):
+                if (org.pk, text) not in self.looked_up:
+                    self.looked_up.add((org.pk, text))
+                    texts.add(text)
+                    if not ID_LIKE.match(text):
+                        pairs.append((org, text))
         if not texts:
             return
-        people = Member.objects.filter(Q(name__in=names) | Q(id_number__in=ids))
-        if self.scope:
-            people = people.filter(branch__path__startswith=self.scope)
-        people = people.select_related("branch").only(
-            "pk",
-            "name",
-            "id_number",
-            "joined_on",
-            "group_id",
-            "branch_id",
-            "branch__path",
-            "branch__kind",
-        )
-        for member in people:
-            if member.pk in self.people:  # found by another text before
-                continue
-            self.people[member.pk] = member
-            self.by_name.setdefault(member.name, []).append(member)
-            self.by_id[member.id_number] = member
+        ids = sorted({normalize_id_number(t) for t in texts if ID_LIKE.match(t)})
+        pks = sorted(set(_named_in(pairs))) if pairs else []
+        chunk = 4000  # SQLite's variable limit
+        for start in range(0, max(len(pks), len(ids)), chunk):
+            people = Member.objects.filter(
+                Q(pk__in=pks[start : start + chunk]) | Q(id_number__in=ids[start : start + chunk])
+            )
+            if self.scope:
+                people = people.filter(branch__path__startswith=self.scope)
+            people = people.select_related("branch").only(
+                "pk",
+                "name",
+                "id_number",
+                "joined_on",
+                "group_id",
+                "branch_id",
+                "branch__path",
+                "branch__kind",
+            )
+            for member in people:
+                if member.pk in self.people:  # found by another text or batch before
+                    continue
+                self.people[member.pk] = member
+                self.by_name.setdefault(member.name, []).append(member)
+                self.by_id[member.id_number] = member
 
     def load_expected(self, rows) -> None:
         """What 应到 needs for the batch's meetings, for organisations and teams not read yet:
