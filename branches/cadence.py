@@ -348,7 +348,18 @@ def _member_written(sender, instance, deleted=False, **kwargs) -> None:
         return  # a probationary member: no committee counts change
     if not CadenceRule.objects.filter(active=True, condition=CadenceCondition.COMMITTEE).exists():
         return
-    recompute({v[0] for v in (before, after) if v is not None})
+    branches = {v[0] for v in (before, after) if v is not None}
+    # A branch's cells change only if its full members can reach the committee's size on some
+    # period's first day with this member counted (at most all its full members now, plus the
+    # one who left): a branch that stays below it owes no 支委会 before or after the write.
+    near = COMMITTEE_MIN_FORMAL_MEMBERS - 1
+    counts = dict(
+        Member.objects.filter(branch_id__in=branches, category=formal)
+        .values_list("branch_id")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "n")
+    )
+    recompute({pk for pk in branches if counts.get(pk, 0) >= near})
 
 
 def _rule_written(sender, instance, **kwargs) -> None:
