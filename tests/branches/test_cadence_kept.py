@@ -332,3 +332,20 @@ def test_migrate_keeps_a_year_that_began_since_the_last_rebuild(tree, users):
     assert not cadence.is_kept(this_year)
     call_command("migrate", verbosity=0, stdout=io.StringIO())
     assert cadence.is_kept(this_year)
+
+
+def test_a_member_of_a_small_branch_leaves_its_cells_alone(kept):
+    """A branch far below the committee's seven full members owes no 支委会 whatever one member
+    does: the write counts the branch's full members and rebuilds nothing."""
+    table = CadenceCount._meta.db_table
+    assert Member.objects.filter(branch=kept.office_branch).count() < 5
+    with CaptureQueriesContext(connection) as ctx:
+        member = MemberFactory(
+            branch=kept.office_branch,
+            category=Member.Category.FORMAL,
+            joined_on=datetime.date(2015, 1, 1),
+        )
+        member.delete()
+    touched = [q["sql"] for q in ctx.captured_queries if f'"{table}"' in q["sql"]]
+    assert not touched, touched[:1]
+    _agrees(kept)
