@@ -33,7 +33,7 @@ from collections import defaultdict
 
 from django.db import connection, transaction
 from django.db.models import Case, Count, F, Q, Value, When, Window
-from django.db.models.functions import Coalesce, ExtractMonth, RowNumber
+from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 from django.utils import timezone
 
@@ -51,6 +51,7 @@ from .models import (
     Status,
     Village,
 )
+from .selectors import cadence_sql_inputs
 
 YEARS_AHEAD = 1  # a rebuild keeps this year and the next, so a new year starts kept
 
@@ -69,11 +70,6 @@ def is_kept(year: int) -> bool:
 
 
 # --- building cells: one SQL for a whole year or one organisation --------------------------
-
-
-def _sql_of(qs) -> tuple[str, tuple]:
-    sql, params = qs.query.sql_with_params()
-    return sql, tuple(params)
 
 
 def _cells_sql(rules: list[CadenceRule], year: int, org_ids=None) -> tuple[str, tuple]:
@@ -114,32 +110,15 @@ def _cells_sql(rules: list[CadenceRule], year: int, org_ids=None) -> tuple[str, 
         orgs = orgs.filter(pk__in=org_ids)
         meetings = meetings.filter(organization_id__in=org_ids)
         members = members.filter(branch_id__in=org_ids)
-    orgs_sql, orgs_params = _sql_of(
-        orgs.order_by().values_list("id", "kind", "established_on", "dissolved_on")
-    )
-    meetings_sql, meetings_params = _sql_of(
-        meetings.annotate(month=ExtractMonth("held_on"))
-        .order_by()
-        .values("organization_id", "kind", "month")
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "kind", "month", "n")
-    )
-    # Full members by the month from whose first day they count (as _committee_months).
-    since = Coalesce("confirmed_on", "joined_on")
-    members_sql, members_params = _sql_of(
-        members.annotate(since=since)
-        .filter(since__lte=year_end)
-        .annotate(
-            first=Case(
-                When(since__lt=year_start, then=Value(1)),
-                When(since__day=1, then=ExtractMonth("since")),
-                default=ExtractMonth("since") + 1,
-            )
+    (orgs_sql, orgs_params), (meetings_sql, meetings_params), (members_sql, members_params) = (
+        cadence_sql_inputs(
+            orgs=orgs,
+            meetings=meetings,
+            members=members,
+            org_columns=("id", "kind", "established_on", "dissolved_on"),
+            year_start=year_start,
+            year_end=year_end,
         )
-        .order_by()
-        .values("branch_id", "first")
-        .annotate(n=Count("pk"))
-        .values_list("branch_id", "first", "n")
     )
     p_values = ", ".join(["(" + ", ".join(["%s"] * 10) + ")"] * len(p_rows))
     months = ", ".join(f"({m})" for m in range(1, 13))

@@ -924,9 +924,42 @@ class HomeCadenceFigures:
     behind: list[VillageBehind]
 
 
-def _sql_of(qs) -> tuple[str, tuple]:
+def sql_of(qs) -> tuple[str, tuple]:
+    """A queryset's SQL and parameters, to use as a subquery of hand-written SQL."""
     sql, params = qs.query.sql_with_params()
     return sql, tuple(params)
+
+
+def cadence_sql_inputs(*, orgs, meetings, members, org_columns, year_start, year_end):
+    """The three inputs of the cadence's SQL (``home_cadence_counts`` and the kept cells of
+    ``branches.cadence``), as (sql, params) each: the organisations (``org_columns``), the
+    approved meetings counted per organisation, kind and month, and the full members per branch
+    by the month from whose first day they count (as ``_committee_months``)."""
+    orgs_sql = sql_of(orgs.order_by().values_list(*org_columns))
+    meetings_sql = sql_of(
+        meetings.annotate(month=ExtractMonth("held_on"))
+        .order_by()
+        .values("organization_id", "kind", "month")
+        .annotate(n=Count("pk"))
+        .values_list("organization_id", "kind", "month", "n")
+    )
+    since = Coalesce("confirmed_on", "joined_on")
+    members_sql = sql_of(
+        members.annotate(since=since)
+        .filter(since__lte=year_end)
+        .annotate(
+            first=Case(
+                When(since__lt=year_start, then=Value(1)),
+                When(since__day=1, then=ExtractMonth("since")),
+                default=ExtractMonth("since") + 1,
+            )
+        )
+        .order_by()
+        .values("branch_id", "first")
+        .annotate(n=Count("pk"))
+        .values_list("branch_id", "first", "n")
+    )
+    return orgs_sql, meetings_sql, members_sql
 
 
 def home_cadence_counts(*, scope: str, today: datetime.date | None = None) -> HomeCadenceFigures:
@@ -975,45 +1008,24 @@ def home_cadence_counts(*, scope: str, today: datetime.date | None = None) -> Ho
                     )
                 )
     org_kinds = sorted({k for r in rules for k in r.org_kind_list})
-    orgs_sql, orgs_params = _sql_of(
-        Organization.objects.within(scope)
-        .filter(kind__in=org_kinds)
-        .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
-        .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start))
-        .order_by()
-        .values_list("id", "kind", "village_id", "path", "established_on", "dissolved_on")
-    )
-    meetings_sql, meetings_params = _sql_of(
-        Meeting.objects.within(scope)
-        .filter(
-            status=Status.APPROVED,
-            held_on__range=(year_start, year_end),
-            kind__in=[r.meeting_kind for r in rules],
+    (orgs_sql, orgs_params), (meetings_sql, meetings_params), (members_sql, members_params) = (
+        cadence_sql_inputs(
+            orgs=Organization.objects.within(scope)
+            .filter(kind__in=org_kinds)
+            .filter(Q(established_on__isnull=True) | Q(established_on__lte=year_end))
+            .filter(Q(dissolved_on__isnull=True) | Q(dissolved_on__gte=year_start)),
+            meetings=Meeting.objects.within(scope).filter(
+                status=Status.APPROVED,
+                held_on__range=(year_start, year_end),
+                kind__in=[r.meeting_kind for r in rules],
+            ),
+            members=Member.objects.within(scope).filter(
+                category=Member.Category.FORMAL, joined_on__lte=year_end
+            ),
+            org_columns=("id", "kind", "village_id", "path", "established_on", "dissolved_on"),
+            year_start=year_start,
+            year_end=year_end,
         )
-        .annotate(month=ExtractMonth("held_on"))
-        .order_by()
-        .values("organization_id", "kind", "month")
-        .annotate(n=Count("pk"))
-        .values_list("organization_id", "kind", "month", "n")
-    )
-    # Full members by the month from whose first day they count (as _committee_months).
-    since = Coalesce("confirmed_on", "joined_on")
-    members_sql, members_params = _sql_of(
-        Member.objects.within(scope)
-        .filter(category=Member.Category.FORMAL, joined_on__lte=year_end)
-        .annotate(since=since)
-        .filter(since__lte=year_end)
-        .annotate(
-            first=Case(
-                When(since__lt=year_start, then=Value(1)),
-                When(since__day=1, then=ExtractMonth("since")),
-                default=ExtractMonth("since") + 1,
-            )
-        )
-        .order_by()
-        .values("branch_id", "first")
-        .annotate(n=Count("pk"))
-        .values_list("branch_id", "first", "n")
     )
     p_values = ", ".join(["(" + ", ".join(["%s"] * 13) + ")"] * len(p_rows))
     months = ", ".join(f"({m})" for m in range(1, 13))
