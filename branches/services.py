@@ -391,9 +391,17 @@ def organization_rename(*, organization: Organization, name: str, by) -> Organiz
 
 
 def _member_belongs(member: Member, org: Organization) -> bool:
+    return _belongs_to(org)(member)
+
+
+def _belongs_to(org: Organization):
+    """``_member_belongs`` with the organisation's side read once: a test of members (the bulk
+    import checks every line of 100,000 meetings)."""
     if org.kind == Kind.GROUP:
-        return member.group_id == org.pk
-    return member.branch.path.startswith(org.path)
+        group_pk = org.pk
+        return lambda member: member.group_id == group_pk
+    path = org.path
+    return lambda member: member.branch.path.startswith(path)
 
 
 def _check_post(*, organization: Organization, member: Member, post: str, date) -> None:
@@ -684,10 +692,7 @@ def _validate_meeting_attendance(
             team_members = team.members_on(meeting.held_on).values_list("pk", flat=True)
         on_team = set(team_members)
     org = meeting.organization
-    # _member_belongs, with the organisation's side read once (the bulk import checks every
-    # line of 100,000 meetings)
-    group_pk = org.pk if org.kind == Kind.GROUP else None
-    path = org.path
+    belongs_to_org = _belongs_to(org)
     present, leave = Attendance.Status.PRESENT, Attendance.Status.LEAVE
     for line in lines:
         member = line.member
@@ -695,11 +700,7 @@ def _validate_meeting_attendance(
         if pk in seen:
             errors.append(ValidationError(MSG_DUPLICATE_ATTENDEE % {"name": member.name}))
         seen.add(pk)
-        if group_pk is not None:
-            belongs = member.group_id == group_pk
-        else:
-            belongs = member.branch.path.startswith(path)
-        if not belongs:
+        if not belongs_to_org(member):
             errors.append(ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": member.name, "org": org}))
         elif on_team is not None and pk not in on_team:
             errors.append(ValidationError(MSG_NOT_ON_TEAM % {"name": member.name, "team": team}))
@@ -800,19 +801,14 @@ def _validate_appraisals(meeting: Meeting, lines: Sequence[AppraisalLine]) -> No
     errors = []
     seen = set()
     org = meeting.organization
-    group_pk = org.pk if org.kind == Kind.GROUP else None  # _member_belongs, org read once
-    path = org.path
+    belongs_to_org = _belongs_to(org)
     for line in lines:
         member = line.member
         pk = member.pk
         if pk in seen:
             errors.append(ValidationError(MSG_APPRAISAL_TWICE % {"name": member.name}))
         seen.add(pk)
-        if group_pk is not None:
-            belongs = member.group_id == group_pk
-        else:
-            belongs = member.branch.path.startswith(path)
-        if not belongs:
+        if not belongs_to_org(member):
             errors.append(ValidationError(MSG_ATTENDEE_OUTSIDE % {"name": member.name, "org": org}))
         if line.rating not in _RATINGS:
             errors.append(ValidationError(MSG_BAD_RATING % {"rating": line.rating}))
