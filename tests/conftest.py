@@ -169,17 +169,16 @@ class _SharedDemo:
     def open(self, blocker):
         if self.outer is not None:
             return
-        import io
-
-        from django.core.management import call_command
         from django.db import transaction
+
+        from tests import demo_snapshot
 
         self.blocker = blocker
         with blocker.unblock():
             self.outer = transaction.atomic()
             self.outer.__enter__()
             try:
-                call_command("load_demo", stdout=io.StringIO())
+                demo_snapshot.load_demo_and_keep()  # the browser journeys start from it too
             except BaseException:
                 self.close()
                 raise

@@ -5,8 +5,11 @@ What every browser test gets from here:
 - ``demo``: the live server (pytest-django's ``live_server``) with ``load_demo`` loaded into its
   database. The database is a ``transactional_db`` (the server thread must see the writes) with a
   serialized rollback, so the rows the migrations seed (the 三会一课 cadence rules) come back for
-  the tests that run after a flush. load_demo runs once per session; later tests get its rows
-  back from a snapshot (see ``demo``).
+  the tests that run after a flush. load_demo runs at most once per test worker; every journey
+  gets its rows back from a snapshot (``tests/demo_snapshot.py``).
+- Every browser context prefers reduced motion, as a phone can be set to: Bootstrap then opens
+  the menu and collapses without its 0.35 s transitions, which a journey would otherwise wait
+  out on every page (the layout walk: 20 s of its 31).
 - ``phone`` (375 × 812, touch) and ``desktop`` (1366 × 768): a :class:`Screen` each, i.e. its own
   browser context (own cookies: two people can work side by side), a ``shot(step)`` that saves
   ``e2e-artifacts/<journey>/<step>-<phone|desktop>.png``, and a watcher: the test FAILS on any
@@ -20,7 +23,6 @@ What every browser test gets from here:
 from __future__ import annotations
 
 import contextlib
-import io
 import os
 import re
 import shutil
@@ -30,8 +32,9 @@ from types import SimpleNamespace
 from urllib.parse import urlsplit
 
 import pytest
-from django.core.management import call_command
 from django.utils import translation
+
+from tests import demo_snapshot
 
 # Debian's package; E2E_CHROMIUM points elsewhere (or nowhere, to see the skip) when needed.
 CHROMIUM = Path(os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium"))
@@ -119,58 +122,17 @@ def browser():
 
 # --- the server with the demo -------------------------------------------------------------------
 
-# load_demo writes every record through the services (full_clean, audit, cadence): correct, but
-# tens of seconds. It runs once per test session; the rows it leaves are kept in memory and put
-# back before each later test with one bulk insert per table, so every journey starts from the
-# very database load_demo made, in about a second.
-_SNAPSHOT: dict[str, list] = {}
-
-
-def _tables():
-    from django.apps import apps
-
-    return [
-        m
-        for m in apps.get_models(include_auto_created=True)
-        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
-    ]
-
-
-def _take_snapshot() -> list:
-    return [(model, list(model._base_manager.all())) for model in _tables()]
-
-
-def _restore_snapshot(snapshot: list) -> None:
-    from django.core.management.color import no_style
-    from django.db import connection, transaction
-
-    call_command("flush", interactive=False, inhibit_post_migrate=True, verbosity=0)
-    with transaction.atomic():  # foreign keys are checked at commit (Django's are deferrable)
-        for model, rows in snapshot:
-            if rows:
-                model._base_manager.bulk_create(rows, batch_size=500)
-    statements = connection.ops.sequence_reset_sql(no_style(), [m for m, _ in snapshot])
-    if statements:
-        with connection.cursor() as cursor:
-            for sql in statements:
-                cursor.execute(sql)
-
 
 @pytest.fixture
 def demo(browser, transactional_db, django_db_serialized_rollback, live_server, settings):
     """The live server with the demo loaded (password: load_demo's default)."""
     from django.core.cache import caches
-    from django.db import connection
 
     from chengjiang.management.commands.load_demo import DEFAULT_PASSWORD
 
     settings.PASSWORD_HASHERS = FAST_HASHER  # the demo's four logins hash in microseconds
-    key = connection.settings_dict["NAME"]
-    if key in _SNAPSHOT:
-        _restore_snapshot(_SNAPSHOT[key])
-    else:
-        call_command("load_demo", stdout=io.StringIO())
-        _SNAPSHOT[key] = _take_snapshot()
+    if not demo_snapshot.restore():  # the shared demo of this worker's earlier tests
+        demo_snapshot.load_demo_and_keep()
     for cache in caches.all():
         cache.clear()  # no figure computed by an earlier journey survives
     return SimpleNamespace(url=live_server.url, password=DEFAULT_PASSWORD)
@@ -319,6 +281,7 @@ def _screen(kind, request, browser, demo, artifacts) -> Screen:
     context = browser.new_context(
         base_url=demo.url,
         locale="zh-CN",
+        reduced_motion="reduce",
         timezone_id="Asia/Shanghai",
         accept_downloads=True,
         **VIEWPORTS[kind],
