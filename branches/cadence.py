@@ -72,9 +72,51 @@ def is_kept(year: int) -> bool:
 # --- building cells: one SQL for a whole year or one organisation --------------------------
 
 
+# The SQL of a recompute depends only on the rules in force, the year and how many organisations
+# it covers; compiling it through the ORM took about two thirds of a meeting approval's or an
+# organisation's recompute (1.6 ms of 2.1 per year). It is compiled once per such key with
+# stand-in organisation ids, whose places among the parameters then take the real ids.
+_COMPILED: dict[tuple, tuple[str, tuple, tuple[tuple[int, int], ...]]] = {}
+_COMPILED_MAX = 256
+_STAND_IN = -(2**40)  # stand-in ids: _STAND_IN, _STAND_IN - 1, … (no real primary key)
+
+
+def _rules_key(rules: list[CadenceRule]) -> tuple:
+    return tuple(
+        (r.meeting_kind, r.period, r.min_count, r.condition, tuple(r.org_kind_list)) for r in rules
+    )
+
+
 def _cells_sql(rules: list[CadenceRule], year: int, org_ids=None) -> tuple[str, tuple]:
     """SELECT (organisation, meeting kind, year, period number, start, end, required, done) of
     every owed cell of ``year`` (of the organisations ``org_ids``, or all)."""
+    ids = None if org_ids is None else sorted(set(org_ids))
+    key = (connection.vendor, _rules_key(rules), year, None if ids is None else len(ids))
+    compiled = _COMPILED.get(key)
+    if compiled is None:
+        stand_ins = None if ids is None else [_STAND_IN - i for i in range(len(ids))]
+        sql, params = _compile_cells_sql(rules, year, stand_ins)
+        slots = tuple(
+            (place, _STAND_IN - value)
+            for place, value in enumerate(params)
+            if stand_ins and type(value) is int and _STAND_IN - len(ids) < value <= _STAND_IN
+        )
+        if stand_ins and {i for _, i in slots} != set(range(len(ids))):
+            raise AssertionError("an organisation id is missing from the cadence SQL's parameters")
+        if len(_COMPILED) >= _COMPILED_MAX:
+            _COMPILED.clear()
+        compiled = _COMPILED[key] = (sql, params, slots)
+    sql, params, slots = compiled
+    if slots:
+        params = list(params)
+        for place, i in slots:
+            params[place] = ids[i]
+        params = tuple(params)
+    return sql, params
+
+
+def _compile_cells_sql(rules: list[CadenceRule], year: int, org_ids=None) -> tuple[str, tuple]:
+    """``_cells_sql`` compiled through the ORM (the inputs shared with the home's count)."""
     from .selectors import periods_of
 
     year_start, year_end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)

@@ -349,3 +349,18 @@ def test_a_member_of_a_small_branch_leaves_its_cells_alone(kept):
     touched = [q["sql"] for q in ctx.captured_queries if f'"{table}"' in q["sql"]]
     assert not touched, touched[:1]
     _agrees(kept)
+
+
+def test_the_kept_sql_is_compiled_once_and_names_each_organisation(kept):
+    """A recompute reuses the SQL compiled for the same rules, year and number of organisations,
+    with the organisations' own ids in it: the same SQL and parameters as compiled afresh."""
+    rules = cadence._active_rules()
+    cadence._COMPILED.clear()
+    for org_ids in ([kept.a1.pk], [kept.b1.pk], [kept.b1.pk, kept.a.pk], [kept.a1.pk, kept.b.pk]):
+        fresh = cadence._compile_cells_sql(rules, YEAR, sorted(org_ids))
+        assert cadence._cells_sql(rules, YEAR, org_ids) == fresh
+    assert len(cadence._COMPILED) == 2  # one per number of organisations
+    assert cadence._cells_sql(rules, YEAR) == cadence._compile_cells_sql(rules, YEAR)
+    rules[0].min_count += 1  # another rule set: compiled again, never the old SQL
+    fresh = cadence._compile_cells_sql(rules, YEAR, [kept.a1.pk])
+    assert cadence._cells_sql(rules, YEAR, [kept.a1.pk]) == fresh
