@@ -40,7 +40,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import TruncMonth
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete, pre_save
 
@@ -311,13 +311,23 @@ def _after_delete(sender, instance, **kwargs) -> None:
 
 def recompute(m: Measure, org_id: int, year: int, month: int) -> None:
     """Count the organisation's own records of the month again (each parameter combination),
-    and carry the change up to every organisation above it."""
-    org = tree_model()._base_manager.filter(pk=org_id).values_list("path", flat=True).first()
-    if org is None:
+    and carry the changes up to every organisation above it.
+
+    The month's stored rows of the organisation are locked first (one query), so a write that
+    waited on them counts what the other committed; the changes of every combination are then
+    written in one statement (``_apply``)."""
+    path = tree_model()._base_manager.filter(pk=org_id).values_list("path", flat=True).first()
+    if path is None:
         return
-    path = org
+    stored = dict(
+        MonthlyFigure.objects.select_for_update()
+        .filter(measure_key=m.key, organization_id=org_id, year=year, month=month)
+        .values_list("params", "own")
+    )
     chain = ancestors(path)
     period = month_period(year, month)
+    own_delta: dict[tuple[str, int, int, int], int] = {}
+    total_delta: dict[tuple[str, int, int, int], int] = {}
     for params in combos(m):
         own = (
             m.records(period=period, scope=path, **params)
@@ -326,37 +336,13 @@ def recompute(m: Measure, org_id: int, year: int, month: int) -> None:
             .count()
         )
         key = params_key(params)
-        row = (
-            MonthlyFigure.objects.select_for_update()
-            .filter(measure_key=m.key, params=key, organization_id=org_id, year=year, month=month)
-            .first()
-        )
-        delta = own - (row.own if row else 0)
+        delta = own - stored.get(key, 0)
         if not delta:
             continue
-        _add(m.key, key, chain, year, month, delta)
-        MonthlyFigure.objects.filter(
-            measure_key=m.key, params=key, organization_id=org_id, year=year, month=month
-        ).update(own=own)
-
-
-def _add(measure_key: str, key: str, chain: list[int], year: int, month: int, delta: int) -> None:
-    """``total += delta`` for each organisation of ``chain``; rows are made where missing."""
-    common = {"measure_key": measure_key, "params": key, "year": year, "month": month}
-    existing = set(
-        MonthlyFigure.objects.filter(organization_id__in=chain, **common).values_list(
-            "organization_id", flat=True
-        )
-    )
-    missing = [pk for pk in chain if pk not in existing]
-    if missing:
-        MonthlyFigure.objects.bulk_create(
-            [MonthlyFigure(organization_id=pk, **common) for pk in missing],
-            ignore_conflicts=True,
-        )
-    MonthlyFigure.objects.filter(organization_id__in=chain, **common).update(
-        total=F("total") + delta
-    )
+        own_delta[(key, org_id, year, month)] = delta
+        for pk in chain:
+            total_delta[(key, pk, year, month)] = delta
+    _apply(m.key, own_delta, total_delta)
 
 
 # --- bulk writes (``measures.records_bulk_changing`` / ``records_bulk_written``) ----------------

@@ -2,6 +2,7 @@
 
 import datetime
 
+import pytest
 from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -201,3 +202,73 @@ def test_many_writes_that_fail_leave_the_summary_as_it_was(tree, users):
         pass
     assert summary.is_built()
     assert _total(tree.root, params={"kind": KIND}) == 1
+
+
+def _talk_figure(org):
+    """The summary's people talked with in approved talks of March 2024: (own of org, total at
+    the root) against the records' own count."""
+    row = MonthlyFigure.objects.filter(
+        measure_key="branches.talk_person_times", organization=org, year=2024, month=3
+    ).first()
+    return row.own if row else 0
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first_of_month", [True, False], ids=["no-row-yet", "row-stored"])
+def test_two_approvals_at_once_both_count(transactional_db, tree, users, first_of_month):
+    """Two connections approve a talk each of one organisation and month at the same time: the
+    summary counts both (the second waits on the month's stored row, or on the first's new row
+    when there was none, and counts what the first committed)."""
+    import threading
+    import time
+
+    from django.db import close_old_connections
+
+    from branches.models import Talk, TalkParticipant
+
+    def talk(status):
+        t = Talk.objects.create(
+            organization=tree.a1,
+            held_on=datetime.date(2024, 3, 5),
+            talker_name="书记",
+            topic="谈心谈话",
+            status=status,
+        )
+        TalkParticipant.objects.create(talk=t, name="群众")
+        return t
+
+    if not first_of_month:
+        talk(Status.APPROVED)
+    pending = [talk(Status.SUBMITTED), talk(Status.SUBMITTED)]
+    before = _talk_figure(tree.a1)
+    written, errors = threading.Event(), []
+
+    def approve(t, hold):
+        try:
+            with transaction.atomic():
+                branches_services.talk_approve(talk=t, by=users.office)
+                if hold:
+                    written.set()
+                    time.sleep(0.3)  # the other approval runs now, and waits where it must
+        except BaseException as exc:
+            errors.append(exc)
+        finally:
+            close_old_connections()
+            connection.close()
+
+    first = threading.Thread(target=approve, args=(pending[0], True))
+    first.start()
+    written.wait(5)
+    second = threading.Thread(target=approve, args=(pending[1], False))
+    second.start()
+    first.join(15)
+    second.join(15)
+    assert not errors, errors
+    assert _talk_figure(tree.a1) == before + 2
+    counted = get("branches.talk_person_times").evaluate(
+        period=Period(datetime.date(2024, 3, 1), datetime.date(2024, 3, 31)), scope=""
+    )
+    root = MonthlyFigure.objects.get(
+        measure_key="branches.talk_person_times", organization=tree.root, year=2024, month=3
+    )
+    assert root.total == counted.value == before + 2
