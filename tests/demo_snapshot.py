@@ -41,6 +41,7 @@ def load_demo_and_keep() -> None:
 
 def restore() -> bool:
     """Empty the database and put the kept demo back (False: none kept for this database)."""
+    from django.contrib.contenttypes.models import ContentType
     from django.core.management.color import no_style
     from django.db import connection, transaction
 
@@ -57,4 +58,7 @@ def restore() -> bool:
         with connection.cursor() as cursor:
             for sql in statements:
                 cursor.execute(sql)
+    # The content types are the snapshot's again; a flush since it was taken (a transactional
+    # test's teardown) made new ones, which this process may still have cached by their ids.
+    ContentType.objects.clear_cache()
     return True
