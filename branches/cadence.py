@@ -218,12 +218,13 @@ def _raw_delete(queryset) -> None:
     queryset._raw_delete(queryset.db)
 
 
-def _write_cells(rules: list[CadenceRule], year: int, org_ids=None) -> int:
+def _write_cells(rules: list[CadenceRule], year: int, org_ids=None, *, delete=True) -> int:
     """Replace the owed cells of ``year`` (of ``org_ids``, or all): a DELETE and an INSERT."""
-    cells = CadenceCount.objects.filter(year=year)
-    if org_ids is not None:
-        cells = cells.filter(organization_id__in=org_ids)
-    _raw_delete(cells)
+    if delete:
+        cells = CadenceCount.objects.filter(year=year)
+        if org_ids is not None:
+            cells = cells.filter(organization_id__in=org_ids)
+        _raw_delete(cells)
     if not rules:
         return 0
     select, params = _cells_sql(rules, year, org_ids)
@@ -283,8 +284,9 @@ def _kept_locked(years=None) -> set[int]:
         return {row[0] for row in cursor.fetchall()}
 
 
-def recompute(org_ids, years=None) -> None:
-    """The cells of the organisations ``org_ids`` in those of ``years`` (None: all) kept.
+def recompute(org_ids, years=None, *, new: bool = False) -> None:
+    """The cells of the organisations ``org_ids`` in those of ``years`` (None: all) kept
+    (``new``: organisations just created, which have no cells to delete yet).
 
     The organisations' rows are locked first (FOR NO KEY UPDATE: foreign keys to them are still
     checked freely), so two writes of one organisation at once recompute one after the other,
@@ -304,7 +306,7 @@ def recompute(org_ids, years=None) -> None:
         )
         rules = _active_rules()
         for year in sorted(years):
-            _write_cells(rules, year, org_ids)
+            _write_cells(rules, year, org_ids, delete=not new)
 
 
 # --- keeping it current ---------------------------------------------------------------------
@@ -356,7 +358,7 @@ def _org_saved(sender, instance, created=False, **kwargs) -> None:
     after = tuple(getattr(instance, f) for f in ORG_FIELDS)
     if not created and before == after:
         return
-    recompute([instance.pk])
+    recompute([instance.pk], new=created)
 
 
 def _member_written(sender, instance, deleted=False, **kwargs) -> None:
@@ -367,12 +369,11 @@ def _member_written(sender, instance, deleted=False, **kwargs) -> None:
     formal = Member.Category.FORMAL
     if not any(v is not None and v[1] == formal for v in (before, after)):
         return  # a probationary member: no committee counts change
-    if not CadenceRule.objects.filter(active=True, condition=CadenceCondition.COMMITTEE).exists():
-        return
     branches = {v[0] for v in (before, after) if v is not None}
     # A branch's cells change only if its full members can reach the committee's size on some
     # period's first day with this member counted (at most all its full members now, plus the
     # one who left): a branch that stays below it owes no 支委会 before or after the write.
+    # Counted first: nearly every branch is far below it, and then no rule needs reading.
     near = COMMITTEE_MIN_FORMAL_MEMBERS - 1
     counts = dict(
         Member.objects.filter(branch_id__in=branches, category=formal)
@@ -380,7 +381,12 @@ def _member_written(sender, instance, deleted=False, **kwargs) -> None:
         .annotate(n=Count("pk"))
         .values_list("branch_id", "n")
     )
-    recompute({pk for pk in branches if counts.get(pk, 0) >= near})
+    near_size = {pk for pk in branches if counts.get(pk, 0) >= near}
+    if not near_size:
+        return
+    if not CadenceRule.objects.filter(active=True, condition=CadenceCondition.COMMITTEE).exists():
+        return
+    recompute(near_size)
 
 
 def _rule_written(sender, instance, **kwargs) -> None:
