@@ -37,7 +37,9 @@
         xAxis: { type: "category", data: data.trend.months },
         yAxis: { type: "value", minInterval: 1 },
         series: data.trend.series.map(function (s) {
-          return { name: s.name, type: "line", smooth: true, data: s.data };
+          // straight lines: a month has one count; a smoothed curve drew values between months (and
+          // above the highest) that no record gives
+          return { name: s.name, type: "line", smooth: false, data: s.data };
         })
       });
     }
