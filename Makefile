@@ -11,11 +11,20 @@ DEV    := DEBUG=1
 
 .PHONY: install lock upgrade vendor run serve worker test lint format e2e bench messages backup restore prune-audit prune-jobs check-deploy clean
 
+# The virtualenv gets uv first (its own pinned line of the lock, installed by this Python's pip;
+# a Python whose pip cannot install into another environment gets pip in the venv instead),
+# then uv installs the lock: about 4 s on a fresh machine where pip alone took about 33 s.
 $(BIN)/python:
-	$(PYTHON) -m venv $(VENV)
+	$(PYTHON) -m venv --without-pip $(VENV)
 
-$(STAMP): $(LOCK) | $(BIN)/python
-	$(BIN)/python -m pip install -q --require-hashes -r $(LOCK)
+$(BIN)/uv: | $(BIN)/python
+	$(PYTHON) scripts/lock.py --entry uv > $(VENV)/uv.lock
+	$(PYTHON) -m pip --python $(BIN)/python install -q --require-hashes -r $(VENV)/uv.lock \
+	  || { $(BIN)/python -m ensurepip \
+	       && $(BIN)/python -m pip install -q --require-hashes -r $(VENV)/uv.lock; }
+
+$(STAMP): $(LOCK) | $(BIN)/uv
+	$(BIN)/uv pip install -q --python $(BIN)/python --require-hashes -r $(LOCK)
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
 

@@ -1,10 +1,11 @@
 """The Python lock file: requirements/all.lock, every package pinned with its hashes.
 
 pyproject.toml states the policy (lower bounds, and upper bounds where a major version would
-break us); requirements/all.lock is what `make install` installs, with
-`pip install --require-hashes`, so every machine gets the same files. It holds the runtime
-dependencies and the dev and e2e extras (`make test` and CI need both) for CPython 3.11 and
-newer on every platform (environment markers select what a platform needs).
+break us); requirements/all.lock is what `make install` installs, with `uv pip install
+--require-hashes` (uv itself comes first, from its own line here), so every machine gets the
+same files. It holds the runtime dependencies and the dev and e2e extras (`make test` and CI
+need both) for CPython 3.11 and newer on every platform (environment markers select what a
+platform needs).
 
     make lock       # after editing pyproject.toml's dependencies: re-resolve, other pins kept
     make upgrade    # every package to the newest release that pyproject.toml allows
@@ -65,6 +66,16 @@ def parse_lock(text: str) -> list[tuple[int, str]]:
     if pending:
         entries.append((start, " ".join(part for part in pending if part)))
     return entries
+
+
+def entry(name: str, root: Path = ROOT) -> str:
+    """One package's pinned line from the lock, hashes included (how `make install` fetches uv,
+    which then installs the rest: pip takes about 30 s for the lock, uv about 2)."""
+    text = (root / LOCK).read_text(encoding="utf-8")
+    for _, line in parse_lock(text):
+        if line.split("==", 1)[0].strip().lower() == name.lower():
+            return line
+    raise SystemExit(f"lock: {name} is not in {LOCK}")
 
 
 def check(root: Path = ROOT) -> list[str]:
@@ -145,9 +156,13 @@ def main(argv: list[str] | None = None) -> int:
     action = parser.add_mutually_exclusive_group()
     action.add_argument("--check", action="store_true", help="verify only (offline); for CI")
     action.add_argument("--upgrade", action="store_true", help="newest allowed release of all")
+    action.add_argument("--entry", metavar="NAME", help="print NAME's pinned line, hashes included")
     parser.add_argument("--quiet", action="store_true", help="say nothing when all is well")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.entry:
+        print(entry(args.entry, args.root))
+        return 0
     if not args.check:
         lock(upgrade=args.upgrade, root=args.root)
     errors = check(args.root)

@@ -102,6 +102,17 @@ def test_the_ci_command_exits_non_zero_on_a_stale_lock(copy):
 def test_make_install_installs_from_the_lock_with_hashes_and_checks_it():
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
     assert re.search(r"^LOCK\s*:=\s*requirements/all\.lock$", makefile, re.M)
-    assert "pip install -q --require-hashes -r $(LOCK)" in makefile
+    assert "uv pip install -q --python $(BIN)/python --require-hashes -r $(LOCK)" in makefile
+    assert "scripts/lock.py --entry uv" in makefile  # uv itself from the lock, with its hashes
     install = makefile[makefile.index("\ninstall:") :].split("\n\n")[0]
     assert "scripts/lock.py --check" in install
+
+
+def test_the_entry_for_one_package_is_its_pinned_line_with_every_hash():
+    line = lock.entry("uv")
+    text = (ROOT / lock.LOCK).read_text(encoding="utf-8")
+    block = text[text.index("\nuv==") + 1 :].split("\n    #", 1)[0]
+    assert line.startswith("uv==") and " --hash=sha256:" in line
+    assert line.count("--hash=sha256:") == block.count("--hash=sha256:") > 1
+    with pytest.raises(SystemExit, match="no-such-package is not in"):
+        lock.entry("no-such-package")
