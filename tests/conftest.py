@@ -10,6 +10,8 @@ from django.db import connection
 
 from chengjiang.accounts import roles
 from tests.factories import MemberFactory, OrganizationFactory, UserFactory, VillageFactory
+from tests.replay import replay
+from tests.replay import start_test as replay_start_test
 
 Kind = OrganizationFactory._meta.model.Kind
 PASSWORD = "Test-pass-12345"
@@ -105,7 +107,14 @@ def on_postgres():
 
 @pytest.fixture
 def tree(db):
-    """街道党工委 → 花园村党委 (A) → A 第一支部 → A 第一党小组; → 青桥村总支 (B) → B 第一支部."""
+    """街道党工委 → 花园村党委 (A) → A 第一支部 → A 第一党小组; → 青桥村总支 (B) → B 第一支部.
+
+    Built through the factories and services the first time; its rows put back after
+    (``tests/replay.py``)."""
+    return replay("tree", _build_tree)
+
+
+def _build_tree():
     old = datetime.date(2010, 1, 1)
     va = VillageFactory(name="花园村")
     vb = VillageFactory(name="青桥村")
@@ -135,6 +144,11 @@ def tree(db):
 
 @pytest.fixture
 def users(tree):
+    """One user per role: the office and leadership at the root, a secretary for A and for B."""
+    return replay("users", lambda: _build_users(tree), tree)
+
+
+def _build_users(tree):
     return SimpleNamespace(
         office=UserFactory(
             username="office", organization=tree.root, is_staff=True, role=roles.OFFICE
@@ -251,6 +265,7 @@ def pytest_runtest_setup(item):
         _SHARED_DEMO.close()
     elif _SHARED_DEMO.blocker is not None:
         _SHARED_DEMO.open(_SHARED_DEMO.blocker)
+    replay_start_test()
 
 
 @pytest.fixture(scope="session")
