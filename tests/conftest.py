@@ -212,22 +212,33 @@ _SHARED_DEMO = _SharedDemo()
 DEMO_FIXTURES = {"demo_db", "_demo_module"}
 
 
-DEMO_GROUPS = 2  # one per test worker of `make test` on the two-core machines
+def demo_groups(workers: int) -> int:
+    """How many groups share the demo's tests and the browser journeys.
+
+    Each group's worker loads the demo (about 12 s; 20 s on a busy machine), and the journeys
+    start from that worker's copy. On the two-core machines of `make test` and CI, one group
+    (the demo's tests, then the journeys: about 40 % of the suite) beside the other worker's
+    modules loads it once; with more workers, one group per two workers keeps the groups from
+    becoming the run's longest path."""
+    return max(1, workers // 2)
 
 
 @pytest.hookimpl(tryfirst=True)  # before xdist reads the groups into the test ids
-def pytest_collection_modifyitems(items):
-    """The demo's tests first and in as many groups as there are workers; every other test in
-    its module's group (``make test`` runs ``--dist loadgroup``).
+def pytest_collection_modifyitems(config, items):
+    """The demo's tests first, then the browser journeys, in ``demo_groups`` groups; every other
+    test in its module's group (``make test`` runs ``--dist loadgroup``).
 
     A worker loads the shared demo when its first demo test starts and rolls it back when a test
     without the demo runs, so demo tests must run back to back: a module that mixes both would
     otherwise make each worker load it again (once per such module, about 5 s each). Modules
     stay whole within a group, so their module-scoped fixtures are built once.
 
-    The browser journeys come next, in one group: one worker runs them early, beside the other
-    worker's tests, and the run ends on small modules that fill both workers. (Run side by side
-    at the end, two browsers and two live servers on two cores took half as long again.)"""
+    The browser journeys follow the first group's demo tests on the same worker, which puts the
+    demo back from its snapshot instead of loading it, beside the other worker's tests; the run
+    ends on small modules that fill both workers. (Run side by side at the end, two browsers and
+    two live servers on two cores took half as long again.)"""
+    workers = getattr(config, "workerinput", {}).get("workercount", 1)
+    groups = demo_groups(workers)
     demo = [item for item in items if DEMO_FIXTURES & set(item.fixturenames)]
     browser = [item for item in items if item.get_closest_marker("e2e") and item not in demo]
     others = [
@@ -236,15 +247,15 @@ def pytest_collection_modifyitems(items):
         if not DEMO_FIXTURES & set(item.fixturenames) and not item.get_closest_marker("e2e")
     ]
     modules = list(dict.fromkeys(item.module.__name__ for item in demo))
-    per_group = -(-len(demo) // DEMO_GROUPS) if demo else 0
+    per_group = -(-len(demo) // groups) if demo else 0
     group_of, seen = {}, 0
     for module in modules:
-        group_of[module] = f"demo{min(seen // per_group, DEMO_GROUPS - 1)}"
+        group_of[module] = f"demo{min(seen // per_group, groups - 1)}"
         seen += sum(1 for item in demo if item.module.__name__ == module)
     for item in demo:
         item.add_marker(pytest.mark.xdist_group(group_of[item.module.__name__]))
     for item in browser:
-        item.add_marker(pytest.mark.xdist_group("e2e"))
+        item.add_marker(pytest.mark.xdist_group("demo0"))
     for item in others:
         item.add_marker(pytest.mark.xdist_group(item.module.__name__))
     items[:] = demo + browser + others

@@ -94,7 +94,7 @@ def test_pgbouncer_settings(monkeypatch):
     from tests.chengjiang.subproc import child_env, run_python
 
     code = (
-        "import django; django.setup(); from django.conf import settings as s; "
+        "from django.conf import settings as s; "
         "d = s.DATABASES['default']; "
         "print(d['DISABLE_SERVER_SIDE_CURSORS'], d['OPTIONS']['prepare_threshold'], "
         "d['CONN_MAX_AGE'], s.DATABASES['replica']['OPTIONS']['prepare_threshold'])"

@@ -4,6 +4,8 @@ after a restore, and ``migrate`` on a fresh clone (no var/ yet)."""
 from __future__ import annotations
 
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 from django.core.cache import cache
@@ -69,20 +71,38 @@ def test_restore_drops_cached_figures(rich, tmp_path):
     assert cache.get("worktasks:data-version") != 12345
 
 
-def test_migrate_works_without_var(tmp_path):
-    database = tmp_path / "clone" / "var" / "db.sqlite3"  # neither clone/ nor var/ exists
-    env = child_env(tmp_path, DATABASE_URL=f"sqlite:///{database}")
-    result = run_manage(["migrate", "--noinput", "-v", "0"], env)
+@pytest.fixture(scope="module")
+def migrated_clone(tmp_path_factory):
+    """``manage.py migrate`` run as on a fresh clone: the database under a var/ that does not
+    exist yet. Once per module; the tests that need a migrated embedded database copy it."""
+    root = tmp_path_factory.mktemp("fresh")
+    database = root / "clone" / "var" / "db.sqlite3"  # neither clone/ nor var/ exists
+    env = child_env(root, DATABASE_URL=f"sqlite:///{database}")
+    return database, run_manage(["migrate", "--noinput", "-v", "0"], env)
+
+
+def _copy_of(migrated_clone, target: Path) -> Path:
+    database, result = migrated_clone
+    assert result.returncode == 0, result.stderr[-2000:]
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", "-wal", "-shm"):
+        if (source := database.with_name(database.name + suffix)).exists():
+            shutil.copyfile(source, target.with_name(target.name + suffix))
+    return target
+
+
+def test_migrate_works_without_var(migrated_clone):
+    database, result = migrated_clone
     assert result.returncode == 0, result.stderr[-2000:]
     assert database.is_file()
 
 
-def test_embedded_pages_answer_while_a_long_import_holds_the_write_lock(tmp_path):
+def test_embedded_pages_answer_while_a_long_import_holds_the_write_lock(migrated_clone, tmp_path):
     """The embedded SQLite database has one writer at a time, and a long import job holds it
     for its whole transaction. A session saved on every request waited for it (the progress
     bar's polls and every page stalled, then failed with "database is locked"): sessions of the
     embedded default live in files under var/, so a request writes nothing to the database."""
-    database = tmp_path / "var" / "db.sqlite3"
+    database = _copy_of(migrated_clone, tmp_path / "var" / "db.sqlite3")
     env = child_env(
         tmp_path,
         DATABASE_URL=f"sqlite:///{database}",
@@ -94,8 +114,6 @@ def test_embedded_pages_answer_while_a_long_import_holds_the_write_lock(tmp_path
 import sqlite3, time, django
 django.setup()
 from django.conf import settings
-from django.core.management import call_command
-call_command("migrate", verbosity=0)
 from django.contrib.auth import get_user_model
 from django.test import Client
 user = get_user_model().objects.create_user("office", password="Long-enough-pass-1")
@@ -118,9 +136,7 @@ assert waited < 1.5, waited
 def test_cached_figures_are_kept_apart_per_database(tmp_path):
     """The file cache under var/ (and one Redis) served one database's cached dashboard to
     another database run from the same checkout."""
-    code = "import django; django.setup(); from django.conf import settings as s;" + (
-        "print(s.CACHES['default']['KEY_PREFIX'])"
-    )
+    code = "from django.conf import settings as s; print(s.CACHES['default']['KEY_PREFIX'])"
     prefixes = set()
     for url in ("sqlite:////tmp/a.sqlite3", "sqlite:////tmp/b.sqlite3", "postgres://u@h:5432/x"):
         result = run_python(code, child_env(tmp_path, DATABASE_URL=url))
