@@ -7,15 +7,15 @@ the builder the first time and records the rows it wrote (every table, before ag
 The next time the same fixture starts from the same database state, it inserts those rows with
 one prepared statement per table and hands out fresh objects: the same rows, ids, audit entries
 and cells, as if the services had run again (``tests/test_replay.py`` compares the two, table
-by table). About 1 ms instead of 30.
+by table). Both take about 2 ms so, where building them took over 30.
 
 "The same state" is checked, never assumed; when it is not, the builder runs as before:
 - nothing has written to the database since the test started (``_TRACK`` watches every
   statement), other than replays in order (``users`` after ``tree``);
 - the same tables hold the same number of rows with the same largest id (a flush by a
   transactional test, the shared demo, anything else changes that);
-- the same local date, the same overridden settings (``MEDIA_ROOT`` aside), not in a
-  transactional test (those commit; ``tests/conftest.py`` only replays in ``db`` tests).
+- the same local date, the same overridden settings (``MEDIA_ROOT`` aside), and inside the
+  test's transaction (a transactional test commits: it always builds).
 """
 
 from __future__ import annotations
