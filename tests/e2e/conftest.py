@@ -93,10 +93,11 @@ def pytest_collection_modifyitems(config, items):
 # --- the browser --------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="package")
 def browser():
-    """Headless Chromium, one per test module (the Playwright loop is stopped between modules,
-    so the non-browser tests that follow never run beside a live event loop)."""
+    """Headless Chromium, one for the journeys (they run back to back, in one xdist group: see
+    ``tests/conftest.py``); the Playwright loop is stopped after the last of them, so the
+    non-browser tests that follow never run beside a live event loop."""
     reason = _unavailable()
     if reason is not None:
         if _required():
