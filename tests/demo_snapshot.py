@@ -17,7 +17,8 @@ from django.core.management import call_command
 _SNAPSHOT: dict[str, list] = {}
 
 
-def _tables():
+def managed_tables():
+    """Every table Django manages (auto-created many-to-many tables included)."""
     from django.apps import apps
 
     return [
@@ -36,7 +37,7 @@ def _key() -> str:
 def load_demo_and_keep() -> None:
     """Run load_demo on the database as it is, and keep what it left for ``restore``."""
     call_command("load_demo", stdout=io.StringIO())
-    _SNAPSHOT[_key()] = [(model, list(model._base_manager.all())) for model in _tables()]
+    _SNAPSHOT[_key()] = [(model, list(model._base_manager.all())) for model in managed_tables()]
 
 
 def restore() -> bool:

@@ -24,9 +24,10 @@ import functools
 import re
 from types import SimpleNamespace
 
-from django.apps import apps
 from django.core.management.color import no_style
 from django.db import connection, models, transaction
+
+from tests.demo_snapshot import managed_tables
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|ALTER|DROP|TRUNCATE)\b", re.I)
 _IGNORED_SETTINGS = {"MEDIA_ROOT", "PASSWORD_HASHERS"}  # per test / per session, never in rows
@@ -60,21 +61,13 @@ def start_test() -> None:
     _TRACK.start_test()
 
 
-def _tables() -> list[type[models.Model]]:
-    return [
-        m
-        for m in apps.get_models(include_auto_created=True)
-        if m._meta.managed and not m._meta.proxy and not m._meta.swapped
-    ]
-
-
 @functools.cache
 def _fingerprint_sql() -> str:
     quote = connection.ops.quote_name
     return " UNION ALL ".join(
         f"SELECT {i}, COUNT(*), CAST(MAX({quote(m._meta.pk.column)}) AS TEXT) "
         f"FROM {quote(m._meta.db_table)}"
-        for i, m in enumerate(_tables())
+        for i, m in enumerate(managed_tables())
     )
 
 
@@ -102,7 +95,7 @@ def _overridden_settings() -> tuple:
 
 def _state() -> dict[type[models.Model], dict]:
     rows = {}
-    for model in _tables():
+    for model in managed_tables():
         names = [f.attname for f in model._meta.concrete_fields]
         pk_at = names.index(model._meta.pk.attname)
         rows[model] = {r[pk_at]: r for r in model._base_manager.values_list(*names)}

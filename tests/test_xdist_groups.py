@@ -1,7 +1,7 @@
 """`make test` runs ``--dist loadgroup``: each module's tests on one worker, the shared demo's
-tests in one group per worker and the browser journeys in one (``tests/conftest.py``). A pytest
-or pytest-xdist upgrade once made the groups silently take no effect (pytest 9.2 with xdist 3.8,
-pytest-dev/pytest-xdist#1386): this fails when that happens again."""
+tests and then the browser journeys in one group (``demo_groups`` in ``tests/conftest.py``).
+A pytest or pytest-xdist upgrade once made the groups silently take no effect (pytest 9.2 with
+xdist 3.8, pytest-dev/pytest-xdist#1386): this fails when that happens again."""
 
 import pytest
 
