@@ -345,7 +345,19 @@ def village_breakdown(
 @dataclass
 class Trend:
     months: list[str]
-    series: list[dict]  # {"name", "kind", "data": [int], "urls": [str], "url": str (the year)}
+    # {"name", "kind", "data": [int | None], "urls": [str | None], "url": str (the year)};
+    # None for a month that has not begun (no meeting can be dated in the future)
+    series: list[dict]
+    current: int | None = None  # the month in progress (1-12), counted to ``as_of``
+    as_of: datetime.date | None = None
+
+    def columns(self):
+        """(label, "to day N" or "") per month: the month in progress says how far it counts."""
+        for number, label in enumerate(self.months, start=1):
+            to_date = ""
+            if number == self.current:
+                to_date = _("to the %(day)s") % {"day": self.as_of.day}
+            yield label, to_date
 
     def rows(self):
         for s in self.series:
@@ -356,11 +368,13 @@ TREND_MEASURE = "branches.meetings"
 
 
 def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | None:
-    """Meetings per month by kind (Measure.by_month): one query per kind."""
+    """Meetings per month by kind (Measure.by_month): one query per kind. A month after today
+    reads None rather than 0, and the month in progress is marked as counted to today."""
     m = registry.REGISTRY.get(TREND_MEASURE)
     if m is None or not m.date_field:
         return None
     period = Period.year(year)
+    today = timezone.localdate()
     month_starts = [datetime.date(year, i, 1) for i in range(1, 13)]
     kinds = m.params.get("kind")
     kind_items = list(kinds.choices) if kinds is not None else [(None, m.label)]
@@ -379,9 +393,14 @@ def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | N
         else:
             per_month = m.by_month(period=period, scope=scope, **params)
             data = [int(per_month.get(d, 0)) for d in month_starts]
+        # A month not yet begun has no records (dates cannot be in the future); were one there,
+        # it would still be shown.
+        data = [None if d > today and not n else n for d, n in zip(month_starts, data, strict=True)]
         urls = [
-            drilldown_url(TREND_MEASURE, year=year, params=params, month=d.month, org=org_id)
-            for d in month_starts
+            None
+            if n is None
+            else drilldown_url(TREND_MEASURE, year=year, params=params, month=d.month, org=org_id)
+            for d, n in zip(month_starts, data, strict=True)
         ]
         series.append(
             {
@@ -392,7 +411,12 @@ def meeting_trend(year: int, scope: str, org_id: int | None = None) -> Trend | N
                 "url": drilldown_url(TREND_MEASURE, year=year, params=params, org=org_id),
             }
         )
-    return Trend(months=[f"{d.month}月" for d in month_starts], series=series)
+    return Trend(
+        months=[f"{d.month}月" for d in month_starts],
+        series=series,
+        current=today.month if today.year == year else None,
+        as_of=today,
+    )
 
 
 def cadence_tables(year: int, scope: str) -> list:
@@ -550,7 +574,9 @@ def dashboard_panels(progress: ChecklistProgress | None, *, node, year: int, das
     path = node.path if node is not None else ""
     org_id = getattr(node, "pk", None)
     checklist_id = progress.checklist.pk if progress is not None else None
-    key = f"worktasks:panels:{data_version()}:{year}:{checklist_id}:{path}:{org_id}"
+    # The day is in the key: the trend marks the month in progress and the months to come.
+    today = timezone.localdate()
+    key = f"worktasks:panels:{data_version()}:{today}:{year}:{checklist_id}:{path}:{org_id}"
     cached = cache.get(key)
     if cached is not None:
         return cached

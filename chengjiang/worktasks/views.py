@@ -163,7 +163,8 @@ def _dashboard_body_context(request, year, path, org, checklist, state) -> dict:
         ]
     if trend is not None:
         chart["trend"] = {
-            "months": trend.months,
+            # the month in progress says so under its label (its line drops as if none were held)
+            "months": [f"{m}\n{to_date}" if to_date else m for m, to_date in trend.columns()],
             "series": [{"name": s["name"], "data": s["data"]} for s in trend.series],
         }
     return {

@@ -32,7 +32,7 @@
     if (trend) {
       trend.setOption({
         legend: { type: "scroll", top: 0 },
-        grid: { left: 40, right: 20, top: 40, bottom: 30 },
+        grid: { left: 40, right: 20, top: 40, bottom: 44 }, // room for "截至N日" under a month
         tooltip: { trigger: "axis" },
         xAxis: { type: "category", data: data.trend.months },
         yAxis: { type: "value", minInterval: 1 },

@@ -159,3 +159,45 @@ def test_without_the_cadence_table_nothing_is_rendered(users, login, monkeypatch
     response = login(users.office).get(URL, {"year": 2024})
     assert response.status_code == 200
     assert response.context["tables"] == []
+
+
+def _life_meetings(response):
+    """The chart's 民主生活会 line (the meeting fixture's kind)."""
+    body = response.content.decode()
+    data = json.loads(
+        body.split('id="wt-chart-data" type="application/json">')[1].split("</script>")[0]
+    )
+    kinds = [s["kind"] for s in response.context["trend"].series]
+    return data["trend"]["series"][kinds.index("democratic_life")]["data"]
+
+
+def test_months_not_yet_begun_read_as_a_dash_and_the_current_month_as_to_date(
+    tree, users, login, meeting, monkeypatch
+):
+    """A month that has not begun shows "—", not a 0 that reads as "nothing was held"; the month
+    in progress is marked as counted to today. Past years have twelve whole months."""
+    from django.utils import timezone
+
+    meeting(tree.a1, held_on=datetime.date(2024, 6, 3))
+    meeting(tree.a1, held_on=datetime.date(2023, 12, 20))
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2024, 6, 15))
+    client = login(users.leader)
+    response = client.get(URL, {"year": 2024})
+    trend = response.context["trend"]
+    assert trend.current == 6
+    assert _life_meetings(response) == [0, 0, 0, 0, 0, 1] + [None] * 6
+    body = response.content.decode()
+    assert body.count('<td class="text-end wt-future">—</td>') == 6 * len(trend.series)
+    assert body.count("截至15日</small>") == 1 and ">6月<small" in body
+
+    past = client.get(URL, {"year": 2023})
+    assert past.context["trend"].current is None
+    assert _life_meetings(past) == [0] * 11 + [1]
+    assert "wt-future" not in past.content.decode() and "截至" not in past.content.decode()
+
+    # The next month, with no record changed: July has begun, and the cached panels know it.
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: datetime.date(2024, 7, 1))
+    response = client.get(URL, {"year": 2024})
+    assert response.context["trend"].current == 7
+    assert _life_meetings(response) == [0, 0, 0, 0, 0, 1, 0] + [None] * 5
+    assert ">7月<small" in response.content.decode()
