@@ -44,3 +44,27 @@ def test_the_cache_is_per_scope(tree, meeting):
     meeting(tree.b1)
     assert checklist_progress(task.checklist, "").tasks[0].value == 2
     assert checklist_progress(task.checklist, tree.a.path).tasks[0].value == 1
+
+
+def test_a_release_does_not_serve_pages_the_previous_code_rendered(tree, users, login, meeting):
+    """Every release runs ``migrate`` (``make run``; the deploy steps in the README): after it,
+    no dashboard is served from a page or figures cached by the code before it."""
+    from django.core.management.sql import emit_post_migrate_signal
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from chengjiang.data_version import data_version
+
+    TaskFactory(responsible=tree.root, target=2)
+    meeting(tree.a1)
+    client = login(users.leader)
+    url = reverse("worktasks:dashboard") + "?year=2024"
+    client.get(url)
+    with CaptureQueriesContext(connection) as warm:
+        client.get(url)
+    before = data_version()
+    emit_post_migrate_signal(0, False, "default")  # what migrate sends at its end
+    assert data_version() != before
+    with CaptureQueriesContext(connection) as after:
+        client.get(url)
+    assert len(after) > len(warm) + 3, (len(warm), len(after))  # rendered again, not read
