@@ -764,9 +764,27 @@ class ScopedChangeList(ChangeList):
         return url_for_object("change", getattr(result, self.pk_attname))
 
 
+class LabelledDuplicates:
+    """Django's formset names a duplicated column by its field name ("请修改member的重复数据");
+    people read its label (党员)."""
+
+    def get_unique_error_message(self, unique_check):
+        opts = self.model._meta
+        # the inline's parent is the same on every row: it is not what the user repeated
+        parent = getattr(getattr(self, "fk", None), "name", None)
+        names = [name for name in unique_check if name != parent] or list(unique_check)
+        return super().get_unique_error_message(
+            [str(opts.get_field(name).verbose_name) for name in names]
+        )
+
+
 class ScopedTabularInline(ScopedAdminMixin, admin.TabularInline):
     form = RuleErrorsShownForm
     extra = 0
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        return type(formset.__name__, (LabelledDuplicates, formset), {})
 
 
 class UploadedFileColumnsMixin:

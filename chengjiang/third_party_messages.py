@@ -89,4 +89,8 @@ DJANGO_ADMIN = [
     gettext_noop("Add link"),
     gettext_noop("Change or view list link"),
     gettext_noop("After you’ve created a user, you’ll be able to edit more user options."),
+    # the change form's title when it shows errors; a formset's duplicate rows
+    gettext_noop("Error:"),
+    gettext_noop("Please correct the duplicate values below."),
+    gettext_noop("Please correct the duplicate data for %(field)s, which must be unique."),
 ]
