@@ -5,15 +5,20 @@ the user's scope with ID numbers and phones masked unless the user may see them;
 records through branches.services, refuse rows outside the user's scope, repeats (within the
 file or of a stored record), unknown organisations, invalid ID numbers, future dates and
 attendees who are not members of the organisation — and write nothing when any row is bad.
+A member is named by name, by ID number, or — where several members of the record's
+organisation bear the name — by name with the masked ID number or the member's 编号 in brackets,
+which is what the exports write for such namesakes (``NamesakesMixin``): a file exported here
+imports back unchanged.
 """
 
 from __future__ import annotations
 
 import bisect
 import re
+from collections import Counter
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -23,6 +28,7 @@ from chengjiang.access import check_route_scope
 from chengjiang.bulkimport import BulkImport, FieldChecks, insert, insert_values
 from chengjiang.import_widgets import MSG_REQUIRED, is_missing, require
 from chengjiang.importexport import (
+    KEY_COLUMN,
     ChoiceLabelWidget,
     DateWidget,
     NameWidget,
@@ -75,19 +81,111 @@ def _col(model, name):
     return model._meta.get_field(name).verbose_name
 
 
+# A member named so that namesakes in one organisation are told apart:
+# "陈桂兰（341802********1234）" (the masked ID number, as every list shows it to everyone),
+# "陈桂兰（编号12）" (the member's record number, as the roster's export gives it: for namesakes
+# whose masks are alike) or "陈桂兰（<the full ID number>）" (typed by someone who knows it).
+# The exports write the first two for a name that several members of the record's organisation
+# bear (``NamesakesMixin``); a plain name otherwise.
+QUALIFIED = re.compile(r"^(.+?)\s*[（(]\s*([^（）()]+?)\s*[）)]$")
+MASKED_ID = re.compile(r"^\d{6}\*{8}\d{3}[\dX]$")
+
+
+def _record_number(qualifier: str) -> int | None:
+    label = str(KEY_COLUMN)
+    if not qualifier.startswith(label):
+        return None
+    digits = qualifier[len(label) :].strip()
+    return int(digits) if digits.isascii() and digits.isdigit() and len(digits) <= 18 else None
+
+
+def split_qualifier(text: str) -> tuple[str, str | None]:
+    """("陈桂兰", "341802********1234") for "陈桂兰（341802********1234）"; (text, None) for a
+    text without one of the three forms in brackets (a plain name, "张三（村民）")."""
+    match = QUALIFIED.match(text)
+    if match:
+        qualifier = normalize_id_number(match.group(2))
+        if (
+            ID_LIKE.match(qualifier)
+            or MASKED_ID.match(qualifier)
+            or _record_number(qualifier) is not None
+        ):
+            return match.group(1).strip(), qualifier
+    return text, None
+
+
+def _fits(member: Member, qualifier: str) -> bool:
+    if ID_LIKE.match(qualifier):
+        return member.id_number == qualifier
+    if MASKED_ID.match(qualifier):
+        return mask_id_number(member.id_number) == qualifier
+    return member.pk == _record_number(qualifier)
+
+
+def _shown(text: str) -> str:
+    """``text`` as a refusal may repeat it: a full ID number masked, alone or in brackets."""
+    if ID_LIKE.match(text):
+        return mask_id_number(normalize_id_number(text))
+    name, qualifier = split_qualifier(text)
+    if qualifier is not None and ID_LIKE.match(qualifier):
+        return f"{name}（{mask_id_number(qualifier)}）"
+    return text
+
+
+def _one_member(found: list[Member], org: Organization, text: str) -> Member:
+    if not found:
+        raise row_error(MSG_NOT_A_MEMBER, name=_shown(text), org=org)
+    if len(found) > 1:
+        raise row_error(MSG_AMBIGUOUS_MEMBER, name=_shown(text), org=org)
+    return found[0]
+
+
 def find_member(org: Organization, text: str) -> Member:
-    """A member of ``org`` named by ID number or by name (Chinese row errors otherwise)."""
+    """A member of ``org`` named by ID number, by name, or by name with what tells namesakes
+    apart (``split_qualifier``); Chinese row errors otherwise."""
     qs = Member.objects.of_organization(org).select_related("branch")
     if ID_LIKE.match(text):
-        found = list(qs.filter(id_number=normalize_id_number(text)))
-    else:
-        found = list(qs.filter(name=text)[:2])
-    if not found:
-        shown = mask_id_number(text) if ID_LIKE.match(text) else text
-        raise row_error(MSG_NOT_A_MEMBER, name=shown, org=org)
-    if len(found) > 1:
-        raise row_error(MSG_AMBIGUOUS_MEMBER, name=text, org=org)
-    return found[0]
+        return _one_member(list(qs.filter(id_number=normalize_id_number(text))), org, text)
+    name, qualifier = split_qualifier(text)
+    if qualifier is None:
+        return _one_member(list(qs.filter(name=text)[:2]), org, text)
+    return _one_member([m for m in qs.filter(name=name) if _fits(m, qualifier)], org, text)
+
+
+class NamesakesMixin:
+    """Exports members' names as the import reads them back (``find_member``): the plain name,
+    unless another member of the record's organisation bears it too; then the name with the
+    masked ID number, or with the member's 编号 where the namesakes' masks are alike. Never a
+    full ID number: it is personal data, and a record's export is no export of personal
+    fields (the masked form is what every list shows to everyone)."""
+
+    def named_member(self, member: Member, org: Organization) -> str:
+        alike = self._namesakes(org).get(member.name)
+        if alike is None:
+            return member.name
+        mask = mask_id_number(member.id_number)
+        if mask in alike:
+            return f"{member.name}（{KEY_COLUMN}{member.pk}）"
+        return f"{member.name}（{mask}）"
+
+    def _namesakes(self, org: Organization) -> dict[str, set[str]]:
+        """{name borne by several members of ``org``: the masks more than one of them share},
+        one query per organisation, kept for the export (or the import's comparisons)."""
+        cache = self.__dict__.setdefault("_namesakes_cache", {})
+        found = cache.get(org.pk)
+        if found is None:
+            members = Member.objects.of_organization(org).order_by()
+            repeated = members.values("name").annotate(n=Count("pk")).filter(n__gt=1)
+            masks: dict[str, Counter] = {}
+            for name, id_number in members.filter(name__in=repeated.values("name")).values_list(
+                "name", "id_number"
+            ):
+                masks.setdefault(name, Counter())[mask_id_number(id_number)] += 1
+            found = cache[org.pk] = {
+                name: {mask for mask, n in counted.items() if n > 1}
+                for name, counted in masks.items()
+            }
+        return found
 
 
 class _Base(ScopedResourceMixin, resources.ModelResource):
@@ -275,7 +373,7 @@ class MemberResource(_Base):
 # --- meetings -------------------------------------------------------------------------------
 
 
-class MeetingResource(_Base):
+class MeetingResource(NamesakesMixin, _Base):
     """A meeting as minuted: 主持人, 记录人, 出席 / 请假 (with reasons) / 缺席, 列席, 应到 and 实到
     (exported, counted on import), the 领导班子 of a 民主生活会 and the 民主评议 ratings."""
 
@@ -347,10 +445,12 @@ class MeetingResource(_Base):
         )
 
     def dehydrate_host(self, meeting):
-        return meeting.host.name if meeting.host_id else ""
+        return self.named_member(meeting.host, meeting.organization) if meeting.host_id else ""
 
     def dehydrate_recorder(self, meeting):
-        return meeting.recorder.name if meeting.recorder_id else ""
+        if not meeting.recorder_id:
+            return ""
+        return self.named_member(meeting.recorder, meeting.organization)
 
     def dehydrate_expected(self, meeting):
         return "" if meeting.expected_count is None else meeting.expected_count
@@ -361,24 +461,31 @@ class MeetingResource(_Base):
     def _names(self, meeting, status):
         return [a for a in meeting.attendances.all() if a.status == status]
 
+    def _named(self, meeting, line) -> str:
+        return self.named_member(line.member, meeting.organization)
+
     def dehydrate_present(self, meeting):
-        return "、".join(a.member.name for a in self._names(meeting, Attendance.Status.PRESENT))
+        return "、".join(
+            self._named(meeting, a) for a in self._names(meeting, Attendance.Status.PRESENT)
+        )
 
     def dehydrate_absent(self, meeting):
         return "；".join(
-            f"{a.member.name}：{a.absence_reason}"
+            f"{self._named(meeting, a)}：{a.absence_reason}"
             for a in self._names(meeting, Attendance.Status.LEAVE)
         )
 
     def dehydrate_absent_without_leave(self, meeting):
         return "；".join(
-            f"{a.member.name}：{a.absence_reason}" if a.absence_reason else a.member.name
+            f"{self._named(meeting, a)}：{a.absence_reason}"
+            if a.absence_reason
+            else self._named(meeting, a)
             for a in self._names(meeting, Attendance.Status.ABSENT)
         )
 
     def dehydrate_appraisals(self, meeting):
         return "；".join(
-            f"{r.member.name}：{r.get_rating_display()}" for r in meeting.appraisals.all()
+            f"{self._named(meeting, r)}：{r.get_rating_display()}" for r in meeting.appraisals.all()
         )
 
     def _cell(self, row, field, columns=None):
@@ -538,7 +645,13 @@ class MeetingResource(_Base):
 # --- talks ----------------------------------------------------------------------------------
 
 
-class TalkResource(_Base):
+def _talked_with(people) -> list[tuple[int, str]]:
+    """The people of a talk from (member pk or None, name) pairs, in one order: members by
+    their pk, anyone else by name."""
+    return sorted((pk, "") if pk else (0, (name or "").strip()) for pk, name in people)
+
+
+class TalkResource(NamesakesMixin, _Base):
     organization = fields.Field(
         "organization", _col(Talk, "organization"), NameWidget(Organization, _("organisation"))
     )
@@ -566,24 +679,37 @@ class TalkResource(_Base):
         )
 
     def dehydrate_talker(self, talk):
-        return talk.talker_display
+        if talk.talker_id:
+            return self.named_member(talk.talker, talk.organization)
+        return talk.talker_name
 
     def dehydrate_participants(self, talk):
-        return "、".join(str(p) for p in talk.participants.all())
+        return "、".join(
+            self.named_member(p.member, talk.organization) if p.member_id else p.name
+            for p in talk.participants.all()
+        )
 
     def _cell(self, row, field):
         return str(row.get(str(self.fields[field].column_name)) or "").strip()
 
     def duplicate_key(self, instance):
+        """One talk: its organisation, day, topic, talker and the people talked with (in any
+        order); two talks of one day, talker and topic with other people are two records."""
         return (
             instance.organization_id,
             instance.held_on,
             instance.topic,
             getattr(instance, "_talker_text", ""),
+            getattr(instance, "_participant_texts", ()),
         )
 
     def import_instance(self, instance, row, **kwargs):
         instance._talker_text = self._cell(row, "talker")
+        instance._participant_texts = tuple(sorted(_split(self._cell(row, "participants"))))
+        if not instance.talker_id and not instance.talker_name:
+            # until validate_row finds the talker: a row refused before (a repeat) is not also
+            # told to name one
+            instance.talker_name = instance._talker_text
         super().import_instance(instance, row, **kwargs)
 
     def _person(self, org, text):
@@ -591,8 +717,8 @@ class TalkResource(_Base):
         try:
             return services.TalkPerson(member=find_member(org, text))
         except ValidationError:
-            if ID_LIKE.match(text):
-                raise
+            if ID_LIKE.match(text) or split_qualifier(text)[1] is not None:
+                raise  # written as a member's: not a non-member's name
             return services.TalkPerson(name=text)
 
     def validate_row(self, instance, row, **kwargs):
@@ -610,8 +736,11 @@ class TalkResource(_Base):
         duplicate = Talk.objects.filter(
             organization=org, held_on=instance.held_on, topic=instance.topic
         ).filter(Q(talker=person.member) if person.member else Q(talker_name=person.name))
-        if self.others(duplicate, instance).exists():
-            raise row_error(MSG_DUPLICATE_IN_DB)
+        talked_with = _talked_with((p.member.pk if p.member else None, p.name) for p in people)
+        for stored in self.others(duplicate, instance).prefetch_related("participants"):
+            stored_people = ((p.member_id, p.name) for p in stored.participants.all())
+            if _talked_with(stored_people) == talked_with:
+                raise row_error(MSG_DUPLICATE_IN_DB)
         instance._participants = people
 
     def column_label(self, attribute):
@@ -936,8 +1065,8 @@ class MeetingBulkImport(_BulkBase):
                 if (org.pk, text) not in self.looked_up:
                     self.looked_up.add((org.pk, text))
                     texts.add(text)
-                    if not ID_LIKE.match(text):
-                        pairs.append((org, text))
+                    if not ID_LIKE.match(text):  # namesakes are found by their name
+                        pairs.append((org, split_qualifier(text)[0]))
         if not texts:
             return
         ids = sorted({normalize_id_number(t) for t in texts if ID_LIKE.match(t)})
@@ -1076,14 +1205,12 @@ class MeetingBulkImport(_BulkBase):
         if ID_LIKE.match(text):
             member = self.by_id.get(normalize_id_number(text))
             found = [member] if member is not None and services._member_belongs(member, org) else []
-        else:
-            found = [m for m in self.by_name.get(text, ()) if services._member_belongs(m, org)]
-        if not found:
-            shown = mask_id_number(text) if ID_LIKE.match(text) else text
-            raise row_error(MSG_NOT_A_MEMBER, name=shown, org=org)
-        if len(found) > 1:
-            raise row_error(MSG_AMBIGUOUS_MEMBER, name=text, org=org)
-        return found[0]
+            return _one_member(found, org, text)
+        name, qualifier = split_qualifier(text)
+        found = [m for m in self.by_name.get(name, ()) if services._member_belongs(m, org)]
+        if qualifier is not None:
+            found = [m for m in found if _fits(m, qualifier)]
+        return _one_member(found, org, text)
 
     # one row: the one-row import's steps, in its order --------------------------------------
 
