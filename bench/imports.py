@@ -100,7 +100,12 @@ def member_rows(n: int) -> list[dict]:
                 "phone": f"139{i % 100_000_000:08d}",
                 "education": "bachelor",
                 "category": "formal",
-                "joined_on": datetime.date(2000, 7, 1) + datetime.timedelta(days=i % 8000),
+                # joined at 20 or later, and not after the benchmark's fixed latest date
+                "joined_on": min(
+                    datetime.date(birth.year + 20, birth.month, min(birth.day, 28))
+                    + datetime.timedelta(days=i % 3000),
+                    datetime.date(2024, 6, 30),
+                ),
                 "branch": branch,
                 "group": group,
             }

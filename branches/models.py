@@ -68,6 +68,15 @@ MSG_MEMBER_IN_BRANCH = _(
     "A member belongs to a Party branch, not directly to a Party committee or general branch."
 )
 
+# 党章第一条: 年满十八岁 … 可以申请加入中国共产党 — so nobody is admitted before 18.
+PARTY_MIN_AGE = 18
+MSG_BORN_IN_FUTURE = _("The birth date cannot be later than today.")
+MSG_JOINED_BEFORE_BORN = _("The date of joining the Party cannot be earlier than the birth date.")
+MSG_JOINED_UNDER_18 = _(
+    "A member must be at least 18 years old on joining the Party: by the birth date, "
+    "the earliest joining date is %(date)s."
+)
+
 
 def years_after(date: datetime.date, years: int) -> datetime.date:
     """The same day ``years`` later (29 February → 28 February)."""
@@ -75,6 +84,26 @@ def years_after(date: datetime.date, years: int) -> datetime.date:
         return date.replace(year=date.year + years)
     except ValueError:
         return date.replace(year=date.year + years, day=28)
+
+
+def check_born_by_today(birth_date: datetime.date | None) -> None:
+    """Nobody in the records was born after today (the portal's local date; during a bulk
+    import the day it started): ``MSG_BORN_IN_FUTURE`` on ``birth_date``. Members and every
+    person record of 队伍建设 share it."""
+    if birth_date is not None and birth_date > _today():
+        raise ValidationError({"birth_date": MSG_BORN_IN_FUTURE})
+
+
+def joining_age_error(birth_date: datetime.date, joined_on: datetime.date):
+    """Why ``joined_on`` is impossible for one born on ``birth_date`` (None when it is not):
+    before the birth, or before the 18th birthday (one born on 29 February turns 18 on
+    28 February, so no joining that might be on time is refused)."""
+    if joined_on < birth_date:
+        return MSG_JOINED_BEFORE_BORN
+    eighteen = years_after(birth_date, PARTY_MIN_AGE)
+    if joined_on < eighteen:
+        return MSG_JOINED_UNDER_18 % {"date": eighteen.isoformat()}
+    return None
 
 
 def one_year_after(date: datetime.date) -> datetime.date:
@@ -319,11 +348,22 @@ class Member(models.Model):
         elif self.confirmed_on and self.confirmed_on > _today():
             errors["confirmed_on"] = _("The date cannot be in the future.")
         try:
-            check_birth_date(self.id_number, self.birth_date)
+            check_born_by_today(self.birth_date)
         except ValidationError as exc:
             errors.update(exc.message_dict)
+        try:
+            check_birth_date(self.id_number, self.birth_date)
+        except ValidationError as exc:
+            errors.setdefault("birth_date", []).extend(exc.message_dict["birth_date"])
         if self.joined_on and self.joined_on > _today():
             errors["joined_on"] = _("The date cannot be in the future.")
+        elif (
+            self.joined_on
+            and self.birth_date
+            and "birth_date" not in errors  # judged only against an accepted birth date
+            and (refusal := joining_age_error(self.birth_date, self.joined_on))
+        ):
+            errors["joined_on"] = refusal
         if errors:
             raise ValidationError(errors)
 

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from branches.models import Member
+from branches.models import Member, check_born_by_today
 from chengjiang.access import ScopedQuerySet
 from chengjiang.dates import BIRTH_DATE
 from chengjiang.personal_data import (
@@ -56,6 +56,7 @@ class Person(models.Model):
         self.id_number = normalize_id_number(self.id_number)
         if self.birth_date is None:
             self.birth_date = id_birth_date(self.id_number)
+        check_born_by_today(self.birth_date)  # also the date read from the ID number
         check_birth_date(self.id_number, self.birth_date)
 
     @property

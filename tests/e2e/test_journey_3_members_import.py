@@ -114,6 +114,7 @@ def test_office_imports_members_with_a_bad_row_then_fixed(desktop):
         for header, value in (
             ("姓名", name),
             ("出生日期", birth),
+            ("入党日期", datetime.date(birth.year + 25, 7, 1)),  # joined as an adult
             ("身份证号码", number),
             ("手机号", phone),
         ):

@@ -429,7 +429,10 @@ class Generator:
                     female = rng.random() < 0.4
                     while True:
                         birth = datetime.date(
-                            rng.randint(1950, 2000), rng.randint(1, 12), rng.randint(1, 28)
+                            # old enough to have joined (at 18 or later) by the year's end
+                            rng.randint(1950, min(2000, latest_join.year - 20)),
+                            rng.randint(1, 12),
+                            rng.randint(1, 28),
                         )
                         seq = (
                             f"{rng.randint(0, 99):02d}{rng.choice('02468' if female else '13579')}"
