@@ -15,6 +15,7 @@ from crispy_forms.layout import Field, Layout
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
 from chengjiang import upload_limits
@@ -26,13 +27,16 @@ from .models import (
     Attendance,
     DemocraticAppraisal,
     LeadershipTeam,
+    LeadershipTeamMember,
     Meeting,
     MeetingKind,
     Member,
     Organization,
+    SecretaryTerm,
     Status,
     Talk,
 )
+from .selectors import expected_attendees
 from .services import (
     MEETING_ORG_KINDS,
     MSG_APPRAISAL_ONLY_ORG_LIFE,
@@ -50,6 +54,9 @@ MSG_TALKER_IS_PARTICIPANT = _("The talker cannot also be one of the people talke
 MSG_MEMBER_LABEL = _("%(name)s (%(branch)s, ID number ending %(tail)s)")
 MSG_MEMBER_NOTE = _("%(branch)s, ID number ending %(tail)s")
 MSG_ABSENCE_REASON_FIELD = _("Give the reason for the leave.")
+# The submit button that re-shows the meeting form with the attendance list of the chosen kind
+# and date (without JavaScript), saving nothing.
+REFRESH_ATTENDANCE = "refresh_attendance"
 # Not present: 请假 (on leave, with a reason) or 缺席 (absent without leave).
 ABSENCE_CHOICES = [
     (Attendance.Status.LEAVE, Attendance.Status.LEAVE.label),
@@ -74,6 +81,11 @@ def active_organizations(user):
 # name instead of a <select> of every organisation (issue 12: 5,000 options are a 450–600 KB page).
 ORGANIZATION_SELECT_LIMIT = 200
 CHOOSE_MATCHES_SHOWN = 20
+
+
+def _span(started, ended) -> str:
+    """A post held from ``started`` to ``ended`` (open: still held), as the page reads it."""
+    return f"{started.isoformat()}/{ended.isoformat() if ended else ''}"
 
 
 class OrganizationChoiceField(forms.ModelChoiceField):
@@ -323,8 +335,21 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
             members = Member.objects.none()
         members = members.select_related("branch").order_by("name", "pk")
         self.members = list(members)
+        self._expected_cache = {}
+        committee = {}
+        if organization is not None:
+            terms = SecretaryTerm.objects.filter(organization=organization).order_by("started_on")
+            for member_id, started, ended in terms.values_list(
+                "member_id", "started_on", "ended_on"
+            ):
+                committee.setdefault(member_id, []).append(_span(started, ended))
         for member in self.members:
             member.picker_note = member_note(member)
+            # what the page's script needs to follow ``expected_attendees`` as the kind, date
+            # and team change (the server decides again on saving)
+            member.joined_iso = member.joined_on.isoformat() if member.joined_on else ""
+            member.committee_spans = " ".join(committee.get(member.pk, ()))
+            member.team_spans = ""
 
         existing = self.instance.attachments.count() if self.instance.pk else 0
         upload_limits.apply(
@@ -393,14 +418,20 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         field.queryset = teams
         field.required = False
         field.help_text = _("Only for a democratic-life meeting: the team that held it.")
-        self.team_members = {
-            team.pk: set(team.posts.values_list("member_id", flat=True)) for team in teams
-        }
+        self.team_members = {team.pk: set() for team in teams}
+        spans = {}
+        posts = LeadershipTeamMember.objects.filter(team__in=teams).order_by("started_on")
+        for team_id, member_id, started, ended in posts.values_list(
+            "team_id", "member_id", "started_on", "ended_on"
+        ):
+            self.team_members[team_id].add(member_id)
+            spans.setdefault(member_id, []).append(f"{team_id}:{_span(started, ended)}")
         # The page hides the other members' rows once a 民主生活会 and its team are chosen.
         for member in self.members:
             member.team_ids = " ".join(
                 str(pk) for pk, people in self.team_members.items() if member.pk in people
             )
+            member.team_spans = " ".join(spans.get(member.pk, ()))
 
     def _set_up_appraisal(self, organization) -> None:
         """民主评议党员: a rating per member, offered where a 组织生活会 may be held."""
@@ -422,13 +453,60 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
 
     @property
     def attendance_rows(self):
-        """(member, present box, 请假/缺席 choice, reason field); ``member.picker_note`` tells
-        same names apart."""
-        return [
-            (m, self[f"present_{m.pk}"], self[f"absence_{m.pk}"], self[f"reason_{m.pk}"])
-            for m in self.members
-            if f"present_{m.pk}" in self.fields
-        ]
+        """(member, present box, 请假/缺席 choice, reason field) for every member of the
+        organisation; ``member.picker_note`` tells same names apart and ``member.expected`` says
+        whether the row is shown: expected at the kind and date chosen (every row while they
+        are not chosen). The other rows are on the page, hidden, so that a change of kind or
+        date shows them again with what was ticked."""
+        expected = self.expected_ids(self._shown_choice())
+        self.nobody_expected = expected is not None and not expected
+        rows = []
+        for m in self.members:
+            if f"present_{m.pk}" not in self.fields:
+                continue
+            m.expected = expected is None or m.pk in expected
+            rows.append(
+                (m, self[f"present_{m.pk}"], self[f"absence_{m.pk}"], self[f"reason_{m.pk}"])
+            )
+        return rows
+
+    def _shown_choice(self) -> dict:
+        """The kind, date and team the page lists the attendance for: the valid ones typed on a
+        re-shown form, the stored ones of a record opened for editing, none on a new form."""
+        if self.is_bound:
+            if self._errors is None:
+                self.full_clean()
+            return getattr(self, "cleaned_data", {})
+        meeting = self.instance
+        return {
+            "kind": meeting.kind,
+            "held_on": meeting.held_on,
+            "leadership_team": meeting.leadership_team if meeting.leadership_team_id else None,
+        }
+
+    def expected_ids(self, data) -> set[int] | None:
+        """The pks of the listed members expected at the meeting ``data`` describes (the one
+        rule, ``selectors.expected_attendees``: a 支委会 the committee serving that day, a
+        民主生活会 its leadership team, other kinds the members who had joined by the day), or
+        None while the kind or the date is not chosen."""
+        kind, held_on = data.get("kind"), data.get("held_on")
+        if not kind or not held_on or self.organization is None:
+            return None
+        team = data.get("leadership_team") if kind == MeetingKind.DEMOCRATIC_LIFE else None
+        key = (kind, held_on, team.pk if team is not None else None)
+        if key not in self._expected_cache:
+            self._expected_cache[key] = set(
+                expected_attendees(kind, self.organization, held_on, team=team)
+                .order_by()
+                .values_list("pk", flat=True)
+            )
+        return self._expected_cache[key]
+
+    def without_errors(self) -> None:
+        """Re-show what was typed, with the attendance list of the chosen kind and date, and
+        no errors: the user asked for the list, not to save (``REFRESH_ATTENDANCE``)."""
+        self.full_clean()
+        self._errors = ErrorDict()
 
     @property
     def appraisal_rows(self):
@@ -442,14 +520,12 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         return data.get(f"absence_{member.pk}") or Attendance.Status.LEAVE
 
     def _listed(self, data) -> list[Member]:
-        """Who the attendance lines are for: everyone listed, or a 民主生活会's team only."""
-        team = data.get("leadership_team")
-        if data.get("kind") == MeetingKind.DEMOCRATIC_LIFE and team is not None:
-            if not data.get("held_on"):
-                return []
-            on_team = set(team.members_on(data["held_on"]).values_list("pk", flat=True))
-            return [m for m in self.members if m.pk in on_team]
-        return self.members
+        """Who the attendance lines are for: the listed members the rule expects at this kind
+        of meeting on its date (``expected_ids``), whatever rows the page showed or ticked."""
+        expected = self.expected_ids(data)
+        if not expected:
+            return []
+        return [m for m in self.members if m.pk in expected]
 
     def clean(self):
         data = super().clean()
@@ -497,7 +573,8 @@ class MeetingForm(CleanTextMixin, ServiceErrorsMixin, forms.ModelForm):
         return files
 
     def attendance_lines(self) -> list[AttendanceLine]:
-        """Every listed member's line; a 民主生活会 records its leadership team's members only."""
+        """A line for every expected member (``_listed``): a 支委会 records the committee, a
+        民主生活会 its leadership team's members only."""
         data = self.cleaned_data
         lines = []
         for m in self._listed(data):

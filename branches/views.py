@@ -24,6 +24,7 @@ from chengjiang.params import parse_id
 
 from . import cadence, selectors, services
 from .forms import (
+    REFRESH_ATTENDANCE,
     ChooseOrganizationForm,
     MeetingFilterForm,
     MeetingForm,
@@ -356,8 +357,12 @@ def _choose_step(request, *, title, action):
 
 
 def _save_meeting(request, form, *, meeting):
-    """Call the service; on a refusal, show it on the form and return None."""
-    if form.is_valid():
+    """Call the service; on a refusal, show it on the form and return None. The "update the
+    list" button (``REFRESH_ATTENDANCE``, for pages without JavaScript) saves nothing: the form
+    comes back with the attendance list of the chosen kind and date, and no errors."""
+    if REFRESH_ATTENDANCE in request.POST:
+        form.without_errors()
+    elif form.is_valid():
         try:
             return services.meeting_save(
                 meeting=form.instance,

@@ -18,7 +18,7 @@ FUTURE = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
 def _meeting_data(tree, **extra):
     data = {
         "organization": tree.a1.pk,
-        "kind": MeetingKind.BRANCH_COMMITTEE,
+        "kind": MeetingKind.BRANCH_ASSEMBLY,  # every member is expected
         "held_on": "2024-03-10",
         "starts_at": "09:30",
         "place": "村部三楼会议室",

@@ -16,7 +16,7 @@ DAY = datetime.date(2024, 3, 10)
 def _post_meeting(client, org, members, **extra):
     data = {
         "organization": org.pk,
-        "kind": MeetingKind.BRANCH_COMMITTEE,
+        "kind": MeetingKind.BRANCH_ASSEMBLY,  # every member is expected
         "held_on": DAY.isoformat(),
         "starts_at": "09:30",
         "place": "村部会议室",
