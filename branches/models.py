@@ -184,7 +184,7 @@ class Organization(models.Model):
     objects = OrganizationQuerySet.as_manager()
 
     class Meta:
-        verbose_name = _("organisation")
+        verbose_name = pgettext_lazy("model", "organisation")
         verbose_name_plural = _("organisations")
         ordering = ["path"]
         constraints = [
@@ -430,8 +430,8 @@ class SecretaryTerm(models.Model):
         Member, verbose_name=_("post holder"), on_delete=models.PROTECT, related_name="terms"
     )
     post = models.CharField(_("post"), max_length=20, choices=Post, default=Post.SECRETARY)
-    started_on = models.DateField(_("started on"))
-    ended_on = models.DateField(_("ended on"), null=True, blank=True)
+    started_on = models.DateField(pgettext_lazy("term", "started on"))
+    ended_on = models.DateField(pgettext_lazy("term", "ended on"), null=True, blank=True)
 
     objects = SecretaryTermQuerySet.as_manager()
 
@@ -790,7 +790,7 @@ class MeetingAttachment(Recorded):
     )
     file = models.FileField(_("file"), upload_to=attachment_path)
     original_name = models.CharField(_("original file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
 
     objects = MeetingAttachmentQuerySet.as_manager()
@@ -1035,8 +1035,10 @@ class LeadershipTeamMember(models.Model):
         Member, verbose_name=_("member"), on_delete=models.PROTECT, related_name="team_posts"
     )
     post = models.CharField(_("post"), max_length=20, choices=Post, default=Post.MEMBER)
-    started_on = models.DateField(_("started on"), validators=PARTY_DATE)
-    ended_on = models.DateField(_("ended on"), null=True, blank=True, validators=PARTY_DATE)
+    started_on = models.DateField(pgettext_lazy("term", "started on"), validators=PARTY_DATE)
+    ended_on = models.DateField(
+        pgettext_lazy("term", "ended on"), null=True, blank=True, validators=PARTY_DATE
+    )
 
     objects = LeadershipTeamMemberQuerySet.as_manager()
 

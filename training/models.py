@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chengjiang.access import ScopedQuerySet
 
@@ -62,7 +63,7 @@ class TrainingBase(models.Model):
     level = models.CharField(_("level"), max_length=20, choices=Level)
     rated_on = models.DateField(_("rated on"))
     address = models.CharField(_("address"), max_length=200, blank=True)
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(pgettext_lazy("training base", "description"), blank=True)
 
     objects = TrainingBaseQuerySet.as_manager()
 
@@ -156,7 +157,7 @@ class Course(models.Model):
         on_delete=models.PROTECT,
         related_name="courses",
     )
-    title = models.CharField(_("title"), max_length=100)
+    title = models.CharField(pgettext_lazy("course", "title"), max_length=100)
     summary = models.TextField(_("summary"), blank=True)
     lecturer = models.CharField(_("lecturer"), max_length=50)
     duration_minutes = models.PositiveSmallIntegerField(_("length (minutes)"))

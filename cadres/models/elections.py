@@ -128,7 +128,7 @@ class Candidate(Person):
 
     class Stage(models.TextChoices):
         REGISTERED = "registered", _("registered")
-        QUALIFIED = "qualified", _("qualified")
+        QUALIFIED = "qualified", pgettext_lazy("candidate stage", "qualified")
         RECOMMENDED = "recommended", _("recommended")
         EXAMINED = "examined", _("passed the exam")
         ELECTED = "elected", _("elected")
@@ -489,7 +489,7 @@ class GroupLeader(Person):
         related_name="+",
         help_text=_("The same person's record among the Party members, matched by ID number."),
     )
-    started_on = models.DateField(_("started on"))
+    started_on = models.DateField(pgettext_lazy("term", "started on"))
     term_end = models.DateField(_("term ends"))
     ended_on = models.DateField(
         _("left on"), null=True, blank=True, help_text=_("Empty while the leader is serving.")

@@ -38,8 +38,8 @@ class VillageCadre(Person):
     class Post(models.TextChoices):
         SECRETARY = "secretary", _("Party organisation secretary")
         DIRECTOR = "director", _("villagers' committee director")
-        DEPUTY_SECRETARY = "deputy_secretary", _("deputy secretary")
-        COMMITTEE_MEMBER = "committee_member", _("committee member")
+        DEPUTY_SECRETARY = "deputy_secretary", pgettext_lazy("village post", "deputy secretary")
+        COMMITTEE_MEMBER = "committee_member", pgettext_lazy("village post", "committee member")
         ACCOUNTANT = "accountant", _("accountant")
 
     village = models.ForeignKey(

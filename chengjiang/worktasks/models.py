@@ -17,6 +17,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chengjiang.access import ScopedQuerySet
 from chengjiang.models import Recorded
@@ -94,8 +95,8 @@ class Task(models.Model):
     )
     number = models.PositiveSmallIntegerField(_("number"))
     line = models.CharField(_("line of work"), max_length=20, choices=Line)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    title = models.CharField(pgettext_lazy("task", "title"), max_length=200)
+    description = models.TextField(pgettext_lazy("task", "description"), blank=True)
     responsible = models.ForeignKey(
         settings.SCOPE_TREE_MODEL,
         verbose_name=_("responsible organisation"),
@@ -234,7 +235,7 @@ class Evidence(Recorded):
     )
     file = models.FileField(_("file"), upload_to=evidence_path)
     original_name = models.CharField(_("original file name"), max_length=200)
-    content_type = models.CharField(_("content type"), max_length=50)
+    content_type = models.CharField(pgettext_lazy("file", "content type"), max_length=50)
     size = models.PositiveIntegerField(_("size"))
     description = models.CharField(_("description"), max_length=200, blank=True)
 
