@@ -86,26 +86,3 @@ def params_from_text(key: str, text: str) -> dict[str, str]:
         pname, value = matches[0]
         out[pname] = value
     return out
-
-
-def normalise_measure_columns(dataset, *, measure: str = "指标", params: str = "指标参数") -> None:
-    """Rewrite a sheet's 指标 / 指标参数 cells from Chinese into keys (``name=value``), in place,
-    so a sheet the portal exported reads back. A cell that cannot be read is left as it is: the
-    import then names the row and the reason."""
-    headers = list(dataset.headers or [])
-    if measure not in headers:
-        return
-    mi = headers.index(measure)
-    pi = headers.index(params) if params in headers else None
-    for i, row in enumerate(list(dataset)):
-        cells = list(row)
-        key = measure_key_from_text(str(cells[mi] or ""))
-        cells[mi] = key
-        if pi is not None:
-            try:
-                parsed = params_from_text(key, str(cells[pi] or ""))
-            except ValueError:
-                pass
-            else:
-                cells[pi] = ",".join(f"{k}={v}" for k, v in sorted(parsed.items()))
-        dataset[i] = tuple(cells)

@@ -20,10 +20,10 @@ from chengjiang.importexport import (
     row_error,
 )
 
+from .measure_text import measure_key_from_text, measure_text, params_from_text, params_text
 from .models import Checklist, Line, ManualStatus, Task
 
 MSG_NO_CHECKLIST = _("There is no checklist for the year %(year)s; create it first.")
-MSG_PARAMS = _("Write the measure parameters as name=value, separated by commas.")
 MSG_REQUIRED_FIELD = _("The column “%(column)s” must not be empty.")
 
 
@@ -44,20 +44,28 @@ class ChecklistWidget(widgets.Widget):
         return value.year if value else ""
 
 
-class ParamsWidget(widgets.Widget):
+MEASURE_HEADER = "指标"
+
+
+class MeasureWidget(widgets.Widget):
+    """指标 by its Chinese name, as the task's form shows it; a key (an older sheet) reads too."""
+
     def clean(self, value, row=None, **kwargs):
-        text = str(value or "").strip().replace("，", ",").replace("＝", "=")
-        if not text:
-            return {}
-        params = {}
-        for part in text.split(","):
-            name, sep, val = part.partition("=")
-            if not sep or not name.strip() or not val.strip():
-                raise ValueError(MSG_PARAMS)
-            params[name.strip()] = val.strip()
-        return params
+        return measure_key_from_text(str(value or ""))
 
     def render(self, value, obj=None, **kwargs):
+        return measure_text(value) if value else ""
+
+
+class ParamsWidget(widgets.Widget):
+    """指标参数 by the values' Chinese names (民主生活会), as the task's form shows them;
+    ``name=value`` parts (an older sheet) read too."""
+
+    def clean(self, value, row=None, **kwargs):
+        key = measure_key_from_text(str((row or {}).get(MEASURE_HEADER) or ""))
+        return params_from_text(key, str(value or "").replace("，", ","))
+
+    def render(self, value, obj=None, **kwargs):  # the sheet's cell: TaskResource.dehydrate_…
         return ",".join(f"{k}={v}" for k, v in sorted((value or {}).items()))
 
 
@@ -98,7 +106,7 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
     )
     deadline = fields.Field("deadline", "完成时限", DateWidget())
     weight = fields.Field("weight", "权重", widgets.DecimalWidget())
-    measure_key = fields.Field("measure_key", "指标")
+    measure_key = fields.Field("measure_key", MEASURE_HEADER, MeasureWidget())
     measure_params = fields.Field("measure_params", "指标参数", ParamsWidget())
     target = fields.Field("target", "目标值", OptionalDecimalWidget())
     manual_status = fields.Field("manual_status", "手工状态", ChoiceLabelWidget(ManualStatus))
@@ -114,6 +122,10 @@ class TaskResource(ScopedResourceMixin, resources.ModelResource):
 
     def get_queryset(self):
         return self.scoped(Task.objects.select_related("checklist", "responsible"))
+
+    def dehydrate_measure_params(self, task) -> str:
+        # the values' names need the task's measure, which a widget is not given
+        return params_text(task.measure_key, task.measure_params) if task.measure_params else ""
 
     def duplicate_key(self, instance):
         return (instance.checklist_id, instance.number)

@@ -15,7 +15,6 @@ from chengjiang.files import StoredFiles, display_name, store
 from chengjiang.importexport import row_reasons
 from chengjiang.uploads import check_upload
 
-from .measure_text import normalise_measure_columns
 from .models import Checklist, Evidence, ManualStatus, ReportDraft, Section, Task
 from .report import validate_wording
 from .resources import TaskResource
@@ -137,7 +136,6 @@ def load_sheet(data: bytes, *, fmt: str = "xlsx") -> tablib.Dataset:
 def checklist_import(*, data: bytes, by, dry_run: bool, fmt: str = "xlsx") -> ImportOutcome:
     """Import the district's sheet: a preview with ``dry_run``; otherwise all rows or none."""
     dataset = load_sheet(data, fmt=fmt)
-    normalise_measure_columns(dataset)  # the portal's own export names measures in Chinese
     if by is None:
         raise TypeError("an import needs its acting user (by=...)")
     resource = TaskResource(user=by)

@@ -49,3 +49,24 @@ def test_the_session_holds_no_copy_of_the_uploaded_sheet(tree, users, login, set
     assert done.status_code == 302
     assert Task.objects.order_by("pk").first().description.startswith("很长的说明")
     assert "worktasks_import" not in client.session
+
+
+def test_the_export_names_the_measure_as_the_task_form_does_and_reads_back(tree, users):
+    """The sheet says 召开会议 / 民主生活会 (as the task's form), not branches.meetings /
+    kind=democratic_life; the office's unchanged sheet imports as unchanged, and a sheet
+    written with the codes (an older export) still reads."""
+    from tests.roundtrip import import_xlsx, kinds, reasons, sheet_rows
+
+    TaskFactory(responsible=tree.a)
+    data = export_xlsx(TaskResource, users.office, Task.objects.order_by("pk"))
+    row = sheet_rows(data)[0]
+    assert (row["指标"], row["指标参数"]) == ("召开会议", "民主生活会")
+    result = import_xlsx(TaskResource, users.office, data, dry_run=True)
+    assert reasons(result) == [] and kinds(result) == ["无变化"]
+    old = edit(data, {(0, "指标"): "branches.meetings", (0, "指标参数"): "kind=org_life"})
+    result = import_xlsx(TaskResource, users.office, old, dry_run=False)
+    assert reasons(result) == []
+    task = Task.objects.get()
+    assert (task.measure_key, task.measure_params) == ("branches.meetings", {"kind": "org_life"})
+    wrong = edit(data, {(0, "指标参数"): "不存在的会"})
+    assert reasons(import_xlsx(TaskResource, users.office, wrong, dry_run=True))
