@@ -997,10 +997,35 @@ class TalkAdmin(ReviewActionsMixin, ScopedImportExportMixin, ScopedModelAdmin):
                 services.talk_save(talk=form.instance, participants=people, by=request.user)
 
 
+class CadenceRuleForm(forms.ModelForm):
+    """The kinds that owe the meeting, ticked by name; stored as the codes ``branch,group``."""
+
+    org_kinds = forms.MultipleChoiceField(
+        label=_("organisation kinds"),
+        choices=Organization.Kind.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("The kinds of organisation that must hold this meeting."),
+    )
+
+    class Meta:
+        model = CadenceRule
+        fields = ("meeting_kind", "period", "min_count", "org_kinds", "active", "condition")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["org_kinds"] = self.instance.org_kind_list
+
+    def clean_org_kinds(self) -> str:
+        ticked = set(self.cleaned_data["org_kinds"])
+        return ",".join(kind for kind in Organization.Kind.values if kind in ticked)
+
+
 @admin.register(CadenceRule)
 class CadenceRuleAdmin(
     CleanTextAdminMixin, ServiceRefusalMixin, ServiceSavesMixin, admin.ModelAdmin
 ):
+    form = CadenceRuleForm
     list_display = ("meeting_kind", "period", "min_count", "org_kind_labels", "active")
     list_filter = ("period", "active")
     search_fields = ("meeting_kind",)
