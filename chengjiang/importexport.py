@@ -38,6 +38,7 @@ from __future__ import annotations
 import datetime
 import logging
 import re
+import unicodedata
 from collections.abc import Callable
 from urllib.parse import quote
 
@@ -63,6 +64,7 @@ from import_export.formats.base_formats import CSV, XLSX
 from import_export.forms import SelectableFieldsExportForm
 from import_export.resources import Diff
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from tablib.formats import _xlsx as _tablib_xlsx
 
 from chengjiang import personal_data
 from chengjiang.access import MSG_NAMED_NOT_FOUND, check_write_scope, scope_path
@@ -150,6 +152,45 @@ def escape_cell(value):
     return value
 
 
+#: the widest an exported column gets, in characters of the sheet's font, before its padding
+COLUMN_WIDTH_CAP = 50
+COLUMN_WIDTH_PADDING = 2
+
+
+def display_width(value) -> int:
+    """How many characters of a spreadsheet's font a cell's value takes on its longest line: a
+    wide (CJK) character takes two, as a Chinese name or branch takes twice its length."""
+    if value is None:
+        return 0
+    if isinstance(value, datetime.datetime | datetime.date):
+        return len("2024-03-18")
+    return max(
+        sum(2 if unicodedata.east_asian_width(c) in "WFA" else 1 for c in line)
+        for line in str(value).split("\n")
+    )
+
+
+def column_widths(rows) -> list[int]:
+    """Widths for an export's columns: the widest of the header and every value, capped at
+    ``COLUMN_WIDTH_CAP``, plus ``COLUMN_WIDTH_PADDING``."""
+    widths: list[int] = []
+    for row in rows:
+        for i, value in enumerate(row):
+            width = display_width(value)
+            if i == len(widths):
+                widths.append(width)
+            elif width > widths[i]:
+                widths[i] = width
+    return [min(w, COLUMN_WIDTH_CAP) + COLUMN_WIDTH_PADDING for w in widths]
+
+
+def set_column_widths(sheet, widths) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for i, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+
+
 def escape_dataset(dataset) -> None:
     """Escape every cell of a tablib dataset in place (headers included)."""
     if dataset.headers:
@@ -188,6 +229,8 @@ class DateWidget(widgets.Widget):
         raise ValueError(gettext(MSG_BAD_DATE) % {"value": text})
 
     def render(self, value, obj=None, **kwargs):
+        if value and kwargs.get("force_native_type"):
+            return value  # a date cell in an xlsx (yyyy-mm-dd)
         return value.isoformat() if value else ""
 
 
@@ -777,6 +820,23 @@ class SafeXLSX(XLSX):
         return _checked(dataset)
 
 
+class _FittedXLSXFormat(_tablib_xlsx.XLSXFormat):
+    """tablib's xlsx writer with columns as wide as their text shows (tablib counts characters,
+    so a column of Chinese names or branches came out half as wide as its text)."""
+
+    @classmethod
+    def _adapt_column_width(cls, worksheet, width):
+        set_column_widths(worksheet, column_widths(worksheet.values))
+
+
+class ExportXLSX(XLSX):
+    """The admin's xlsx export (built in memory; large ones are streamed by ``streamexport``,
+    which sizes its columns the same way)."""
+
+    def export_data(self, dataset, **kwargs):
+        return _FittedXLSXFormat.export_set(dataset, **kwargs)
+
+
 class SafeCSV(CSV):
     """CSV read as UTF-8 (with or without BOM) or, failing that, GBK (what Chinese Excel saves)."""
 
@@ -817,7 +877,8 @@ class ChineseExportForm(SelectableFieldsExportForm):
     reason = forms.CharField(label=_("Reason for the full values"), required=False, max_length=300)
 
     def _get_field_label(self, resource, field_name):
-        field = resource.fields.get(field_name)
+        # the 编号 column ("key") is added when a resource is made, not declared on its class
+        field = resource.fields.get(field_name) or resource().fields.get(field_name)
         return str(field.column_name) if field is not None else field_name
 
     def clean(self):
@@ -835,7 +896,7 @@ class ScopedImportExportMixin(ImportExportMixin):
     """
 
     import_formats = [SafeXLSX, SafeCSV]
-    export_formats = [XLSX, CSV]
+    export_formats = [ExportXLSX, CSV]
     export_form_class = ChineseExportForm
     skip_import_confirm = False
     skip_export_form = False
@@ -881,7 +942,13 @@ class ScopedImportExportMixin(ImportExportMixin):
         return f"{name}.{file_format.get_extension()}"
 
     def get_export_data(self, file_format, request, queryset, **kwargs):
-        return super().get_export_data(file_format, request, queryset, **kwargs)
+        if not isinstance(file_format, ExportXLSX):
+            return super().get_export_data(file_format, request, queryset, **kwargs)
+        # import-export asks for native values (numbers, dates) only for its own XLSX class
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        data = self.get_data_for_export(request, queryset, force_native_type=True, **kwargs)
+        return file_format.export_data(data)
 
     def _do_file_export(self, file_format, request, queryset, export_form=None):
         from chengjiang.jobs.offload import offload_admin_export

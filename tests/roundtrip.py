@@ -6,17 +6,17 @@ import io
 
 import openpyxl
 from django.utils import translation
-from import_export.formats.base_formats import XLSX
 
-from chengjiang.importexport import SafeXLSX
+from chengjiang.importexport import ExportXLSX, SafeXLSX
 
 KINDS = {"new": "新增", "update": "修改", "skip": "无变化", "invalid": "错误", "error": "错误"}
 
 
 def export_xlsx(resource_cls, user, queryset, **kwargs) -> bytes:
     with translation.override("zh-hans"):
-        dataset = resource_cls(user=user, **kwargs).export(queryset)
-        return XLSX().export_data(dataset)
+        # as the admin exports an xlsx: native values (dates as date cells), fitted columns
+        dataset = resource_cls(user=user, **kwargs).export(queryset, force_native_type=True)
+        return ExportXLSX().export_data(dataset)
 
 
 def sheet_rows(data: bytes) -> list[dict]:

@@ -125,7 +125,7 @@ def export(params, *, by, progress) -> Outcome:
         queryset = queryset.filter(pk__in=chosen)
     total = queryset.count()
     progress(0, total)
-    headers, rows = export_rows(resource, queryset, export_fields=fields)
+    headers, rows = export_rows(resource, queryset, export_fields=fields, native=fmt == "xlsx")
 
     def counted():
         # the same rows as a streamed download (a chunk at a time, never the whole register)

@@ -4,6 +4,7 @@ memory, the same cells as the export built in memory (scope, masks, formula esca
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 
 import openpyxl
@@ -33,6 +34,8 @@ def in_memory(resource_cls, user, queryset) -> list[list[str]]:
 
 
 def _text(value) -> str:
+    if isinstance(value, datetime.datetime):  # an xlsx date cell, read back
+        return value.date().isoformat()
     return "" if value is None else str(value)
 
 
