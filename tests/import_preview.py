@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import datetime
 import html
 import re
 
@@ -35,6 +36,10 @@ def cell_text(value) -> str:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if isinstance(value, datetime.datetime) and value.time() == datetime.time():
+        value = value.date()  # an xlsx date cell reads back as a datetime at midnight
+    if isinstance(value, datetime.date):
+        return value.isoformat()
     return str(value).strip()
 
 
