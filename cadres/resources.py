@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from branches.models import Village
-from chengjiang.import_widgets import MSG_REQUIRED, PreviewDiffMixin, YesNoWidget, require
+from chengjiang.import_widgets import MSG_REQUIRED, YesNoWidget, require
 from chengjiang.importexport import (
     DateWidget,
     NameWidget,
@@ -85,7 +85,7 @@ class ScoreWidget(widgets.Widget):
         return "" if value is None else str(value)
 
 
-class _Base(PreviewDiffMixin, ScopedResourceMixin, resources.ModelResource):
+class _Base(ScopedResourceMixin, resources.ModelResource):
     class Meta(ScopedResourceMixin.Meta):
         pass
 

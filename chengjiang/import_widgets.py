@@ -1,21 +1,16 @@
-"""The cell rules every app's import shares: what a yes/no cell may say, what "missing" means,
-and how the import preview shows a cell.
+"""The cell rules every app's import shares: what a yes/no cell may say and what "missing" means
+(how the import preview shows a cell is ``chengjiang.importexport.ClassedDiff``'s).
 
 One widget and one message each, so a sheet's 是/否 column reads the same in every import and an
-unknown word is refused (naming the cell's text), never silently taken as 否. The preview
-(``PreviewDiff``) shows each cell as the export does and marks only values that change.
+unknown word is refused (naming the cell's text), never silently taken as 否.
 """
 
 from __future__ import annotations
 
-from decimal import Decimal
-
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import widgets
-
-from chengjiang.importexport import ClassedDiff
 
 MSG_REQUIRED = _("This column must be filled in.")
 MSG_BAD_YES_NO = _("“%(value)s” is neither 是 nor 否.")
@@ -75,62 +70,3 @@ class YesNoWidget(widgets.Widget):
 
 
 # --- the import preview ---------------------------------------------------------------------
-
-
-def number_text(value):
-    """A number as its value reads, whatever its stored places: 410, 410.0 and 410.00 read "410";
-    82.50 reads "82.5". Anything else is returned as it is."""
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        return value
-    if isinstance(value, float):
-        value = Decimal(repr(value))
-    if isinstance(value, Decimal) and value.is_finite():
-        text = format(value.normalize(), "f")
-        return "0" if text == "-0" else text
-    return str(value)
-
-
-class PreviewDiff(ClassedDiff):
-    """The preview's cells are the export's cells, compared by value.
-
-    * A column the import reads shows the value the row brings (its attribute, through the
-      widget: a choice by its label, a name by its name).
-    * A column it does not read (read-only, or computed by a ``dehydrate_<field>`` method: a
-      candidate's village, a session's start, a stage's label) shows what the export shows, for
-      the stored record and for the row's record alike; a new record that cannot compute it yet
-      shows it empty.
-    * A number is shown by its value (``number_text``), so the 410 an xlsx cell holds and the
-      410.0 stored are the same cell, and only a value that changes is marked.
-    """
-
-    @staticmethod
-    def read(resource, instance) -> list:
-        return [
-            "" if instance is None else preview_cell(resource, field, instance)
-            for field in resource.get_import_fields()
-        ]
-
-
-def preview_cell(resource, field, instance):
-    if field.attribute and not field.readonly:
-        value = field.get_value(instance)
-        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-            value = number_text(value)
-        else:
-            value = field.export(instance)
-        mask = resource.personal_fields.get(field.attribute)
-        if mask is not None and value and not resource.shows_personal_data:
-            value = mask(str(value))
-        return value
-    try:
-        value = resource.export_field(field, instance, force_native_type=True)
-    except (ObjectDoesNotExist, AttributeError, TypeError, ValueError):
-        return ""  # a new record whose related rows are not set yet
-    return "" if value is None else number_text(value)
-
-
-class PreviewDiffMixin:
-    """For a resource: the import preview of ``PreviewDiff`` (before ``ScopedResourceMixin``)."""
-
-    def get_diff_class(self):
-        return PreviewDiff

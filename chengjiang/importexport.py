@@ -40,13 +40,19 @@ import logging
 import re
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from urllib.parse import quote
 
 from diff_match_patch import diff_match_patch
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    ValidationError,
+)
 from django.db.models import QuerySet
 from django.http import Http404, HttpResponseNotAllowed, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -301,9 +307,56 @@ class NameWidget(widgets.Widget):
         return "" if value is None else str(getattr(value, self.field))
 
 
+def number_text(value):
+    """A number as its value reads, whatever its stored places: 410, 410.0 and 410.00 read "410";
+    82.50 reads "82.5". Anything else is returned as it is."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return value
+    if isinstance(value, float):
+        value = Decimal(repr(value))
+    if isinstance(value, Decimal) and value.is_finite():
+        text = format(value.normalize(), "f")
+        return "0" if text == "-0" else text
+    return str(value)
+
+
+def _imported(field) -> bool:
+    return bool(field.attribute) and not field.readonly
+
+
+def preview_cell(resource, field, instance):
+    if _imported(field):
+        value = field.get_value(instance)
+        if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+            value = number_text(value)
+        else:
+            value = field.export(instance)
+        mask = resource.personal_fields.get(field.attribute)
+        if mask is not None and value and not resource.shows_personal_data:
+            value = mask(str(value))
+        return value
+    try:
+        value = resource.export_field(field, instance, force_native_type=True)
+    except (ObjectDoesNotExist, AttributeError, TypeError, ValueError):
+        return ""  # a new record whose related rows are not set yet
+    return "" if value is None else number_text(value)
+
+
 class ClassedDiff(Diff):
     """The import preview diff: CSS classes instead of inline styles (forbidden by the CSP),
-    each changed cell of an updated record marked, personal values shown masked."""
+    each changed cell of an updated record marked, personal values shown masked.
+
+    The preview's cells are the export's cells, compared by value:
+
+    * a column the import reads shows the value the row brings (its attribute, through the
+      widget: a choice by its label, a name by its name);
+    * a column it does not read (read-only, or computed by a ``dehydrate_<field>`` method: a
+      candidate's village, a session's start, a stage's label) shows what the export shows, for
+      the stored record and for the row's record alike; a new record that cannot compute it yet
+      shows it empty;
+    * a number is shown by its value (``number_text``), so the 410 an xlsx cell holds and the
+      410.0 stored are the same cell, and only a value that changes is marked.
+    """
 
     TAGS = {
         diff_match_patch.DIFF_INSERT: '<ins class="diff-ins">%s</ins>',
@@ -318,17 +371,18 @@ class ClassedDiff(Diff):
 
     def compare_with(self, resource, instance):
         self.right = self.read(resource, instance)
+        # A column the import does not read cannot change through it: where the row's record
+        # cannot compute it (a count the list's query annotates), it shows the stored value.
+        for i, field in enumerate(resource.get_import_fields()):
+            if not _imported(field) and self.right[i] == "" and i < len(self.left):
+                self.right[i] = self.left[i]
 
     @staticmethod
     def read(resource, instance) -> list:
-        values = []
-        for field in resource.get_import_fields():
-            value = "" if instance is None else field.export(instance)
-            mask = resource.personal_fields.get(field.attribute)
-            if mask is not None and value and not resource.shows_personal_data:
-                value = mask(str(value))
-            values.append(value)
-        return values
+        return [
+            "" if instance is None else preview_cell(resource, field, instance)
+            for field in resource.get_import_fields()
+        ]
 
     def changed(self) -> list[bool]:
         return [

@@ -16,7 +16,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from chengjiang.import_widgets import PreviewDiffMixin, YesNoWidget
+from chengjiang.import_widgets import YesNoWidget
 from chengjiang.importexport import (
     MSG_OUT_OF_SCOPE,
     ChoiceLabelWidget,
@@ -78,17 +78,14 @@ class HoursWidget(widgets.Widget):
 
 
 class _BaseScoped:
-    """Scope through the base's village; writes through the services. (The import preview is
-    ``PreviewDiffMixin``'s: each cell as exported, compared by value.)"""
+    """Scope through the base's village; writes through the services."""
 
     def base_visible(self, base) -> None:
         if base is not None and not self.visible(base.village):
             raise row_error(MSG_OUT_OF_SCOPE, name=base)
 
 
-class TrainingClassResource(
-    _BaseScoped, PreviewDiffMixin, ScopedResourceMixin, resources.ModelResource
-):
+class TrainingClassResource(_BaseScoped, ScopedResourceMixin, resources.ModelResource):
     kind = fields.Field(
         attribute="kind", column_name=_("class kind"), widget=ChoiceLabelWidget(ClassKind)
     )
@@ -151,9 +148,7 @@ class TrainingClassResource(
         services.class_save(training_class=instance, by=self.user)
 
 
-class SessionAttendanceResource(
-    _BaseScoped, PreviewDiffMixin, ScopedResourceMixin, resources.ModelResource
-):
+class SessionAttendanceResource(_BaseScoped, ScopedResourceMixin, resources.ModelResource):
     """One row per person per session: class, session start, name, present, hours."""
 
     klass = fields.Field(

@@ -1,10 +1,10 @@
-"""How the import preview shows a cell (chengjiang.import_widgets.PreviewDiff): numbers by value."""
+"""How the import preview shows a cell (chengjiang.importexport.ClassedDiff): numbers by value."""
 
 from decimal import Decimal
 
 import pytest
 
-from chengjiang.import_widgets import number_text
+from chengjiang.importexport import number_text
 
 
 @pytest.mark.parametrize(

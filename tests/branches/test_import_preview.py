@@ -1,0 +1,45 @@
+"""The branches imports' preview follows the same rule as every app's (ClassedDiff): a page's
+own unchanged export previews as the file — computed columns (应到, 实到) included — with no
+cell marked."""
+
+import pytest
+from django.utils import translation
+
+from branches.models import Attendance, Meeting, Member
+from branches.resources import MeetingResource, MemberResource
+from tests.factories import MeetingFactory
+from tests.import_preview import admin_export_xlsx, cell_text, marked, preview, preview_cells
+from tests.roundtrip import kinds, reasons, sheet_rows
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    with translation.override("zh-hans"):
+        yield
+
+
+def _shows_the_file(result, data):
+    for file_row, shown in zip(sheet_rows(data), preview_cells(result), strict=True):
+        for header, value in file_row.items():
+            assert shown[header][0] == cell_text(value), (header, shown[header], value)
+
+
+def test_meetings_unchanged_export_previews_as_the_file(tree, users):
+    meeting = MeetingFactory(organization=tree.a1)
+    for member in tree.a_members[:3]:
+        Attendance.objects.create(meeting=meeting, member=member, status="present")
+    data = admin_export_xlsx(MeetingResource, users.office, Meeting.objects.order_by("pk"))
+    assert any(str(v) == "3" for v in sheet_rows(data)[0].values())  # 应到 / 实到 written
+    result = preview(MeetingResource, users.office, data)
+    assert reasons(result) == [] and kinds(result) == ["无变化"]
+    _shows_the_file(result, data)
+    assert marked(result) == [[]]
+
+
+def test_members_unchanged_export_previews_as_the_file(tree, users):
+    queryset = Member.objects.filter(branch=tree.a1).order_by("pk")
+    data = admin_export_xlsx(MemberResource, users.office, queryset)
+    result = preview(MemberResource, users.office, data)
+    assert reasons(result) == [] and set(kinds(result)) == {"无变化"}
+    _shows_the_file(result, data)
+    assert all(m == [] for m in marked(result))
