@@ -91,3 +91,22 @@ class ReserveCadreFactory(factory.django.DjangoModelFactory):
     village = factory.SubFactory(VillageFactory)
     education = "bachelor"
     recruited_on = datetime.date(2023, 10, 20)
+
+
+def opening_session(training_class, facility):
+    """The 开班动员 session of 1 March 2024, 9–11 (2 hours), saved through the service."""
+    from chengjiang.access import SYSTEM
+    from training import services
+    from training.models import Session
+
+    return services.session_save(
+        session=Session(
+            training_class=training_class,
+            topic="开班动员",
+            facility=facility,
+            starts_at=at(datetime.date(2024, 3, 1), 9),
+            ends_at=at(datetime.date(2024, 3, 1), 11),
+            hours=Decimal("2.0"),
+        ),
+        by=SYSTEM,
+    )

@@ -11,7 +11,7 @@ from django.utils import translation
 
 from chengjiang.access import SYSTEM
 from chengjiang.importexport import MSG_OUT_OF_SCOPE
-from tests.training.factories import at
+from tests.training.factories import at, opening_session
 from training import services
 from training.models import Session, SessionAttendance, TrainingClass
 from training.resources import (
@@ -135,17 +135,7 @@ def test_a_class_import_growing_beyond_a_booked_facility_is_refused(training, us
 
 @pytest.fixture
 def attendance_setup(training, tree):
-    session = services.session_save(
-        session=Session(
-            training_class=training.internal,
-            topic="开班动员",
-            facility=training.room,
-            starts_at=at(datetime.date(2024, 3, 1), 9),
-            ends_at=at(datetime.date(2024, 3, 1), 11),
-            hours=Decimal("2.0"),
-        ),
-        by=SYSTEM,
-    )
+    session = opening_session(training.internal, training.room)
     people = tree.a_members[:2]
     for m in people:
         services.attendee_enrol(training_class=training.internal, member=m, by=SYSTEM)

@@ -1,7 +1,6 @@
 """The attendance import preview of its own unchanged export (QA M2b): the session's start, the
 session and the person's name are shown as in the file, and nothing is marked changed."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
@@ -10,9 +9,9 @@ from django.utils import translation
 from chengjiang.access import SYSTEM
 from tests.import_preview import admin_export_xlsx, cell_text, marked, preview, preview_cells
 from tests.roundtrip import edit, kinds, reasons, sheet_rows
-from tests.training.factories import at
+from tests.training.factories import opening_session
 from training import services
-from training.models import Session, SessionAttendance
+from training.models import SessionAttendance
 from training.resources import SessionAttendanceResource, TrainingClassResource
 
 
@@ -24,17 +23,7 @@ def _chinese():
 
 @pytest.fixture
 def attendance(training, tree):
-    session = services.session_save(
-        session=Session(
-            training_class=training.internal,
-            topic="开班动员",
-            facility=training.room,
-            starts_at=at(datetime.date(2024, 3, 1), 9),
-            ends_at=at(datetime.date(2024, 3, 1), 11),
-            hours=Decimal("2.0"),
-        ),
-        by=SYSTEM,
-    )
+    session = opening_session(training.internal, training.room)
     for member, present, hours in zip(
         tree.a_members[:2], (True, False), ("1.5", "0"), strict=False
     ):

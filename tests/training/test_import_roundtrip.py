@@ -34,25 +34,14 @@ def test_class_contact_phone_is_masked_in_exports(training, users):
 
 
 def test_attendance_round_trip_changes_the_hours(training, users, tree):
-    import datetime
     from decimal import Decimal
 
-    from tests.training.factories import at
+    from tests.training.factories import opening_session
     from training import services
-    from training.models import Session, SessionAttendance
+    from training.models import SessionAttendance
     from training.resources import SessionAttendanceResource
 
-    session = services.session_save(
-        session=Session(
-            training_class=training.internal,
-            topic="开班动员",
-            facility=training.room,
-            starts_at=at(datetime.date(2024, 3, 1), 9),
-            ends_at=at(datetime.date(2024, 3, 1), 11),
-            hours=Decimal("2.0"),
-        ),
-        by=SYSTEM,
-    )
+    session = opening_session(training.internal, training.room)
     for member in tree.a_members[:2]:
         attendee = services.attendee_enrol(
             training_class=training.internal, member=member, by=SYSTEM
