@@ -59,3 +59,15 @@ def preview_cells(result) -> list[dict[str, tuple[str, bool]]]:
 def marked(result) -> list[list[str]]:
     """Per preview row, the headers of the cells marked as changed."""
     return [[h for h, (_t, m) in cells.items() if m] for cells in preview_cells(result)]
+
+
+def assert_preview_shows_the_file(result, data: bytes) -> None:
+    """Every column of every row shows the file's cell (nothing blank, no English code)."""
+    from tests.roundtrip import sheet_rows
+
+    rows = sheet_rows(data)
+    cells = preview_cells(result)
+    assert len(cells) == len(rows)
+    for file_row, shown in zip(rows, cells, strict=True):
+        for header, value in file_row.items():
+            assert shown[header][0] == cell_text(value), (header, shown[header], value)

@@ -25,7 +25,14 @@ from tests.cadres.factories import (
     group_with,
     through_exam,
 )
-from tests.import_preview import admin_export_xlsx, cell_text, marked, preview, preview_cells
+from tests.import_preview import (
+    admin_export_xlsx,
+    assert_preview_shows_the_file,
+    cell_text,
+    marked,
+    preview,
+    preview_cells,
+)
 from tests.roundtrip import edit, kinds, reasons, sheet_rows
 
 D = datetime.date
@@ -35,16 +42,6 @@ D = datetime.date
 def _chinese():
     with translation.override("zh-hans"):
         yield
-
-
-def assert_preview_shows_the_file(result, data):
-    """Every column of every row shows the file's cell (nothing blank, no English code)."""
-    rows = sheet_rows(data)
-    cells = preview_cells(result)
-    assert len(cells) == len(rows)
-    for file_row, shown in zip(rows, cells, strict=True):
-        for header, value in file_row.items():
-            assert shown[header][0] == cell_text(value), (header, shown[header], value)
 
 
 @pytest.fixture

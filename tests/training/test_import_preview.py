@@ -7,7 +7,13 @@ import pytest
 from django.utils import translation
 
 from chengjiang.access import SYSTEM
-from tests.import_preview import admin_export_xlsx, cell_text, marked, preview, preview_cells
+from tests.import_preview import (
+    admin_export_xlsx,
+    assert_preview_shows_the_file,
+    marked,
+    preview,
+    preview_cells,
+)
 from tests.roundtrip import edit, kinds, reasons, sheet_rows
 from tests.training.factories import opening_session
 from training import services
@@ -45,9 +51,7 @@ def test_attendance_unchanged_export_previews_every_column_with_no_marks(attenda
     assert all(r["场次开始时间"] and r["场次"] and r["姓名"] for r in rows), rows
     result = preview(SessionAttendanceResource, users.office, data)
     assert reasons(result) == [] and kinds(result) == ["无变化", "无变化"]
-    for file_row, shown in zip(rows, preview_cells(result), strict=True):
-        for header, value in file_row.items():
-            assert shown[header][0] == cell_text(value), (header, shown[header], value)
+    assert_preview_shows_the_file(result, data)
     assert marked(result) == [[], []]
 
 
@@ -67,6 +71,4 @@ def test_training_classes_unchanged_export_has_no_marks(training, users):
     result = preview(TrainingClassResource, users.office, data)
     assert reasons(result) == [] and set(kinds(result)) == {"无变化"}
     assert all(m == [] for m in marked(result))
-    for file_row, shown in zip(sheet_rows(data), preview_cells(result), strict=True):
-        for header, value in file_row.items():
-            assert shown[header][0] == cell_text(value), (header, shown[header], value)
+    assert_preview_shows_the_file(result, data)
