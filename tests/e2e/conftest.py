@@ -12,10 +12,11 @@ What every browser test gets from here:
   out on every page (the layout walk: 20 s of its 31).
 - ``phone`` (375 × 812, touch) and ``desktop`` (1366 × 768): a :class:`Screen` each, i.e. its own
   browser context (own cookies: two people can work side by side), a ``shot(step)`` that saves
-  ``e2e-artifacts/<journey>/<step>-<phone|desktop>.png``, and a watcher: the test FAILS on any
-  console error, uncaught page error, failed request, request to another origin (no CDN, no web
-  fonts from outside), or same-origin 4xx/5xx response — except those the journey declares with
-  ``screen.expect_status(404, "/meetings/…")``.
+  ``e2e-artifacts/<journey>/<step>-<phone|desktop>.png`` when ``E2E_SCREENSHOTS=1`` (``make e2e``
+  and CI, which keeps the folder; a failure is photographed always), and a watcher: the test
+  FAILS on any console error, uncaught page error, failed request, request to another origin (no
+  CDN, no web fonts from outside), or same-origin 4xx/5xx response — except those the journey
+  declares with ``screen.expect_status(404, "/meetings/…")``.
 - When /usr/bin/chromium (or Playwright) is absent, the e2e tests are skipped with the reason;
   with ``E2E_REQUIRED=1`` (CI, ``make e2e``) they fail instead.
 """
@@ -55,6 +56,9 @@ VIEWPORTS = {
 }
 # Fail fast: a journey step that cannot find its control says so in seconds, not minutes.
 TIMEOUT_MS = 10_000
+# Step screenshots are for people reading them (`make e2e`, CI's artefacts): a full-page PNG costs
+# about a quarter of a second, a run takes some hundred of them, and no assertion reads them.
+SCREENSHOTS = os.environ.get("E2E_SCREENSHOTS") == "1"
 FAST_HASHER = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 PAGE_ICON = re.compile(r"/favicon\.(svg|ico|png)$")
 
@@ -237,7 +241,10 @@ class Screen:
         parts = urlsplit(self.page.url)
         return parts.path + (f"?{parts.query}" if parts.query else "")
 
-    def shot(self, step: str) -> Path:
+    def shot(self, step: str, *, always: bool = False) -> Path | None:
+        """A full-page picture of this step, when screenshots are on (or ``always``)."""
+        if not (SCREENSHOTS or always):
+            return None
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"{step}-{self.kind}.png"
         self.page.screenshot(path=str(target), full_page=True)
@@ -338,7 +345,7 @@ def pytest_runtest_call(item):
     except BaseException:
         for screen in screens:
             with contextlib.suppress(Exception):
-                screen.shot("failure")
+                screen.shot("failure", always=True)
         raise
     problems = []
     for screen in screens:
@@ -347,6 +354,6 @@ def pytest_runtest_call(item):
     if problems:
         for screen in screens:
             with contextlib.suppress(Exception):
-                screen.shot("failure")
+                screen.shot("failure", always=True)
         raise AssertionError("the browser reported problems:\n  " + "\n  ".join(problems))
     return result

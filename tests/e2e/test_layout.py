@@ -5,8 +5,9 @@ meeting detail for all of /meetings/<id>/), plus the second step of the new-reco
 each page, at 375 × 812: nothing overflows horizontally; interactive controls (buttons, inputs,
 selects, links in a nav, summaries) are at least 44 px high (a checkbox counts with its label);
 every input has a label; headings go down one level at a time; date fields are native date
-inputs. Every page is photographed on the phone and at the desk (e2e-artifacts/layout/), and
-the findings are written to e2e-artifacts/layout/findings.txt as well as into the failure.
+inputs. Every page is also opened at the desk (the watcher's checks); with E2E_SCREENSHOTS=1 both
+are photographed (e2e-artifacts/layout/). The findings are written to
+e2e-artifacts/layout/findings.txt as well as into the failure.
 """
 
 from __future__ import annotations
