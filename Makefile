@@ -6,15 +6,15 @@ BIN    := $(VENV)/bin
 LOCK   := requirements/all.lock
 STAMP  := $(VENV)/.installed-$(shell cksum $(LOCK) | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
-
-# Bytecode caches. These machines set PYTHONDONTWRITEBYTECODE, so every Python process (each
-# test worker, the suite's manage.py, celery and settings subprocesses, runserver) compiled every
-# module it imported from source: about 2 s of CPU each, a sixth of a `make test`. The commands
-# here write the caches, under the virtualenv so the checkout stays free of __pycache__.
-unexport PYTHONDONTWRITEBYTECODE
-export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 PORT   ?= 8000
 DEV    := DEBUG=1
+
+# Bytecode caches. These machines set PYTHONDONTWRITEBYTECODE, so every Python process (each test
+# worker, the suite's manage.py, Celery and settings subprocesses, runserver) compiled every module
+# it imported from source: about 2 s of CPU each here. The commands write the caches, under the
+# virtualenv, so the checkout stays free of __pycache__.
+unexport PYTHONDONTWRITEBYTECODE
+export PYTHONPYCACHEPREFIX := $(abspath $(VENV))/pycache
 
 .PHONY: install lock upgrade vendor run serve worker test lint format e2e bench messages backup restore prune-audit prune-jobs check-deploy clean
 
