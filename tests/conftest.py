@@ -101,6 +101,16 @@ def _media_root(settings, tmp_path):
 
 
 @pytest.fixture
+def chinese():
+    """The office's language for the test (import headers, messages and labels read as shown);
+    a module opts in with ``pytestmark = pytest.mark.usefixtures("chinese")``."""
+    from django.utils import translation
+
+    with translation.override("zh-hans"):
+        yield
+
+
+@pytest.fixture
 def on_postgres():
     return connection.vendor == "postgresql"
 

@@ -10,7 +10,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from branches.models import Member
 from branches.resources import MemberResource
@@ -20,18 +19,14 @@ from chengjiang.jobs.models import Job
 from tests.factories import MemberFactory, UserFactory, valid_id_number
 from tests.roundtrip import edit, export_xlsx, sheet_rows
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 IMPORT = "admin:branches_member_import"
 
 
 @pytest.fixture
 def eager(settings):
     settings.JOBS_BACKEND = "eager"
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def _members(tree):

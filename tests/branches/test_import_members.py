@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.utils import translation
 
 from branches.models import Member
 from branches.resources import MSG_ID_TAKEN, MemberResource
@@ -11,6 +10,8 @@ from chengjiang.importexport import MSG_DUPLICATE_IN_FILE, row_reasons
 from chengjiang.personal_data import MSG_ID_CHECK
 from tests.branches.test_import_helpers import columns, dataset
 from tests.factories import valid_id_number
+
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 HEADERS = [
     "姓名",
@@ -58,12 +59,6 @@ def member_row(branch="花园村第一党支部", group="", id_number=None, name
         branch,
         group,
     ]
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def test_headers_are_chinese():

@@ -3,7 +3,6 @@ own unchanged export previews as the file — computed columns (应到, 实到) 
 cell marked."""
 
 import pytest
-from django.utils import translation
 
 from branches.models import Attendance, Meeting, Member
 from branches.resources import MeetingResource, MemberResource
@@ -16,11 +15,7 @@ from tests.import_preview import (
 )
 from tests.roundtrip import kinds, reasons, sheet_rows
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def test_meetings_unchanged_export_previews_as_the_file(tree, users):

@@ -1,18 +1,13 @@
 """The office's week: export the roster, correct a cell in Excel, import it back (issue 10)."""
 
 import pytest
-from django.utils import translation
 
 from branches.models import Member
 from branches.resources import MemberResource
 from chengjiang.importexport import KEY_COLUMN
 from tests.roundtrip import edit, export_xlsx, import_xlsx, kinds, reasons, sheet_rows
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def _village_members(tree):

@@ -23,14 +23,10 @@ from chengjiang.personal_data import id_check_digit, mask_id_number
 from tests.factories import MemberFactory, TalkFactory
 from tests.roundtrip import edit, export_xlsx, import_xlsx, kinds, reasons, sheet_rows
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 PRESENT = "出席人员"
 LEAVE = "请假人员（姓名：事由）"
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def _id(birth: datetime.date, sequence: str, region: str = "341802") -> str:

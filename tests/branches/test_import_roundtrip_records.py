@@ -1,18 +1,13 @@
 """Round trip for meetings, talks and organisations: export, change one cell, import (issue 10)."""
 
 import pytest
-from django.utils import translation
 
 from branches.models import Meeting, Organization, Talk
 from branches.resources import MeetingResource, OrganizationResource, TalkResource
 from tests.factories import MeetingFactory, TalkFactory
 from tests.roundtrip import assert_round_trip, edit, export_xlsx, import_xlsx, kinds, reasons
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def test_meeting_round_trip_changes_the_topic(tree, users):

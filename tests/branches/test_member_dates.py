@@ -8,7 +8,7 @@ import datetime
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from branches import services
 from branches.models import (
@@ -25,18 +25,12 @@ from tests.branches.test_import_members import xlsx_dataset
 from tests.chengjiang.test_bulk_import import MEMBER_HEADERS, xlsx
 from tests.factories import MemberFactory, valid_id_number
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 D = datetime.date
 
 # The records of the defect report.
 FUTURE_ID, FUTURE_BIRTH = "341802203001011234", D(2030, 1, 1)
 ID_1974, BIRTH_1974 = "341802197404241239", D(1974, 4, 24)
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def _member(tree, *, born, joined, id_number=None, **kwargs) -> Member:

@@ -6,7 +6,6 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from cadres import services
 from cadres.models import Applicant, Candidate, GroupFigures
@@ -35,13 +34,9 @@ from tests.import_preview import (
 )
 from tests.roundtrip import edit, kinds, reasons, sheet_rows
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 @pytest.fixture

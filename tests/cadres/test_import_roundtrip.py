@@ -5,7 +5,6 @@ from decimal import Decimal
 
 import pytest
 import tablib
-from django.utils import translation
 
 from cadres import services
 from cadres.models import Applicant, Candidate, GroupFigures
@@ -27,13 +26,9 @@ from tests.cadres.factories import (
 )
 from tests.roundtrip import assert_round_trip, reasons
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 D = datetime.date
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def test_group_figures_round_trip_changes_the_population(tree, users):

@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from branches.models import MSG_BORN_IN_FUTURE
 from cadres import services
@@ -16,15 +16,9 @@ from tests.cadres.factories import ElectionRoundFactory, VillageGroupFactory
 from tests.factories import VillageFactory, valid_id_number
 
 D = datetime.date
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("chinese")]
 
 FUTURE_ID = "341802203001011234"  # born 2030-01-01, a valid check digit
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 @pytest.mark.parametrize("model", [Candidate, GroupLeader, Applicant, ReserveCadre, VillageCadre])

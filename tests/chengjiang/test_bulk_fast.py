@@ -11,7 +11,6 @@ import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import translation
 
 from branches.models import Attendance, DemocraticAppraisal, Meeting, MeetingKind, Member
 from branches.resources import MeetingBulkImport, MeetingResource, MemberResource
@@ -30,11 +29,7 @@ from tests.chengjiang.test_bulk_import import (  # noqa: F401  (minuted: a fixtu
 )
 from tests.factories import valid_id_number
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def _full_clean(record, exclude):

@@ -21,11 +21,7 @@ from tests.chengjiang.test_bulk_import import (
     xlsx,
 )
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def _counting(monkeypatch, module, name) -> list:

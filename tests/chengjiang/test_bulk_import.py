@@ -23,16 +23,12 @@ from chengjiang.importexport import MSG_DUPLICATE_IN_FILE, ImportRefused
 from tests.factories import MeetingFactory, valid_id_number
 from tests.roundtrip import edit, export_xlsx, import_xlsx, reasons
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 MEMBER_HEADERS = ["姓名", "性别", "出生日期", "身份证号码", "手机号码", "学历", "党员类别"]
 MEMBER_HEADERS += ["入党日期", "党支部", "党小组"]
 MEETING_HEADERS = ["所属党组织", "类型", "日期", "地点", "主持人", "主题", "会议记录"]
 MEETING_HEADERS += ["出席人员", "请假人员（姓名：事由）", "状态"]
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def member_row(n, *, branch="花园村第一党支部", group="", id_number=None, name=None):

@@ -15,7 +15,6 @@ import unicodedata
 import openpyxl
 import pytest
 from django.urls import reverse
-from django.utils import translation
 from openpyxl.utils import get_column_letter
 
 from branches.models import Member, Organization
@@ -23,15 +22,11 @@ from branches.resources import MemberResource
 from chengjiang.importexport import KEY_COLUMN
 from chengjiang.streamexport import stream_export
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 # 15 Chinese characters: 30 width units in a spreadsheet
 LONG_BRANCH = "花园村第一党支部第二网格党员之家"
 CAP = 50
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def shown(value) -> str:

@@ -12,7 +12,6 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from branches.models import Meeting, Member
 from branches.resources import MeetingResource, MemberResource
@@ -21,11 +20,7 @@ from chengjiang.accounts.models import PersonalDataAccess
 from chengjiang.streamexport import stream_export
 from tests.factories import MeetingFactory
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def in_memory(resource_cls, user, queryset) -> list[list[str]]:

@@ -7,7 +7,6 @@ from decimal import Decimal
 import pytest
 import tablib
 from django.urls import reverse
-from django.utils import translation
 
 from chengjiang.access import SYSTEM
 from chengjiang.importexport import MSG_OUT_OF_SCOPE
@@ -20,6 +19,8 @@ from training.resources import (
     TrainingClassResource,
 )
 
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
+
 CLASS_HEADERS = [
     "班次类别",
     "实训基地",
@@ -30,12 +31,6 @@ CLASS_HEADERS = [
     "参训人数",
 ]
 ATTENDANCE_HEADERS = ["班次", "场次开始时间", "姓名", "是否出勤", "认定学时"]
-
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
 
 
 def _dataset(headers, rows):

@@ -4,7 +4,6 @@ session and the person's name are shown as in the file, and nothing is marked ch
 from decimal import Decimal
 
 import pytest
-from django.utils import translation
 
 from chengjiang.access import SYSTEM
 from tests.import_preview import (
@@ -20,11 +19,7 @@ from training import services
 from training.models import SessionAttendance
 from training.resources import SessionAttendanceResource, TrainingClassResource
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 @pytest.fixture

@@ -1,18 +1,13 @@
 """Round trip for training classes: export, change one cell, import (issue 10)."""
 
 import pytest
-from django.utils import translation
 
 from chengjiang.access import SYSTEM
 from tests.roundtrip import assert_round_trip, export_xlsx, sheet_rows
 from training.models import TrainingClass
 from training.resources import TrainingClassResource
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def test_training_class_round_trip_changes_the_participants(training, users):

@@ -3,18 +3,13 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
 
 from chengjiang.worktasks.models import Task
 from chengjiang.worktasks.resources import TaskResource
 from tests.roundtrip import assert_round_trip, edit, export_xlsx
 from tests.worktasks.factories import TaskFactory
 
-
-@pytest.fixture(autouse=True)
-def _chinese():
-    with translation.override("zh-hans"):
-        yield
+pytestmark = pytest.mark.usefixtures("chinese")  # the office's language
 
 
 def test_task_round_trip_changes_the_title(tree, users):
